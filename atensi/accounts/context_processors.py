@@ -1,0 +1,17 @@
+from . import policy
+
+
+def navigation(request):
+    """Which menu entries the current user may see."""
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    return {
+        "nav": {
+            "cases": policy.can_read_cases(user),
+            "referrals": policy.can_submit_referrals(user) or policy.can_decide_referrals(user),
+            "audit": policy.can_read_audit(user),
+            "dashboard": policy.has_role(user, policy.DASHBOARD_READERS),
+            "admin": user.is_staff,
+        }
+    }

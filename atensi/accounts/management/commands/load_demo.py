@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from atensi import demo
+from atensi.regions.models import Region
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisations, users, clients, referrals and cases (idempotent)."
+
+    def handle(self, *args, **options):
+        if not Region.objects.filter(code=demo.OKI).exists():
+            raise CommandError("Load the regions first: manage.py load_regions")
+        if not demo.load(stdout=self.stdout):
+            self.stdout.write("Demo data already present; nothing changed.")

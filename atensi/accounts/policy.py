@@ -1,0 +1,93 @@
+"""The one access rule.
+
+A user sees a record when the record's region code lies inside their organisation's
+service area; Kemendagri codes nest as dotted prefixes, so "inside" is a prefix test.
+Roles then narrow what kind of record a user may see or change at all. Every selector,
+page, API endpoint, export and dashboard goes through the functions here.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
+
+from .models import User
+
+Role = User.Role
+
+# What each role may do with case data. Anything not listed is refused.
+CASE_READERS = {Role.CASEWORKER, Role.SUPERVISOR, Role.CENTRE, Role.ADMIN}
+CASE_WRITERS = {Role.CASEWORKER, Role.SUPERVISOR, Role.CENTRE}
+REFERRAL_SUBMITTERS = {Role.REFERRER, Role.CASEWORKER, Role.SUPERVISOR}
+REFERRAL_DECIDERS = {Role.CASEWORKER, Role.SUPERVISOR}
+AUDIT_READERS = {Role.SUPERVISOR, Role.ADMIN}
+DASHBOARD_READERS = {Role.VIEWER, Role.SUPERVISOR, Role.CENTRE, Role.ADMIN, Role.CASEWORKER}
+
+
+def area_codes(user: User) -> list[str]:
+    """The region codes of the user's service area, cached on the user for the request."""
+    if not user.is_authenticated or user.organisation_id is None:
+        return []
+    cached = getattr(user, "_area_codes", None)
+    if cached is None:
+        cached = sorted(user.organisation.service_area.values_list("code", flat=True))
+        user._area_codes = cached
+    return cached
+
+
+def code_in_area(code: str | None, codes: list[str]) -> bool:
+    if not code:
+        return False
+    return any(code == area or code.startswith(area + ".") for area in codes)
+
+
+def in_area(user: User, code: str | None) -> bool:
+    return code_in_area(code, area_codes(user))
+
+
+def area_q(user: User, field: str) -> Q:
+    """A filter keeping rows whose `field` (a region code) lies inside the user's area."""
+    codes = area_codes(user)
+    if not codes:
+        return Q(pk__in=[])
+    return reduce(
+        or_, (Q(**{field: code}) | Q(**{f"{field}__startswith": code + "."}) for code in codes)
+    )
+
+
+def scope(qs: QuerySet, user: User, field: str) -> QuerySet:
+    return qs.filter(area_q(user, field))
+
+
+def has_role(user: User, roles: set) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.role in roles)
+
+
+def can_read_cases(user: User) -> bool:
+    return has_role(user, CASE_READERS)
+
+
+def can_write_cases(user: User) -> bool:
+    return has_role(user, CASE_WRITERS)
+
+
+def can_submit_referrals(user: User) -> bool:
+    return has_role(user, REFERRAL_SUBMITTERS)
+
+
+def can_decide_referrals(user: User) -> bool:
+    return has_role(user, REFERRAL_DECIDERS)
+
+
+def can_read_audit(user: User) -> bool:
+    return has_role(user, AUDIT_READERS)
+
+
+def can_see_full_nik(user: User) -> bool:
+    return has_role(user, CASE_WRITERS)
+
+
+def can_assign_cases(user: User) -> bool:
+    return has_role(user, {Role.SUPERVISOR})

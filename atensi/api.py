@@ -1,0 +1,54 @@
+"""API plumbing shared by every app: pagination and one error body shape."""
+
+from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from atensi.errors import ApplicationError
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def exception_handler(exc, context):
+    """Every error body is {"error": {"code", "message", "fields"}}."""
+    if isinstance(exc, ApplicationError):
+        fields = {exc.field: [str(exc.message)]} if exc.field else {}
+        return _body(status.HTTP_409_CONFLICT if exc.code == "conflict" else 400,
+                     exc.code, str(exc.message), fields)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    if isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
+        return _body(response.status_code, "invalid", _("The input is not valid."), fields,
+                     headers=response.headers)
+    code = getattr(exc, "default_code", "error")
+    detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
+    return _body(response.status_code, code, str(detail), {}, headers=response.headers)
+
+
+def _body(status_code, code, message, fields, headers=None):
+    response = Response(
+        {"error": {"code": code, "message": message, "fields": fields}}, status=status_code
+    )
+    for name, value in (headers or {}).items():
+        if name.lower() in {"www-authenticate", "retry-after", "allow"}:
+            response[name] = value
+    return response

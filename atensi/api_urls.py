@@ -1,0 +1,23 @@
+"""The REST API, mounted at /api/v1/."""
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from atensi.accounts.api import MeView, TokenView
+from atensi.regions.api import RegionViewSet
+from cases.api import CaseViewSet, ClientViewSet, ReferralViewSet
+
+app_name = "api"
+
+router = DefaultRouter()
+router.include_format_suffixes = False
+router.register("clients", ClientViewSet, basename="client")
+router.register("referrals", ReferralViewSet, basename="referral")
+router.register("cases", CaseViewSet, basename="case")
+router.register("regions", RegionViewSet, basename="region")
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("me/", MeView.as_view(), name="me"),
+    *router.urls,
+]

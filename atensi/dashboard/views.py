@@ -1,0 +1,35 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from atensi.accounts import policy
+from atensi.accounts.models import User
+from cases import selectors as case_selectors
+
+from .selectors import area_summary
+
+
+@login_required
+def home(request):
+    """Each role lands where its daily work is."""
+    user = request.user
+    if user.role == User.Role.REFERRER:
+        return redirect("cases:referral-list")
+    if user.role == User.Role.VIEWER:
+        return redirect("dashboard:index")
+    if not policy.can_read_cases(user):
+        return redirect("dashboard:index")
+    summary = case_selectors.home_summary(user=user)
+    return render(request, "dashboard/home.html", {
+        "summary": summary,
+        "waiting": summary["waiting"][:10],
+        "waiting_count": summary["waiting"].count(),
+        "overdue": summary["overdue"][:10],
+    })  # fmt: skip
+
+
+@login_required
+def index(request):
+    if not policy.has_role(request.user, policy.DASHBOARD_READERS):
+        raise Http404
+    return render(request, "dashboard/index.html", {"summary": area_summary(user=request.user)})

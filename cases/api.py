@@ -1,0 +1,716 @@
+"""API for clients, family, consent, referrals and cases.
+
+Reads come from the selectors (an object outside the caller's area is a 404), writes go
+through the services; every retrieve of a person's record leaves a "view" audit event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import contextmanager
+
+from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+from atensi.accounts import policy
+from atensi.audit.models import AuditEvent
+from atensi.audit.services import audit_record
+from atensi.errors import ApplicationError
+
+from . import selectors, services
+from .choices import Education, MaritalStatus, Religion, Sex, Substance
+from .models import Case, CaseEvent, CaseNote, Client, Consent, FamilyMember, Referral, Stage
+from .nik import mask_nik
+
+VIEW = AuditEvent.Action.VIEW
+
+
+def _uuid_or_404(value) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise NotFound from exc
+
+
+def _found_or_400(getter, field: str, pk):
+    """A record named in the request body: one the caller may not see is simply not found."""
+    try:
+        return getter(pk=_uuid_or_404(pk))
+    except (Http404, NotFound) as exc:
+        raise ValidationError({field: [_("Not found.")]}) from exc
+
+
+@contextmanager
+def _errors_under(prefix: str):
+    """Point a service's field error at the nested input it came from (new_client.nik)."""
+    try:
+        yield
+    except ApplicationError as exc:
+        if not exc.field:
+            raise
+        raise ApplicationError(exc.message, field=f"{prefix}.{exc.field}", code=exc.code) from exc
+
+
+def _substances():
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=Substance.choices), required=False
+    )
+
+
+# --- clients ---------------------------------------------------------------------------
+
+
+class ClientListSerializer(serializers.ModelSerializer):
+    nik_masked = serializers.CharField(source="masked_nik", read_only=True)
+    village_name = serializers.CharField(source="village.name", read_only=True)
+
+    class Meta:
+        model = Client
+        fields = ["id", "nik_masked", "full_name", "alias", "sex", "birth_date", "village",
+                  "village_name", "created_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class ClientSerializer(serializers.ModelSerializer):
+    """One client; the full NIK only for roles that work with it (policy.can_see_full_nik)."""
+
+    nik = serializers.SerializerMethodField()
+    nik_masked = serializers.CharField(source="masked_nik", read_only=True)
+    village_name = serializers.CharField(source="village.name", read_only=True)
+
+    class Meta:
+        model = Client
+        fields = ["id", "nik", "nik_masked", "kk_number", "full_name", "alias", "sex",
+                  "birth_place", "birth_date", "religion", "education", "occupation",
+                  "marital_status", "phone", "address", "village", "village_name", "substances",
+                  "registered_by", "created_at", "updated_at"]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_nik(self, client: Client) -> str | None:
+        return client.nik if policy.can_see_full_nik(self.context["request"].user) else None
+
+
+class ClientInputSerializer(serializers.Serializer):
+    # The NIK and KK are checked by the service, which says exactly what is wrong.
+    kk_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    full_name = serializers.CharField(max_length=150)
+    alias = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    birth_place = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    birth_date = serializers.DateField()
+    religion = serializers.ChoiceField(choices=Religion.choices, required=False, allow_blank=True)
+    education = serializers.ChoiceField(choices=Education.choices, required=False, allow_blank=True)
+    occupation = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    marital_status = serializers.ChoiceField(
+        choices=MaritalStatus.choices, required=False, allow_blank=True
+    )
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=255)
+    village = serializers.CharField(max_length=13, help_text="Kemendagri village code.")
+    substances = _substances()
+
+
+class ClientCreateSerializer(ClientInputSerializer):
+    nik = serializers.CharField(max_length=40)
+    allow_probable_duplicate = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Register even though a client with the same name and birth date exists.",
+    )
+
+
+class FamilyMemberSerializer(serializers.ModelSerializer):
+    nik_masked = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FamilyMember
+        fields = ["id", "relation", "full_name", "nik_masked", "phone", "created_at"]
+        read_only_fields = fields
+
+    def get_nik_masked(self, member: FamilyMember) -> str:
+        return mask_nik(member.nik) if member.nik else ""
+
+
+class FamilyMemberInputSerializer(serializers.Serializer):
+    relation = serializers.ChoiceField(choices=FamilyMember.Relation.choices)
+    full_name = serializers.CharField(max_length=150)
+    nik = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
+class ConsentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Consent
+        fields = ["id", "given_by", "given_by_name", "basis", "purposes", "date", "notes",
+                  "recorded_by", "recorded_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class ConsentInputSerializer(serializers.Serializer):
+    given_by = serializers.ChoiceField(choices=Consent.GivenBy.choices)
+    given_by_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    basis = serializers.ChoiceField(choices=Consent.Basis.choices)
+    purposes = serializers.ListField(child=serializers.ChoiceField(choices=Consent.Purpose.choices))
+    date = serializers.DateField()
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class QueryFilterSerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
+Q_PARAM = OpenApiParameter(
+    "q", OpenApiTypes.STR, description="Name contains, or NIK / reference starts with."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List clients in your area (NIK masked)",
+        parameters=[Q_PARAM],
+        responses=ClientListSerializer(many=True),
+    ),
+    retrieve=extend_schema(summary="One client (audited)", responses=ClientSerializer),
+    create=extend_schema(
+        summary="Register a client",
+        request=ClientCreateSerializer,
+        responses={201: ClientSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Change a client's details (not the NIK)",
+        request=ClientInputSerializer,
+        responses=ClientSerializer,
+    ),
+)
+class ClientViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    ordering_fields = ["full_name", "birth_date", "created_at"]
+
+    def get_serializer_class(self):
+        return ClientListSerializer if self.action == "list" else ClientSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Client.objects.none()
+        filters = QueryFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.client_list(user=self.request.user, q=filters.validated_data.get("q", ""))
+
+    def get_object(self) -> Client:
+        return selectors.client_get(user=self.request.user, pk=_uuid_or_404(self.kwargs["pk"]))
+
+    def retrieve(self, request, pk=None):
+        client = self.get_object()
+        audit_record(actor=request.user, action=VIEW, obj=client, request=request)
+        return Response(ClientSerializer(client, context={"request": request}).data)
+
+    def create(self, request):
+        data = ClientCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        client = services.client_register(by=request.user, request=request, **data.validated_data)
+        return Response(
+            ClientSerializer(client, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    def partial_update(self, request, pk=None):
+        client = self.get_object()
+        data = ClientInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        client = services.client_update(
+            client=client, by=request.user, request=request, **data.validated_data
+        )
+        return Response(ClientSerializer(client, context={"request": request}).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The client's family members (NIK masked)",
+        responses=FamilyMemberSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Add a family member",
+        request=FamilyMemberInputSerializer,
+        responses={201: FamilyMemberSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def family(self, request, pk=None):
+        client = self.get_object()
+        if request.method == "GET":
+            audit_record(actor=request.user, action=VIEW, obj=client, request=request,
+                         summary="family")  # fmt: skip
+            page = self.paginate_queryset(client.family.all())
+            return self.get_paginated_response(FamilyMemberSerializer(page, many=True).data)
+        data = FamilyMemberInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        member = services.family_member_add(
+            client=client, by=request.user, request=request, **data.validated_data
+        )
+        return Response(FamilyMemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The client's consent records",
+        responses=ConsentSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Record consent or the lawful basis",
+        request=ConsentInputSerializer,
+        responses={201: ConsentSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def consents(self, request, pk=None):
+        client = self.get_object()
+        if request.method == "GET":
+            audit_record(actor=request.user, action=VIEW, obj=client, request=request,
+                         summary="consents")  # fmt: skip
+            page = self.paginate_queryset(client.consents.all())
+            return self.get_paginated_response(ConsentSerializer(page, many=True).data)
+        data = ConsentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        consent = services.consent_record(
+            client=client, by=request.user, request=request, **data.validated_data
+        )
+        return Response(ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
+
+
+# --- referrals -------------------------------------------------------------------------
+
+
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    original_name = serializers.CharField(read_only=True)
+    content_type = serializers.CharField(read_only=True)
+    size = serializers.IntegerField(read_only=True)
+    uploaded_at = serializers.DateTimeField(read_only=True)
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    """What the referrer submitted plus the decision.
+
+    Who the person became on our side (client, case, the referral it duplicates, the
+    decider) is shown only to those who decide referrals; for a referrer those are null.
+    """
+
+    nik = serializers.SerializerMethodField()
+    nik_masked = serializers.SerializerMethodField()
+    nik_missing = serializers.BooleanField(read_only=True)
+    referring_org_name = serializers.CharField(source="referring_org.name", read_only=True)
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    client = serializers.SerializerMethodField()
+    case = serializers.SerializerMethodField()
+    duplicate_of = serializers.SerializerMethodField()
+    decided_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Referral
+        fields = ["id", "reference", "source", "referring_org", "referring_org_name",
+                  "referring_officer", "referral_date", "nik", "nik_masked", "nik_missing",
+                  "full_name", "sex", "birth_date", "phone", "address", "region", "region_name",
+                  "substances", "urine_test", "legal_status", "reason", "notes", "attachments",
+                  "status", "submitted_at", "decided_at", "decline_reason", "client", "case",
+                  "duplicate_of", "decided_by"]  # fmt: skip
+        read_only_fields = fields
+
+    def _decider(self) -> bool:
+        user = self.context["request"].user
+        return policy.can_decide_referrals(user) or policy.has_role(user, {policy.Role.ADMIN})
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_nik(self, referral: Referral) -> str | None:
+        if not self.context.get("full_nik"):
+            return None
+        return referral.nik if policy.can_see_full_nik(self.context["request"].user) else None
+
+    def get_nik_masked(self, referral: Referral) -> str:
+        return mask_nik(referral.nik) if referral.nik else ""
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_client(self, referral: Referral):
+        return referral.client_id if self._decider() else None
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_case(self, referral: Referral):
+        case = getattr(referral, "case", None)
+        return case.pk if case is not None and self._decider() else None
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_duplicate_of(self, referral: Referral):
+        return referral.duplicate_of_id if self._decider() else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_decided_by(self, referral: Referral):
+        return referral.decided_by_id if self._decider() else None
+
+
+class ReferralInputSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(choices=Referral.Source.choices)
+    referring_officer = serializers.CharField(max_length=150)
+    referral_date = serializers.DateField()
+    nik = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    full_name = serializers.CharField(max_length=150)
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    region = serializers.CharField(max_length=13, help_text="Village or district code.")
+    substances = _substances()
+    urine_test = serializers.ChoiceField(choices=Referral.UrineTest.choices, required=False)
+    legal_status = serializers.ChoiceField(choices=Referral.LegalStatus.choices, required=False)
+    reason = serializers.CharField()
+    notes = serializers.CharField(required=False, allow_blank=True)
+    attachments = serializers.ListField(
+        child=serializers.FileField(), required=False, help_text="PDF, JPG or PNG files."
+    )
+
+
+class ReferralAcceptSerializer(serializers.Serializer):
+    client = serializers.UUIDField(required=False, help_text="An existing client.")
+    new_client = ClientCreateSerializer(required=False, help_text="Or register a new client.")
+    consent = ConsentInputSerializer(
+        required=False, help_text="Consent to record first (needed for a new client)."
+    )
+
+    def validate(self, attrs):
+        if ("client" in attrs) == ("new_client" in attrs):
+            raise serializers.ValidationError(_("Give either client or new_client."))
+        return attrs
+
+
+class ReferralDeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class ReferralDuplicateSerializer(serializers.Serializer):
+    original = serializers.UUIDField()
+
+
+class ReferralFilterSerializer(QueryFilterSerializer):
+    status = serializers.ChoiceField(choices=Referral.Status.choices, required=False)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List referrals (referrers: their organisation's; deciders: their area's)",
+        parameters=[
+            Q_PARAM,
+            OpenApiParameter("status", OpenApiTypes.STR, enum=Referral.Status.values),
+        ],
+    ),
+    retrieve=extend_schema(summary="One referral (audited)"),
+    create=extend_schema(
+        summary="Submit a referral (JSON, or multipart with attachments)",
+        request={
+            "application/json": ReferralInputSerializer,
+            "multipart/form-data": ReferralInputSerializer,
+        },
+        responses={201: ReferralSerializer},
+    ),
+)
+class ReferralViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = ReferralSerializer
+    ordering_fields = ["submitted_at", "referral_date", "status"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Referral.objects.none()
+        filters = ReferralFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        params = filters.validated_data
+        qs = selectors.referral_list(
+            user=self.request.user, status=params.get("status", ""), q=params.get("q", "")
+        )
+        return qs.select_related("case").prefetch_related("attachments")
+
+    def get_object(self) -> Referral:
+        return self._get(self.kwargs["pk"])
+
+    def _get(self, pk) -> Referral:
+        return selectors.referral_get(user=self.request.user, pk=_uuid_or_404(pk))
+
+    def _show(self, pk, *, full_nik: bool = False, code: int = status.HTTP_200_OK) -> Response:
+        referral = (
+            selectors.referral_list(user=self.request.user)
+            .select_related("case")
+            .prefetch_related("attachments")
+            .get(pk=pk)
+        )
+        context = {"request": self.request, "full_nik": full_nik}
+        return Response(ReferralSerializer(referral, context=context).data, status=code)
+
+    def retrieve(self, request, pk=None):
+        referral = self.get_object()
+        audit_record(actor=request.user, action=VIEW, obj=referral, request=request)
+        return self._show(referral.pk, full_nik=True)
+
+    def create(self, request):
+        data = ReferralInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        referral = services.referral_submit(by=request.user, request=request, **data.validated_data)
+        return self._show(referral.pk, code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Accept: link to a client (or register one with consent) and open a case",
+        request=ReferralAcceptSerializer,
+        responses=ReferralSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        referral = self.get_object()
+        data = ReferralAcceptSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        params = data.validated_data
+        # A failure anywhere (consent missing, NIK differs) leaves no client behind.
+        with transaction.atomic():
+            if "new_client" in params:
+                with _errors_under("new_client"):
+                    client = services.client_register(
+                        by=request.user, request=request, **params["new_client"]
+                    )
+            else:
+                client = _found_or_400(
+                    lambda pk: selectors.client_get(user=request.user, pk=pk),
+                    "client",
+                    params["client"],
+                )
+            if "consent" in params:
+                with _errors_under("consent"):
+                    services.consent_record(
+                        client=client, by=request.user, request=request, **params["consent"]
+                    )
+            services.referral_accept(
+                referral=referral, by=request.user, client=client, request=request
+            )
+        return self._show(referral.pk)
+
+    @extend_schema(
+        summary="Decline, with the reason",
+        request=ReferralDeclineSerializer,
+        responses=ReferralSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        referral = self.get_object()
+        data = ReferralDeclineSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.referral_decline(
+            referral=referral, by=request.user, reason=data.validated_data["reason"],
+            request=request,
+        )  # fmt: skip
+        return self._show(referral.pk)
+
+    @extend_schema(
+        summary="Mark as a duplicate of another referral",
+        request=ReferralDuplicateSerializer,
+        responses=ReferralSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="mark-duplicate")
+    def mark_duplicate(self, request, pk=None):
+        referral = self.get_object()
+        data = ReferralDuplicateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        original = _found_or_400(self._get, "original", data.validated_data["original"])
+        services.referral_mark_duplicate(
+            referral=referral, by=request.user, original=original, request=request
+        )
+        return self._show(referral.pk)
+
+
+# --- cases -----------------------------------------------------------------------------
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    client_name = serializers.CharField(source="client.full_name", read_only=True)
+    client_nik_masked = serializers.CharField(source="client.masked_nik", read_only=True)
+    assigned_to_name = serializers.SerializerMethodField()
+    allowed_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = ["id", "reference", "client", "client_name", "client_nik_masked",
+                  "organisation", "assigned_to", "assigned_to_name", "referral", "stage",
+                  "stage_changed_at", "next_action_due", "referred_to", "opened_at",
+                  "closed_at", "allowed_transitions"]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_assigned_to_name(self, case: Case) -> str | None:
+        return str(case.assigned_to) if case.assigned_to_id else None
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Stage.choices)))
+    def get_allowed_transitions(self, case: Case) -> list[str]:
+        return [str(stage) for stage in services.allowed_transitions(case.stage)]
+
+
+class CaseEventSerializer(serializers.ModelSerializer):
+    actor_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseEvent
+        fields = ["id", "verb", "actor", "actor_name", "at", "from_stage", "to_stage", "text"]
+        read_only_fields = fields
+
+    def get_actor_name(self, event: CaseEvent) -> str:
+        return str(event.actor)
+
+
+class CaseNoteSerializer(serializers.ModelSerializer):
+    author_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseNote
+        fields = ["id", "text", "author", "author_name", "created_at"]
+        read_only_fields = fields
+
+    def get_author_name(self, note: CaseNote) -> str:
+        return str(note.author)
+
+
+class CaseNoteInputSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True)
+
+
+class CaseTransitionSerializer(serializers.Serializer):
+    to_stage = serializers.ChoiceField(choices=Stage.choices)
+    reason = serializers.CharField(allow_blank=True)
+    referred_to = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    next_action_due = serializers.DateField(required=False, allow_null=True)
+
+
+class CaseAssignSerializer(serializers.Serializer):
+    assignee = serializers.IntegerField(help_text="Id of a caseworker of the case's organisation.")
+
+
+class CaseFilterSerializer(QueryFilterSerializer):
+    stage = serializers.ChoiceField(choices=[*Stage.values, "open"], required=False)
+    mine = serializers.BooleanField(required=False, default=False)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List cases in your area",
+        parameters=[
+            Q_PARAM,
+            OpenApiParameter(
+                "stage",
+                OpenApiTypes.STR,
+                enum=[*Stage.values, "open"],
+                description='A stage, or "open" for every stage but closed and referred out.',
+            ),
+            OpenApiParameter("mine", OpenApiTypes.BOOL, description="Only cases assigned to me."),
+        ],
+    ),
+    retrieve=extend_schema(summary="One case (audited)"),
+)
+class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = CaseSerializer
+    ordering_fields = ["opened_at", "stage_changed_at", "next_action_due", "stage"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Case.objects.none()
+        filters = CaseFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        params = filters.validated_data
+        return selectors.case_list(
+            user=self.request.user,
+            stage=params.get("stage", ""),
+            mine=params["mine"],
+            q=params.get("q", ""),
+        )
+
+    def get_object(self) -> Case:
+        return selectors.case_get(user=self.request.user, pk=_uuid_or_404(self.kwargs["pk"]))
+
+    def _show(self, case: Case) -> Response:
+        case = selectors.case_get(user=self.request.user, pk=case.pk)
+        return Response(CaseSerializer(case, context={"request": self.request}).data)
+
+    def retrieve(self, request, pk=None):
+        case = self.get_object()
+        audit_record(actor=request.user, action=VIEW, obj=case, request=request)
+        return Response(CaseSerializer(case, context={"request": request}).data)
+
+    @extend_schema(
+        summary="Move the case to another ATENSI stage",
+        request=CaseTransitionSerializer,
+        responses=CaseSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        case = self.get_object()
+        data = CaseTransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_transition(
+            case=case, by=request.user, request=request, **data.validated_data
+        )
+        return self._show(case)
+
+    @extend_schema(
+        summary="Assign the case to a caseworker (supervisors)",
+        request=CaseAssignSerializer,
+        responses=CaseSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        case = self.get_object()
+        data = CaseAssignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignee = case.organisation.users.filter(pk=data.validated_data["assignee"]).first()
+        if assignee is None:
+            raise ValidationError(
+                {"assignee": [_("No user with this id in the case's organisation.")]}
+            )
+        case = services.case_assign(case=case, by=request.user, assignee=assignee, request=request)
+        return self._show(case)
+
+    @extend_schema(
+        summary="The case timeline, oldest first",
+        responses=CaseEventSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def timeline(self, request, pk=None):
+        case = self.get_object()
+        audit_record(actor=request.user, action=VIEW, obj=case, request=request,
+                     summary="timeline")  # fmt: skip
+        page = self.paginate_queryset(selectors.case_timeline(case=case))
+        return self.get_paginated_response(CaseEventSerializer(page, many=True).data)
+
+    @extend_schema(
+        methods=["GET"], summary="The case notes, newest first",
+        responses=CaseNoteSerializer(many=True),
+    )  # fmt: skip
+    @extend_schema(
+        methods=["POST"],
+        summary="Add a note",
+        request=CaseNoteInputSerializer,
+        responses={201: CaseNoteSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def notes(self, request, pk=None):
+        case = self.get_object()
+        if request.method == "GET":
+            audit_record(actor=request.user, action=VIEW, obj=case, request=request,
+                         summary="notes")  # fmt: skip
+            page = self.paginate_queryset(case.notes.select_related("author"))
+            return self.get_paginated_response(CaseNoteSerializer(page, many=True).data)
+        data = CaseNoteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = services.case_note_add(
+            case=case, by=request.user, text=data.validated_data["text"], request=request
+        )
+        return Response(CaseNoteSerializer(note).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,192 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from atensi.forms import DateInput, StyledFormMixin
+
+from .choices import Education, MaritalStatus, Religion, Sex, Substance
+from .models import Consent, FamilyMember, Referral, Stage
+
+
+def village_select(label=_("Village / kelurahan")):
+    return forms.CharField(
+        label=label,
+        widget=forms.Select(attrs={"data-village-picker": "1"}),
+        help_text=_("Type part of the village name to search within your area."),
+    )
+
+
+class ClientForm(StyledFormMixin, forms.Form):
+    nik = forms.CharField(
+        label=_("NIK"), max_length=40, help_text=_("16 digits, as on the KTP or family card.")
+    )
+    kk_number = forms.CharField(label=_("Family card number (KK)"), max_length=40, required=False)
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    alias = forms.CharField(label=_("Alias"), max_length=100, required=False)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
+    birth_place = forms.CharField(label=_("Place of birth"), max_length=100, required=False)
+    birth_date = forms.DateField(label=_("Date of birth"), widget=DateInput())
+    religion = forms.ChoiceField(
+        label=_("Religion"), choices=[("", "—"), *Religion.choices], required=False
+    )
+    education = forms.ChoiceField(
+        label=_("Education"), choices=[("", "—"), *Education.choices], required=False
+    )
+    occupation = forms.CharField(label=_("Occupation"), max_length=100, required=False)
+    marital_status = forms.ChoiceField(
+        label=_("Marital status"), choices=[("", "—"), *MaritalStatus.choices], required=False
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    address = forms.CharField(label=_("Address"), max_length=255)
+    village = village_select()
+    substances = forms.MultipleChoiceField(
+        label=_("Substances used"),
+        choices=Substance.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    allow_probable_duplicate = forms.BooleanField(
+        label=_("I have checked: this is a different person, register anyway."), required=False
+    )
+
+    def __init__(self, *args, village_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].widget.choices = list(village_choices)
+
+
+class ClientEditForm(ClientForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["nik"]
+        del self.fields["allow_probable_duplicate"]
+
+
+class ConsentForm(StyledFormMixin, forms.Form):
+    basis = forms.ChoiceField(
+        label=_("Lawful basis"), choices=Consent.Basis.choices, initial=Consent.Basis.CONSENT
+    )
+    given_by = forms.ChoiceField(
+        label=_("Consent given by"), choices=Consent.GivenBy.choices, initial="client"
+    )
+    given_by_name = forms.CharField(
+        label=_("Name of the parent or guardian"), max_length=150, required=False
+    )
+    purposes = forms.MultipleChoiceField(
+        label=_("Purposes"),
+        choices=Consent.Purpose.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[Consent.Purpose.ASSESSMENT, Consent.Purpose.REHABILITATION],
+    )
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    notes = forms.CharField(
+        label=_("Notes"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Required when the service proceeds without consent: say why."),
+    )
+
+
+class FamilyMemberForm(StyledFormMixin, forms.Form):
+    relation = forms.ChoiceField(label=_("Relation"), choices=FamilyMember.Relation.choices)
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    nik = forms.CharField(label=_("NIK"), max_length=40, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data]
+        return [super().clean(data, initial)] if data else []
+
+
+class ReferralForm(StyledFormMixin, forms.Form):
+    source = forms.ChoiceField(label=_("Source of referral"), choices=Referral.Source.choices)
+    referring_officer = forms.CharField(label=_("Referring officer"), max_length=150)
+    referral_date = forms.DateField(label=_("Referral date"), widget=DateInput())
+    nik = forms.CharField(
+        label=_("NIK"),
+        max_length=40,
+        required=False,
+        help_text=_("May be left empty if unknown; the referral is then flagged."),
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
+    birth_date = forms.DateField(label=_("Date of birth"), widget=DateInput(), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    address = forms.CharField(label=_("Address"), max_length=255, required=False)
+    region = village_select(_("Village / kelurahan of residence"))
+    substances = forms.MultipleChoiceField(
+        label=_("Substances used"),
+        choices=Substance.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    urine_test = forms.ChoiceField(label=_("Urine test"), choices=Referral.UrineTest.choices)
+    legal_status = forms.ChoiceField(label=_("Legal status"), choices=Referral.LegalStatus.choices)
+    reason = forms.CharField(label=_("Reason for referral"), widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    attachments = MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        help_text=_("PDF, JPG or PNG, at most %(mb)d MB each.")
+        % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)},
+    )
+
+    def __init__(self, *args, village_choices=(), sources=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].widget.choices = list(village_choices)
+        if sources is not None:
+            self.fields["source"].choices = [
+                c for c in Referral.Source.choices if c[0] in sources
+            ]
+
+
+class DeclineForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason for declining"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DuplicateForm(StyledFormMixin, forms.Form):
+    original = forms.ChoiceField(label=_("Original referral"))
+
+    def __init__(self, *args, originals=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["original"].choices = [(str(r.pk), f"{r.reference} · {r.full_name}") for r in originals]
+
+
+class TransitionForm(StyledFormMixin, forms.Form):
+    to_stage = forms.ChoiceField(label=_("Move to stage"))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    referred_to = forms.CharField(
+        label=_("Referred to"),
+        max_length=200,
+        required=False,
+        help_text=_("Only for a referral out: the medical rehab, IPWL or organisation."),
+    )
+    next_action_due = forms.DateField(
+        label=_("Next action due"), widget=DateInput(), required=False
+    )
+
+    def __init__(self, *args, stages=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_stage"].choices = [(s, Stage(s).label) for s in stages]
+
+
+class NoteForm(StyledFormMixin, forms.Form):
+    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AssignForm(StyledFormMixin, forms.Form):
+    assignee = forms.ChoiceField(label=_("Caseworker"))
+
+    def __init__(self, *args, users=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [(u.pk, str(u)) for u in users]

@@ -1,0 +1,109 @@
+"""Reads of clients, referrals and cases, always through the access policy."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from atensi.accounts import policy
+from atensi.accounts.models import User
+
+from .models import CLOSED_STAGES, Case, CaseEvent, Client, Referral, Stage
+
+CLIENT_REGION = "village__code"
+CASE_REGION = "client__village__code"
+REFERRAL_REGION = "region__code"
+
+
+def client_list(*, user: User, q: str = "") -> QuerySet[Client]:
+    if not policy.can_read_cases(user):
+        return Client.objects.none()
+    qs = policy.scope(Client.objects.all(), user, CLIENT_REGION).select_related(
+        "village__parent__parent"
+    )
+    q = q.strip()
+    if q.isdigit():
+        qs = qs.filter(Q(nik__startswith=q) | Q(kk_number__startswith=q))
+    elif q:
+        qs = qs.filter(Q(full_name__icontains=q) | Q(alias__icontains=q))
+    return qs
+
+
+def client_get(*, user: User, pk) -> Client:
+    return get_object_or_404(client_list(user=user), pk=pk)
+
+
+def referral_list(*, user: User, status: str = "", q: str = "") -> QuerySet[Referral]:
+    """Referrers see their own organisation's referrals; deciders, those in their area."""
+    qs = Referral.objects.select_related("referring_org", "region__parent", "client")
+    if policy.has_role(user, {User.Role.REFERRER}):
+        qs = qs.filter(referring_org_id=user.organisation_id)
+    elif policy.can_decide_referrals(user) or policy.has_role(user, {User.Role.ADMIN}):
+        qs = policy.scope(qs, user, REFERRAL_REGION)
+    else:
+        return Referral.objects.none()
+    if status:
+        qs = qs.filter(status=status)
+    q = q.strip()
+    if q:
+        qs = qs.filter(Q(reference__icontains=q) | Q(full_name__icontains=q))
+    return qs
+
+
+def referral_get(*, user: User, pk) -> Referral:
+    return get_object_or_404(referral_list(user=user), pk=pk)
+
+
+def case_list(
+    *, user: User, stage: str = "", mine: bool = False, q: str = ""
+) -> QuerySet[Case]:
+    if not policy.can_read_cases(user):
+        return Case.objects.none()
+    qs = policy.scope(Case.objects.all(), user, CASE_REGION).select_related(
+        "client__village__parent", "organisation", "assigned_to"
+    )
+    if stage == "open":
+        qs = qs.exclude(stage__in=CLOSED_STAGES)
+    elif stage:
+        qs = qs.filter(stage=stage)
+    if mine:
+        qs = qs.filter(assigned_to=user)
+    q = q.strip()
+    if q:
+        qs = qs.filter(Q(reference__icontains=q) | Q(client__full_name__icontains=q))
+    return qs
+
+
+def case_get(*, user: User, pk) -> Case:
+    return get_object_or_404(case_list(user=user), pk=pk)
+
+
+def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor")
+
+
+def overdue_cases(*, user: User, today: datetime.date | None = None) -> QuerySet[Case]:
+    today = today or timezone.localdate()
+    return case_list(user=user, stage="open", mine=True).filter(next_action_due__lt=today)
+
+
+def home_summary(*, user: User) -> dict:
+    """The caseworker's home page: my open cases by stage, referrals waiting, overdue items."""
+    by_stage = dict(
+        case_list(user=user, stage="open", mine=True)
+        .order_by()
+        .values_list("stage")
+        .annotate(n=Count("id"))
+    )
+    stages = [(s, label, by_stage.get(s, 0)) for s, label in Stage.choices if s not in CLOSED_STAGES]
+    return {
+        "stages": stages,
+        "open_total": sum(by_stage.values()),
+        "waiting": referral_list(user=user, status=Referral.Status.SUBMITTED)
+        if policy.can_decide_referrals(user)
+        else Referral.objects.none(),
+        "overdue": overdue_cases(user=user).order_by("next_action_due"),
+    }

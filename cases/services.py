@@ -1,0 +1,589 @@
+"""Every write on clients, families, consent, referrals and cases.
+
+Each function is one business action in one transaction; it checks its precondition
+first, raises ApplicationError with a message for the user, and leaves an audit event
+(and, on a case, a timeline event) behind.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from atensi.accounts import policy
+from atensi.accounts.models import Organisation, User
+from atensi.audit.models import AuditEvent
+from atensi.audit.services import audit_record
+from atensi.errors import ApplicationError
+from atensi.regions.models import Region
+
+from . import nik as nikmod
+from .attachments import validate_attachment
+from .models import (
+    CLOSED_STAGES,
+    Case,
+    CaseEvent,
+    CaseNote,
+    Client,
+    Consent,
+    FamilyMember,
+    Referral,
+    ReferralAttachment,
+    Stage,
+)
+
+Action = AuditEvent.Action
+
+# Forward one step at a time, back one step to redo work, and referral out from any open stage.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Stage.INTAKE: (Stage.ASSESSMENT,),
+    Stage.ASSESSMENT: (Stage.PLANNING, Stage.INTAKE),
+    Stage.PLANNING: (Stage.INTERVENTION, Stage.ASSESSMENT),
+    Stage.INTERVENTION: (Stage.REINTEGRATION, Stage.PLANNING),
+    Stage.REINTEGRATION: (Stage.TERMINATION, Stage.INTERVENTION),
+    Stage.TERMINATION: (Stage.AFTERCARE, Stage.CLOSED),
+    Stage.AFTERCARE: (Stage.CLOSED,),
+    Stage.CLOSED: (),
+    Stage.REFERRED_OUT: (),
+}
+
+
+def allowed_transitions(stage: str) -> tuple[str, ...]:
+    if stage in CLOSED_STAGES:
+        return ()
+    return TRANSITIONS[stage] + (Stage.REFERRED_OUT,)
+
+
+def _new_reference(prefix: str) -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    token = "".join(secrets.choice(alphabet) for _ in range(6))
+    return f"{prefix}-{timezone.localdate():%y%m}-{token}"
+
+
+def _require(condition: bool) -> None:
+    if not condition:
+        raise PermissionDenied
+
+
+def _region_known(code: str) -> bool:
+    return Region.objects.filter(code=code).exists()
+
+
+# --- identity checks -------------------------------------------------------------------
+
+
+def check_nik(value: str, *, birth_date=None, sex=None, field: str = "nik") -> str:
+    """Return the normalised NIK or raise ApplicationError with the first error's message."""
+    result = nikmod.parse_nik(
+        value, birth_date=birth_date, sex=sex, known_district=_region_known
+    )
+    if not result.ok:
+        raise ApplicationError(result.errors[0].render(_), field=field)
+    return result.value
+
+
+def check_kk(value: str, *, field: str = "kk_number") -> str:
+    if not value:
+        return ""
+    result = nikmod.validate_kk(value, known_district=_region_known)
+    if not result.ok:
+        raise ApplicationError(result.errors[0].render(_), field=field)
+    return result.value
+
+
+def _check_village(by: User, code: str, *, field: str = "village") -> Region:
+    region = Region.objects.filter(code=code, level=Region.Level.VILLAGE).first()
+    if region is None:
+        raise ApplicationError(
+            _("Village code %(code)s is not a known village.") % {"code": code}, field=field
+        )
+    if not policy.in_area(by, region.code):
+        raise ApplicationError(
+            _("Village %(code)s lies outside your organisation's service area.")
+            % {"code": code},
+            field=field,
+        )
+    return region
+
+
+def _check_birth_date(value: datetime.date, *, field: str = "birth_date") -> None:
+    if value > timezone.localdate():
+        raise ApplicationError(_("The date of birth lies in the future."), field=field)
+    if value.year < 1900:
+        raise ApplicationError(_("The date of birth is before 1900."), field=field)
+
+
+def client_probable_duplicates(*, full_name: str, birth_date, village_code: str):
+    """Clients with the same name and birth date in the same regency as the given village."""
+    regency = ".".join(village_code.split(".")[:2])
+    return Client.objects.filter(
+        full_name__iexact=" ".join(full_name.split()),
+        birth_date=birth_date,
+        village__code__startswith=regency + ".",
+    )
+
+
+# --- clients ---------------------------------------------------------------------------
+
+CLIENT_FIELDS = (
+    "kk_number", "full_name", "alias", "sex", "birth_place", "birth_date", "religion",
+    "education", "occupation", "marital_status", "phone", "address", "substances",
+)  # fmt: skip
+
+
+@transaction.atomic
+def client_register(
+    *,
+    by: User,
+    nik: str,
+    full_name: str,
+    sex: str,
+    birth_date: datetime.date,
+    address: str,
+    village: str,
+    allow_probable_duplicate: bool = False,
+    request=None,
+    **details,
+) -> Client:
+    """Register a KPN client. Refuses a NIK already registered; warns of a probable duplicate."""
+    _require(policy.can_write_cases(by))
+    unknown = set(details) - set(CLIENT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown client fields: {sorted(unknown)}")
+    _check_birth_date(birth_date)
+    nik = check_nik(nik, birth_date=birth_date, sex=sex)
+    details["kk_number"] = check_kk(details.get("kk_number", ""))
+    region = _check_village(by, village)
+    if Client.objects.filter(nik=nik).exists():
+        raise ApplicationError(
+            _("A client with this NIK is already registered."), field="nik", code="conflict"
+        )
+    if not allow_probable_duplicate:
+        dupes = client_probable_duplicates(
+            full_name=full_name, birth_date=birth_date, village_code=region.code
+        )
+        if dupes.exists():
+            raise ApplicationError(
+                _(
+                    "A client with the same name and date of birth is already registered in "
+                    "this regency (NIK %(masked)s). Check that this is not the same person, "
+                    "then confirm to register anyway."
+                )
+                % {"masked": dupes.first().masked_nik},
+                field="full_name",
+                code="probable_duplicate",
+            )
+    try:
+        with transaction.atomic():
+            client = Client.objects.create(
+                nik=nik,
+                full_name=" ".join(full_name.split()),
+                sex=sex,
+                birth_date=birth_date,
+                address=address,
+                village=region,
+                registered_by=by.organisation,
+                created_by=by,
+                **details,
+            )
+    except IntegrityError as exc:  # a concurrent registration of the same NIK
+        raise ApplicationError(
+            _("A client with this NIK is already registered."), field="nik", code="conflict"
+        ) from exc
+    audit_record(actor=by, action=Action.CREATE, obj=client, request=request)
+    return client
+
+
+@transaction.atomic
+def client_update(*, client: Client, by: User, request=None, **changes) -> Client:
+    """Change a client's details; the NIK, once registered, is corrected only by an admin."""
+    _require(policy.can_write_cases(by))
+    unknown = set(changes) - set(CLIENT_FIELDS) - {"village"}
+    if unknown:
+        raise TypeError(f"unknown client fields: {sorted(unknown)}")
+    if "village" in changes:
+        changes["village"] = _check_village(by, changes["village"])
+    if "birth_date" in changes:
+        _check_birth_date(changes["birth_date"])
+    if "kk_number" in changes:
+        changes["kk_number"] = check_kk(changes["kk_number"])
+    birth_date = changes.get("birth_date", client.birth_date)
+    sex = changes.get("sex", client.sex)
+    if "birth_date" in changes or "sex" in changes:
+        check_nik(client.nik, birth_date=birth_date, sex=sex, field="birth_date")
+    changed = [name for name, value in changes.items() if getattr(client, name) != value]
+    if not changed:
+        return client
+    for name in changed:
+        setattr(client, name, changes[name])
+    client.save(update_fields=[*changed, "updated_at"])
+    audit_record(
+        actor=by, action=Action.UPDATE, obj=client, request=request,
+        summary="fields: " + ", ".join(sorted(changed)),
+    )  # fmt: skip
+    for case in client.cases.exclude(stage__in=CLOSED_STAGES):
+        CaseEvent.objects.create(
+            case=case, verb=CaseEvent.Verb.CLIENT_UPDATED, actor=by, text=", ".join(changed)
+        )
+    return client
+
+
+@transaction.atomic
+def family_member_add(
+    *,
+    client: Client,
+    by: User,
+    relation: str,
+    full_name: str,
+    nik: str = "",
+    phone: str = "",
+    request=None,
+) -> FamilyMember:
+    _require(policy.can_write_cases(by))
+    if nik:
+        nik = check_nik(nik)
+    member = FamilyMember.objects.create(
+        client=client, relation=relation, full_name=full_name.strip(), nik=nik, phone=phone
+    )
+    audit_record(actor=by, action=Action.CREATE, obj=member, request=request,
+                 summary=f"client {client.pk}")  # fmt: skip
+    _case_events(client, by, CaseEvent.Verb.FAMILY, member.get_relation_display())
+    return member
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    client: Client,
+    by: User,
+    given_by: str,
+    basis: str,
+    purposes: Iterable[str],
+    date: datetime.date,
+    given_by_name: str = "",
+    notes: str = "",
+    request=None,
+) -> Consent:
+    """Record consent at intake, or the lawful basis relied on when there is none."""
+    _require(policy.can_write_cases(by))
+    purposes = list(dict.fromkeys(purposes))
+    if not purposes:
+        raise ApplicationError(_("Choose at least one purpose."), field="purposes")
+    if date > timezone.localdate():
+        raise ApplicationError(_("The consent date lies in the future."), field="date")
+    if basis == Consent.Basis.CONSENT and given_by == Consent.GivenBy.NONE:
+        raise ApplicationError(
+            _("Say who gave consent, or choose another lawful basis."), field="given_by"
+        )
+    if basis != Consent.Basis.CONSENT and given_by != Consent.GivenBy.NONE:
+        raise ApplicationError(
+            _("When consent was given, the lawful basis is consent."), field="basis"
+        )
+    if given_by in (Consent.GivenBy.PARENT, Consent.GivenBy.GUARDIAN) and not given_by_name:
+        raise ApplicationError(
+            _("Enter the name of the parent or guardian who consented."), field="given_by_name"
+        )
+    if basis != Consent.Basis.CONSENT and not notes.strip():
+        raise ApplicationError(
+            _("Explain why the service proceeds without consent."), field="notes"
+        )
+    consent = Consent.objects.create(
+        client=client, given_by=given_by, given_by_name=given_by_name.strip(), basis=basis,
+        purposes=purposes, date=date, notes=notes, recorded_by=by,
+    )  # fmt: skip
+    audit_record(actor=by, action=Action.CREATE, obj=consent, request=request,
+                 summary=f"client {client.pk}")  # fmt: skip
+    _case_events(client, by, CaseEvent.Verb.CONSENT, consent.get_basis_display())
+    return consent
+
+
+def _case_events(client: Client, by: User, verb: str, text: str) -> None:
+    for case in client.cases.exclude(stage__in=CLOSED_STAGES):
+        CaseEvent.objects.create(case=case, verb=verb, actor=by, text=text)
+
+
+# --- referrals -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def referral_submit(
+    *,
+    by: User,
+    source: str,
+    referring_officer: str,
+    referral_date: datetime.date,
+    full_name: str,
+    sex: str,
+    region: str,
+    reason: str,
+    nik: str = "",
+    birth_date: datetime.date | None = None,
+    attachments: Iterable = (),
+    request=None,
+    **details,
+) -> Referral:
+    """Submit a referral on behalf of the user's organisation; a missing NIK is allowed."""
+    _require(policy.can_submit_referrals(by))
+    allowed = {"phone", "address", "substances", "urine_test", "legal_status", "notes"}
+    if set(details) - allowed:
+        raise TypeError(f"unknown referral fields: {sorted(set(details) - allowed)}")
+    if referral_date > timezone.localdate():
+        raise ApplicationError(_("The referral date lies in the future."), field="referral_date")
+    if birth_date is not None:
+        _check_birth_date(birth_date)
+    if nik:
+        nik = check_nik(nik, birth_date=birth_date, sex=sex)
+    place = Region.objects.filter(code=region, level__gte=Region.Level.DISTRICT).first()
+    if place is None:
+        raise ApplicationError(
+            _("Region code %(code)s is not a known district or village.") % {"code": region},
+            field="region",
+        )
+    if not policy.in_area(by, place.code):
+        raise ApplicationError(
+            _("Region %(code)s lies outside your organisation's service area.")
+            % {"code": region},
+            field="region",
+        )
+    files = list(attachments)
+    checked = [validate_attachment(f) for f in files]
+    referral = Referral.objects.create(
+        reference=_new_reference("RJK"),
+        source=source,
+        referring_org=by.organisation,
+        referring_officer=referring_officer.strip(),
+        referral_date=referral_date,
+        nik=nik,
+        full_name=" ".join(full_name.split()),
+        sex=sex,
+        birth_date=birth_date,
+        region=place,
+        reason=reason,
+        submitted_by=by,
+        **details,
+    )
+    for upload, content_type in zip(files, checked, strict=True):
+        ReferralAttachment.objects.create(
+            referral=referral, file=upload, original_name=upload.name[:255],
+            content_type=content_type, size=upload.size, uploaded_by=by,
+        )  # fmt: skip
+    audit_record(actor=by, action=Action.CREATE, obj=referral, request=request)
+    return referral
+
+
+def _lock_submitted(referral: Referral) -> Referral:
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if locked.status != Referral.Status.SUBMITTED:
+        raise ApplicationError(
+            _("This referral has already been decided (%(status)s).")
+            % {"status": locked.get_status_display()},
+            code="conflict",
+        )
+    return locked
+
+
+@transaction.atomic
+def referral_accept(
+    *,
+    referral: Referral,
+    by: User,
+    client: Client,
+    assign_to: User | None = None,
+    request=None,
+) -> Case:
+    """Accept a referral: link it to the client and open a case. Consent must be on record."""
+    _require(policy.can_decide_referrals(by))
+    referral = _lock_submitted(referral)
+    if not client.consents.exists():
+        raise ApplicationError(
+            _("Record the client's consent, or the lawful basis, before accepting."),
+            field="consent",
+        )
+    if referral.nik and referral.nik != client.nik:
+        raise ApplicationError(
+            _("The referral's NIK differs from the chosen client's NIK."), field="client"
+        )
+    referral.status = Referral.Status.ACCEPTED
+    referral.client = client
+    referral.decided_by = by
+    referral.decided_at = timezone.now()
+    referral.save(update_fields=["status", "client", "decided_by", "decided_at"])
+    audit_record(actor=by, action=Action.UPDATE, obj=referral, request=request,
+                 summary="accepted")  # fmt: skip
+    return case_open(
+        client=client,
+        by=by,
+        organisation=by.organisation,
+        assigned_to=assign_to or by,
+        referral=referral,
+        request=request,
+    )
+
+
+@transaction.atomic
+def referral_decline(*, referral: Referral, by: User, reason: str, request=None) -> Referral:
+    _require(policy.can_decide_referrals(by))
+    if not reason.strip():
+        raise ApplicationError(_("Give the reason for declining."), field="reason")
+    referral = _lock_submitted(referral)
+    referral.status = Referral.Status.DECLINED
+    referral.decline_reason = reason.strip()
+    referral.decided_by = by
+    referral.decided_at = timezone.now()
+    referral.save(update_fields=["status", "decline_reason", "decided_by", "decided_at"])
+    audit_record(actor=by, action=Action.UPDATE, obj=referral, request=request,
+                 summary="declined")  # fmt: skip
+    return referral
+
+
+@transaction.atomic
+def referral_mark_duplicate(
+    *, referral: Referral, by: User, original: Referral, request=None
+) -> Referral:
+    _require(policy.can_decide_referrals(by))
+    if original.pk == referral.pk:
+        raise ApplicationError(_("A referral cannot duplicate itself."), field="original")
+    if original.status == Referral.Status.DUPLICATE:
+        raise ApplicationError(
+            _("Link to the original referral, not to another duplicate."), field="original"
+        )
+    referral = _lock_submitted(referral)
+    referral.status = Referral.Status.DUPLICATE
+    referral.duplicate_of = original
+    referral.decided_by = by
+    referral.decided_at = timezone.now()
+    referral.save(update_fields=["status", "duplicate_of", "decided_by", "decided_at"])
+    audit_record(actor=by, action=Action.UPDATE, obj=referral, request=request,
+                 summary=f"duplicate of {original.pk}")  # fmt: skip
+    return referral
+
+
+# --- cases -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_open(
+    *,
+    client: Client,
+    by: User,
+    organisation: Organisation,
+    assigned_to: User | None = None,
+    referral: Referral | None = None,
+    request=None,
+) -> Case:
+    """Open a case at intake. A client has at most one open case per organisation."""
+    _require(policy.can_write_cases(by))
+    if assigned_to is not None:
+        _check_assignee(assigned_to, organisation)
+    if client.cases.filter(organisation=organisation).exclude(stage__in=CLOSED_STAGES).exists():
+        raise ApplicationError(
+            _("This client already has an open case with this organisation."), code="conflict"
+        )
+    now = timezone.now()
+    case = Case.objects.create(
+        reference=_new_reference("KS"),
+        client=client,
+        organisation=organisation,
+        assigned_to=assigned_to,
+        referral=referral,
+        stage=Stage.INTAKE,
+        stage_changed_at=now,
+        next_action_due=timezone.localdate() + datetime.timedelta(days=7),
+    )
+    if referral is not None:
+        CaseEvent.objects.create(
+            case=case, verb=CaseEvent.Verb.REFERRAL, actor=by,
+            text=f"{referral.reference} · {referral.get_source_display()} · "
+            f"{referral.referring_org.name}",
+        )  # fmt: skip
+    CaseEvent.objects.create(case=case, verb=CaseEvent.Verb.OPENED, actor=by, to_stage=Stage.INTAKE)
+    audit_record(actor=by, action=Action.CREATE, obj=case, request=request)
+    return case
+
+
+def _check_assignee(user: User, organisation: Organisation) -> None:
+    if user.organisation_id != organisation.pk or user.role not in policy.CASE_WRITERS:
+        raise ApplicationError(
+            _("The assigned caseworker must be a caseworker of the case's organisation."),
+            field="assigned_to",
+        )
+
+
+@transaction.atomic
+def case_transition(
+    *,
+    case: Case,
+    by: User,
+    to_stage: str,
+    reason: str,
+    referred_to: str = "",
+    next_action_due: datetime.date | None = None,
+    request=None,
+) -> Case:
+    """Move a case to its next ATENSI stage; only the transitions in TRANSITIONS are allowed."""
+    _require(policy.can_write_cases(by))
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if to_stage not in allowed_transitions(case.stage):
+        raise ApplicationError(
+            _("A case cannot move from %(from)s to %(to)s.")
+            % {"from": Stage(case.stage).label, "to": Stage(to_stage).label if to_stage in Stage.values else to_stage},
+            field="to_stage",
+            code="conflict",
+        )
+    if not reason.strip():
+        raise ApplicationError(_("Say why the case moves to this stage."), field="reason")
+    if to_stage == Stage.REFERRED_OUT and not referred_to.strip():
+        raise ApplicationError(
+            _("Say where the client is referred to."), field="referred_to"
+        )
+    from_stage = case.stage
+    now = timezone.now()
+    case.stage = to_stage
+    case.stage_changed_at = now
+    case.next_action_due = next_action_due
+    if to_stage in CLOSED_STAGES:
+        case.closed_at = now
+    if to_stage == Stage.REFERRED_OUT:
+        case.referred_to = referred_to.strip()
+    case.save(update_fields=["stage", "stage_changed_at", "next_action_due", "closed_at", "referred_to"])
+    CaseEvent.objects.create(
+        case=case, verb=CaseEvent.Verb.STAGE, actor=by, from_stage=from_stage,
+        to_stage=to_stage, text=reason.strip(),
+    )  # fmt: skip
+    audit_record(actor=by, action=Action.UPDATE, obj=case, request=request,
+                 summary=f"stage {from_stage} -> {to_stage}")  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def case_assign(*, case: Case, by: User, assignee: User, request=None) -> Case:
+    _require(policy.can_assign_cases(by))
+    _check_assignee(assignee, case.organisation)
+    case.assigned_to = assignee
+    case.save(update_fields=["assigned_to"])
+    CaseEvent.objects.create(
+        case=case, verb=CaseEvent.Verb.ASSIGNED, actor=by, text=str(assignee)
+    )
+    audit_record(actor=by, action=Action.UPDATE, obj=case, request=request,
+                 summary=f"assigned to {assignee.username}")  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def case_note_add(*, case: Case, by: User, text: str, request=None) -> CaseNote:
+    _require(policy.can_write_cases(by))
+    if not text.strip():
+        raise ApplicationError(_("The note is empty."), field="text")
+    if not case.is_open:
+        raise ApplicationError(_("Notes cannot be added to a closed case."), code="conflict")
+    note = CaseNote.objects.create(case=case, author=by, text=text.strip())
+    CaseEvent.objects.create(case=case, verb=CaseEvent.Verb.NOTE, actor=by, text=text.strip())
+    audit_record(actor=by, action=Action.CREATE, obj=note, request=request,
+                 summary=f"case {case.pk}")  # fmt: skip
+    return note

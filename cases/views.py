@@ -1,0 +1,469 @@
+"""Pages for clients, referrals and cases: authorize → bind form → call service → redirect."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from atensi.accounts import policy
+from atensi.accounts.models import User
+from atensi.audit.models import AuditEvent
+from atensi.audit.services import audit_record
+from atensi.errors import ApplicationError
+from atensi.regions.models import Region
+from atensi.regions.selectors import region_label
+
+from . import selectors, services
+from .forms import (
+    AssignForm,
+    ClientEditForm,
+    ClientForm,
+    ConsentForm,
+    DeclineForm,
+    DuplicateForm,
+    FamilyMemberForm,
+    NoteForm,
+    ReferralForm,
+    TransitionForm,
+)
+from .models import Client, Referral, ReferralAttachment, Stage
+
+PAGE_SIZE = 25
+VIEW = AuditEvent.Action.VIEW
+
+
+def _page(request, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _village_choices(code):
+    region = Region.objects.select_related("parent__parent").filter(code=code).first() if code else None
+    return [(region.code, region_label(region))] if region else [("", "—")]
+
+
+def _require(allowed: bool):
+    if not allowed:
+        raise Http404
+
+
+# --- clients ---------------------------------------------------------------------------
+
+
+@login_required
+def client_list(request):
+    _require(policy.can_read_cases(request.user))
+    q = request.GET.get("q", "")
+    page = _page(request, selectors.client_list(user=request.user, q=q))
+    return render(request, "cases/client_list.html", {"page": page, "q": q})
+
+
+@login_required
+def client_detail(request, pk):
+    client = selectors.client_get(user=request.user, pk=pk)
+    audit_record(actor=request.user, action=VIEW, obj=client, request=request)
+    context = {
+        "client": client,
+        "show_nik": policy.can_see_full_nik(request.user),
+        "can_write": policy.can_write_cases(request.user),
+        "family": client.family.all(),
+        "consents": client.consents.select_related("recorded_by"),
+        "cases": client.cases.select_related("organisation", "assigned_to"),
+        "referrals": client.referrals.select_related("referring_org"),
+    }
+    return render(request, "cases/client_detail.html", context)
+
+
+def _client_kwargs(data):
+    data = dict(data)
+    data.pop("allow_probable_duplicate", None)
+    return data
+
+
+@login_required
+def client_create(request):
+    _require(policy.can_write_cases(request.user))
+    form = ClientForm(request.POST or None, village_choices=_village_choices(request.POST.get("village")))
+    consent_form = ConsentForm(request.POST or None, prefix="consent", initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid() and consent_form.is_valid():
+        try:
+            with transaction.atomic():
+                client = services.client_register(
+                    by=request.user,
+                    allow_probable_duplicate=form.cleaned_data["allow_probable_duplicate"],
+                    request=request,
+                    **_client_kwargs(form.cleaned_data),
+                )
+                services.consent_record(client=client, by=request.user, request=request, **consent_form.cleaned_data)
+        except ApplicationError as exc:
+            target = consent_form if exc.field in consent_form.fields else form
+            target.add_application_error(exc)
+            if exc.code == "probable_duplicate":
+                form.fields["allow_probable_duplicate"].widget.attrs["autofocus"] = True
+        else:
+            messages.success(request, _("The client has been registered."))
+            return redirect("cases:client-detail", pk=client.pk)
+    return render(request, "cases/client_form.html", {"form": form, "consent_form": consent_form})
+
+
+@login_required
+def client_edit(request, pk):
+    client = selectors.client_get(user=request.user, pk=pk)
+    _require(policy.can_write_cases(request.user))
+    initial = {name: getattr(client, name) for name in services.CLIENT_FIELDS}
+    initial["village"] = client.village_id
+    form = ClientEditForm(
+        request.POST or None,
+        initial=initial,
+        village_choices=_village_choices(request.POST.get("village", client.village_id)),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.client_update(client=client, by=request.user, request=request, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_application_error(exc)
+        else:
+            messages.success(request, _("The client's data has been saved."))
+            return redirect("cases:client-detail", pk=client.pk)
+    return render(request, "cases/client_form.html", {"form": form, "client": client})
+
+
+@login_required
+def family_add(request, pk):
+    client = selectors.client_get(user=request.user, pk=pk)
+    _require(policy.can_write_cases(request.user))
+    form = FamilyMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.family_member_add(client=client, by=request.user, request=request, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_application_error(exc)
+        else:
+            messages.success(request, _("The family member has been added."))
+            return redirect("cases:client-detail", pk=client.pk)
+    return render(request, "cases/simple_form.html", {
+        "form": form, "client": client, "title": _("Add a family member"),
+        "back": client,
+    })  # fmt: skip
+
+
+@login_required
+def consent_add(request, pk):
+    client = selectors.client_get(user=request.user, pk=pk)
+    _require(policy.can_write_cases(request.user))
+    form = ConsentForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_record(client=client, by=request.user, request=request, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_application_error(exc)
+        else:
+            messages.success(request, _("The consent has been recorded."))
+            return redirect("cases:client-detail", pk=client.pk)
+    return render(request, "cases/simple_form.html", {
+        "form": form, "client": client, "title": _("Record consent"), "back": client,
+    })  # fmt: skip
+
+
+# --- referrals -------------------------------------------------------------------------
+
+
+@login_required
+def referral_list(request):
+    user = request.user
+    _require(policy.can_submit_referrals(user) or policy.can_decide_referrals(user))
+    status = request.GET.get("status", "")
+    if status not in Referral.Status.values:
+        status = ""
+    q = request.GET.get("q", "")
+    page = _page(request, selectors.referral_list(user=user, status=status, q=q))
+    return render(request, "cases/referral_list.html", {
+        "page": page, "status": status, "q": q, "statuses": Referral.Status.choices,
+        "can_decide": policy.can_decide_referrals(user),
+    })  # fmt: skip
+
+
+def _referral_sources(user):
+    """Dinsos staff refer on behalf of a family or the person; partners pick their source."""
+    if user.role == User.Role.REFERRER:
+        return None
+    return [Referral.Source.FAMILY, Referral.Source.SELF, Referral.Source.COMMUNITY]
+
+
+@login_required
+def referral_create(request):
+    _require(policy.can_submit_referrals(request.user))
+    form = ReferralForm(
+        request.POST or None,
+        request.FILES or None,
+        village_choices=_village_choices(request.POST.get("region")),
+        sources=_referral_sources(request.user),
+        initial={"referral_date": timezone.localdate(), "referring_officer": str(request.user)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = services.referral_submit(by=request.user, request=request, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_application_error(exc)
+        else:
+            messages.success(
+                request, _("Referral %(ref)s has been submitted.") % {"ref": referral.reference}
+            )
+            return redirect("cases:referral-detail", pk=referral.pk)
+    return render(request, "cases/referral_form.html", {"form": form})
+
+
+@login_required
+def referral_detail(request, pk):
+    referral = selectors.referral_get(user=request.user, pk=pk)
+    audit_record(actor=request.user, action=VIEW, obj=referral, request=request)
+    can_decide = policy.can_decide_referrals(request.user)
+    context = {
+        "referral": referral,
+        "can_decide": can_decide and referral.status == Referral.Status.SUBMITTED,
+        "is_decider": can_decide,
+        "attachments": referral.attachments.all(),
+    }
+    if context["can_decide"]:
+        context["decline_form"] = DeclineForm()
+        context["duplicate_form"] = DuplicateForm(originals=_duplicate_candidates(request.user, referral))
+    return render(request, "cases/referral_detail.html", context)
+
+
+def _duplicate_candidates(user, referral):
+    qs = selectors.referral_list(user=user).exclude(pk=referral.pk).exclude(status=Referral.Status.DUPLICATE)
+    return qs.order_by("-submitted_at")[:100]
+
+
+def _client_candidates(user, referral):
+    qs = selectors.client_list(user=user)
+    if referral.nik:
+        by_nik = qs.filter(nik=referral.nik)
+        if by_nik.exists():
+            return by_nik
+    if referral.birth_date:
+        return qs.filter(full_name__iexact=referral.full_name, birth_date=referral.birth_date)
+    return qs.filter(full_name__iexact=referral.full_name)[:10]
+
+
+@login_required
+def referral_accept(request, pk):
+    """Accept: link to an existing client or register a new one, record consent, open a case."""
+    referral = selectors.referral_get(user=request.user, pk=pk)
+    _require(policy.can_decide_referrals(request.user))
+    if referral.status != Referral.Status.SUBMITTED:
+        messages.warning(request, _("This referral has already been decided."))
+        return redirect("cases:referral-detail", pk=referral.pk)
+    candidates = list(_client_candidates(request.user, referral))
+    post = request.POST if request.method == "POST" else None
+    mode = request.POST.get("mode") or ("existing" if candidates else "new")
+    initial_client = {
+        "nik": referral.nik, "full_name": referral.full_name, "sex": referral.sex,
+        "birth_date": referral.birth_date, "phone": referral.phone, "address": referral.address,
+        "substances": referral.substances,
+        "village": referral.region_id if referral.region.level == Region.Level.VILLAGE else "",
+    }  # fmt: skip
+    client_form = ClientForm(
+        post if mode == "new" else None,
+        initial=initial_client,
+        village_choices=_village_choices(request.POST.get("village") or initial_client["village"]),
+    )
+    consent_form = ConsentForm(post, prefix="consent", initial={"date": timezone.localdate()})
+    error = None
+    if post is not None:
+        try:
+            case = _accept(request, referral, mode, candidates, client_form, consent_form)
+        except ApplicationError as exc:
+            if exc.field in consent_form.fields:
+                consent_form.add_application_error(exc)
+            elif mode == "new" and exc.field in client_form.fields:
+                client_form.add_application_error(exc)
+            else:
+                error = exc.message
+        else:
+            if case is not None:
+                messages.success(
+                    request,
+                    _("Referral accepted. Case %(ref)s has been opened.") % {"ref": case.reference},
+                )
+                return redirect("cases:case-detail", pk=case.pk)
+    return render(request, "cases/referral_accept.html", {
+        "referral": referral, "candidates": candidates, "mode": mode,
+        "client_form": client_form, "consent_form": consent_form, "error": error,
+    })  # fmt: skip
+
+
+def _accept(request, referral, mode, candidates, client_form, consent_form):
+    """Run the accept in one transaction; None when a form is invalid (errors are on it)."""
+    user = request.user
+    with transaction.atomic():
+        if mode == "existing":
+            chosen = request.POST.get("client")
+            client = next((c for c in candidates if str(c.pk) == chosen), None)
+            if client is None:
+                raise ApplicationError(_("Choose the client this referral is about."), field="client")
+        else:
+            if not client_form.is_valid():
+                return None
+            client = services.client_register(
+                by=user, allow_probable_duplicate=client_form.cleaned_data["allow_probable_duplicate"],
+                request=request, **_client_kwargs(client_form.cleaned_data),
+            )  # fmt: skip
+        if not client.consents.exists() or request.POST.get("record_consent"):
+            if not consent_form.is_valid():
+                transaction.set_rollback(True)
+                return None
+            services.consent_record(client=client, by=user, request=request, **consent_form.cleaned_data)
+        return services.referral_accept(referral=referral, by=user, client=client, request=request)
+
+
+@login_required
+@require_POST
+def referral_decline(request, pk):
+    referral = selectors.referral_get(user=request.user, pk=pk)
+    form = DeclineForm(request.POST)
+    if form.is_valid():
+        try:
+            services.referral_decline(referral=referral, by=request.user, request=request, **form.cleaned_data)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The referral has been declined."))
+    else:
+        messages.error(request, _("Give the reason for declining."))
+    return redirect("cases:referral-detail", pk=referral.pk)
+
+
+@login_required
+@require_POST
+def referral_duplicate(request, pk):
+    referral = selectors.referral_get(user=request.user, pk=pk)
+    original_id = request.POST.get("original", "")
+    try:
+        original = selectors.referral_get(user=request.user, pk=original_id)
+    except (Http404, ValidationError):  # a forged or malformed id
+        messages.error(request, _("Choose the original referral from the list."))
+        return redirect("cases:referral-detail", pk=referral.pk)
+    try:
+        services.referral_mark_duplicate(referral=referral, by=request.user, original=original, request=request)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The referral has been marked as a duplicate."))
+    return redirect("cases:referral-detail", pk=referral.pk)
+
+
+@login_required
+def attachment_download(request, pk):
+    attachment = get_object_or_404(ReferralAttachment.objects.select_related("referral"), pk=pk)
+    selectors.referral_get(user=request.user, pk=attachment.referral_id)
+    audit_record(actor=request.user, action=AuditEvent.Action.DOWNLOAD, obj=attachment, request=request)
+    return FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=True,
+        filename=attachment.original_name,
+    )
+
+
+# --- cases -----------------------------------------------------------------------------
+
+
+@login_required
+def case_list(request):
+    _require(policy.can_read_cases(request.user))
+    stage = request.GET.get("stage", "open")
+    if stage not in Stage.values and stage not in ("open", "all"):
+        stage = "open"
+    mine = request.GET.get("mine") == "1"
+    q = request.GET.get("q", "")
+    qs = selectors.case_list(user=request.user, stage="" if stage == "all" else stage, mine=mine, q=q)
+    return render(request, "cases/case_list.html", {
+        "page": _page(request, qs), "stage": stage, "mine": mine, "q": q, "stages": Stage.choices,
+    })  # fmt: skip
+
+
+@login_required
+def case_detail(request, pk):
+    case = selectors.case_get(user=request.user, pk=pk)
+    audit_record(actor=request.user, action=VIEW, obj=case, request=request)
+    can_write = policy.can_write_cases(request.user) and case.is_open
+    stages = services.allowed_transitions(case.stage)
+    context = {
+        "case": case,
+        "client": case.client,
+        "timeline": selectors.case_timeline(case=case),
+        "can_write": can_write,
+        "transition_form": TransitionForm(stages=stages) if can_write else None,
+        "note_form": NoteForm() if can_write else None,
+        "steps": _steps(case.stage),
+    }
+    if policy.can_assign_cases(request.user) and case.is_open:
+        users = case.organisation.users.filter(role__in=policy.CASE_WRITERS, is_active=True)
+        context["assign_form"] = AssignForm(users=users, initial={"assignee": case.assigned_to_id})
+    return render(request, "cases/case_detail.html", context)
+
+
+def _steps(current):
+    order = [s for s in Stage.values if s != Stage.REFERRED_OUT]
+    index = order.index(current) if current in order else -1
+    return [
+        {"label": Stage(s).label, "state": "current" if i == index else "done" if i < index else ""}
+        for i, s in enumerate(order)
+    ]
+
+
+@login_required
+@require_POST
+def case_transition(request, pk):
+    case = selectors.case_get(user=request.user, pk=pk)
+    form = TransitionForm(request.POST, stages=Stage.values)
+    if form.is_valid():
+        try:
+            services.case_transition(case=case, by=request.user, request=request, **form.cleaned_data)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The case has moved to: %(stage)s.") % {"stage": Stage(form.cleaned_data["to_stage"]).label})
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("cases:case-detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_note(request, pk):
+    case = selectors.case_get(user=request.user, pk=pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_note_add(case=case, by=request.user, request=request, **form.cleaned_data)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The note has been added."))
+    else:
+        messages.error(request, _("The note is empty."))
+    return redirect("cases:case-detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_assign(request, pk):
+    case = selectors.case_get(user=request.user, pk=pk)
+    assignee = case.organisation.users.filter(pk=request.POST.get("assignee") or 0).first()
+    if assignee is None:
+        messages.error(request, _("Choose a caseworker from the list."))
+    else:
+        try:
+            services.case_assign(case=case, by=request.user, assignee=assignee, request=request)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The case has been assigned to %(name)s.") % {"name": assignee})
+    return redirect("cases:case-detail", pk=case.pk)
