@@ -172,15 +172,14 @@ class QueryFilterSerializer(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
 
-Q_PARAM = OpenApiParameter(
-    "q", OpenApiTypes.STR, description="Name contains, or NIK / reference starts with."
-)
+def q_param(description: str) -> OpenApiParameter:
+    return OpenApiParameter("q", OpenApiTypes.STR, description=description)
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="List clients in your area (NIK masked)",
-        parameters=[Q_PARAM],
+        parameters=[q_param("Name or alias contains; digits: NIK or KK starts with.")],
         responses=ClientListSerializer(many=True),
     ),
     retrieve=extend_schema(summary="One client (audited)", responses=ClientSerializer),
@@ -195,6 +194,7 @@ Q_PARAM = OpenApiParameter(
         responses=ClientSerializer,
     ),
 )
+@extend_schema(tags=["clients"])
 class ClientViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     ordering_fields = ["full_name", "birth_date", "created_at"]
 
@@ -407,7 +407,7 @@ class ReferralFilterSerializer(QueryFilterSerializer):
     list=extend_schema(
         summary="List referrals (referrers: their organisation's; deciders: their area's)",
         parameters=[
-            Q_PARAM,
+            q_param("Reference or name contains."),
             OpenApiParameter("status", OpenApiTypes.STR, enum=Referral.Status.values),
         ],
     ),
@@ -421,6 +421,7 @@ class ReferralFilterSerializer(QueryFilterSerializer):
         responses={201: ReferralSerializer},
     ),
 )
+@extend_schema(tags=["referrals"])
 class ReferralViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = ReferralSerializer
     ordering_fields = ["submitted_at", "referral_date", "status"]
@@ -604,7 +605,7 @@ class CaseFilterSerializer(QueryFilterSerializer):
     list=extend_schema(
         summary="List cases in your area",
         parameters=[
-            Q_PARAM,
+            q_param("Case number or client name contains."),
             OpenApiParameter(
                 "stage",
                 OpenApiTypes.STR,
@@ -616,6 +617,7 @@ class CaseFilterSerializer(QueryFilterSerializer):
     ),
     retrieve=extend_schema(summary="One case (audited)"),
 )
+@extend_schema(tags=["cases"])
 class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = CaseSerializer
     ordering_fields = ["opened_at", "stage_changed_at", "next_action_due", "stage"]

@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from atensi.forms import DateInput, StyledFormMixin
@@ -11,7 +12,13 @@ from .models import Consent, FamilyMember, Referral, Stage
 def village_select(label=_("Village / kelurahan")):
     return forms.CharField(
         label=label,
-        widget=forms.Select(attrs={"data-village-picker": "1"}),
+        widget=forms.Select(
+            attrs={
+                "data-village-picker": "1",
+                "data-search-url": reverse_lazy("regions:village_options"),
+                "data-placeholder": _("Search village / kelurahan name…"),
+            }
+        ),
         help_text=_("Type part of the village name to search within your area."),
     )
 

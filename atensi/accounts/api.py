@@ -58,7 +58,10 @@ class TokenView(APIView):
     throttle_scope = "token"
 
     @extend_schema(
-        summary="Get an API token", request=TokenRequestSerializer, responses=TokenSerializer
+        summary="Get an API token",
+        request=TokenRequestSerializer,
+        responses=TokenSerializer,
+        tags=["auth"],
     )
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
@@ -80,6 +83,6 @@ class TokenView(APIView):
 
 
 class MeView(APIView):
-    @extend_schema(summary="The signed-in user", responses=MeSerializer)
+    @extend_schema(summary="The signed-in user", responses=MeSerializer, tags=["auth"])
     def get(self, request):
         return Response(MeSerializer(request.user).data)

@@ -59,7 +59,7 @@
 
     var input = document.createElement("input");
     input.type = "search";
-    input.className = "village-picker-search";
+    input.className = "village-picker-search form-control mb-1";
     input.autocomplete = "off";
     input.placeholder = select.dataset.placeholder || DEFAULT_PLACEHOLDER;
     input.setAttribute("aria-label", input.placeholder);

@@ -1,7 +1,9 @@
-"""A fixed cast for the API tests: the regions, organisations and users of two regencies.
+"""A fixed cast for the API tests: the organisations and users of two regencies.
 
-Built once per test module inside a transaction that is rolled back when the module ends;
-each test's own rows roll back after the test as usual.
+Built once per test module inside a transaction that is rolled back when the module ends
+(each test's own rows roll back after the test as usual), so it shadows the per-test `cast`
+of tests/conftest.py here. The users have no usable password; tests that sign in with one
+set it first (`with_passwords`), under whichever password hasher the test runs with.
 """
 
 import datetime
@@ -34,12 +36,15 @@ class Cast:
     dinsos: Organisation
     other_dinsos: Organisation
     bnnk: Organisation
+    sentra: Organisation
     caseworker: User
     caseworker2: User
     supervisor: User
     outsider: User
     referrer: User
+    centre: User
     viewer: User
+    admin: User
 
 
 def _region(code: str, name: str, level: int, parent: Region | None) -> Region:
@@ -50,9 +55,9 @@ def _region(code: str, name: str, level: int, parent: Region | None) -> Region:
     return region
 
 
-def _org(name: str, kind: str, area: Region) -> Organisation:
+def _org(name: str, kind: str, *area: Region) -> Organisation:
     org = Organisation.objects.create(name=name, kind=kind)
-    org.service_area.add(area)
+    org.service_area.add(*area)
     return org
 
 
@@ -71,12 +76,12 @@ def cast(django_db_setup, django_db_blocker):
         dinsos = _org("Dinsos OKI (uji API)", Organisation.Kind.DINSOS_REGENCY, oki)
         other = _org("Dinsos Muara Enim (uji API)", Organisation.Kind.DINSOS_REGENCY, muara_enim)
         bnnk = _org("BNNK OKI (uji API)", Organisation.Kind.BNNK, oki)
-        password = make_password(PASSWORD)
+        sentra = _org("Sentra Phalamarta (uji API)", Organisation.Kind.SENTRA, province)
 
-        def user(username, org, role, first_name):
-            return User.objects.create(
-                username=username, password=password, organisation=org, role=role,
-                first_name=first_name,
+        def user(username, org, role, first_name, **extra):
+            return User.objects.create_user(
+                username=username, password=None, organisation=org, role=role,
+                first_name=first_name, **extra,
             )  # fmt: skip
 
         Role = User.Role
@@ -84,14 +89,24 @@ def cast(django_db_setup, django_db_blocker):
             dinsos=dinsos,
             other_dinsos=other,
             bnnk=bnnk,
+            sentra=sentra,
             caseworker=user("api-pekerja", dinsos, Role.CASEWORKER, "Siti"),
             caseworker2=user("api-pekerja2", dinsos, Role.CASEWORKER, "Budi"),
             supervisor=user("api-kasi", dinsos, Role.SUPERVISOR, "Rahmat"),
             outsider=user("api-luar", other, Role.CASEWORKER, "Dewi"),
             referrer=user("api-bnnk", bnnk, Role.REFERRER, "Andi"),
+            centre=user("api-sentra", sentra, Role.CENTRE, "Wati"),
             viewer=user("api-bupati", dinsos, Role.VIEWER, "Bupati"),
+            admin=user("api-admin", dinsos, Role.ADMIN, "Admin", is_staff=True),
         )
         transaction.set_rollback(True)
+
+
+@pytest.fixture
+def with_passwords(cast):
+    """Give every user of the cast the password PASSWORD, hashed by the current hasher."""
+    users = User.objects.filter(username__startswith="api-")
+    users.update(password=make_password(PASSWORD))
 
 
 def api_as(user: User | None) -> APIClient:

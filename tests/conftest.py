@@ -1,0 +1,154 @@
+"""Shared test set-up: the real Kemendagri regions, and the fixed cast of people.
+
+The regions are loaded once per session into the test database, as `make run` does.
+The cast follows STYLE.md: the assigned caseworker, a supervisor, an outsider from another
+regency, a BNNK referrer, centre staff, a viewer and an admin.
+"""
+
+import datetime
+import io
+from dataclasses import dataclass
+
+import pytest
+from django.core.management import call_command
+
+from atensi.accounts.models import Organisation, User
+from atensi.regions.models import Region
+from cases import services
+
+PASSWORD = "kata-sandi-uji-2026"
+OKI_VILLAGE = "16.02.05.1002"  # Kayuagung, Kec. Kayu Agung, Kab. Ogan Komering Ilir
+OKI_VILLAGE_2 = "16.02.03.2008"  # Cinta Jaya, Kec. Pedamaran
+OI_VILLAGE = "16.10.01.2005"  # Munggu, Kab. Ogan Ilir: outside OKI
+
+
+def make_nik(village: str = OKI_VILLAGE, birth=datetime.date(1990, 1, 1), sex="L", serial=1):
+    day = birth.day + (40 if sex == "P" else 0)
+    district = "".join(village.split(".")[:3])
+    return f"{district}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("load_regions", stdout=io.StringIO())
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class Cast:
+    dinsos: Organisation
+    other_dinsos: Organisation
+    bnnk: Organisation
+    sentra: Organisation
+    caseworker: User
+    caseworker2: User
+    supervisor: User
+    outsider: User
+    referrer: User
+    centre: User
+    viewer: User
+    admin: User
+
+
+def _org(name, kind, *codes):
+    org = Organisation.objects.create(name=name, kind=kind)
+    org.service_area.set(Region.objects.filter(code__in=codes))
+    return org
+
+
+@pytest.fixture
+def cast(db, _fast_passwords):
+    dinsos = _org("Dinsos OKI", Organisation.Kind.DINSOS_REGENCY, "16.02")
+    other = _org("Dinsos Ogan Ilir", Organisation.Kind.DINSOS_REGENCY, "16.10")
+    bnnk = _org("BNNK OKI", Organisation.Kind.BNNK, "16.02")
+    sentra = _org("Sentra Phalamarta", Organisation.Kind.SENTRA, "16", "32")
+    viewer_org = _org("Pemkab OKI", Organisation.Kind.OTHER, "16.02")
+
+    def user(username, org, role, **extra):
+        return User.objects.create_user(
+            username=username, password=PASSWORD, organisation=org, role=role,
+            first_name=username.title(), **extra,
+        )  # fmt: skip
+
+    return Cast(
+        dinsos=dinsos, other_dinsos=other, bnnk=bnnk, sentra=sentra,
+        caseworker=user("caseworker", dinsos, User.Role.CASEWORKER),
+        caseworker2=user("caseworker2", dinsos, User.Role.CASEWORKER),
+        supervisor=user("supervisor", dinsos, User.Role.SUPERVISOR),
+        outsider=user("outsider", other, User.Role.CASEWORKER),
+        referrer=user("referrer", bnnk, User.Role.REFERRER),
+        centre=user("centre", sentra, User.Role.CENTRE),
+        viewer=user("viewer", viewer_org, User.Role.VIEWER),
+        admin=user("admin", dinsos, User.Role.ADMIN, is_staff=True),
+    )  # fmt: skip
+
+
+def client_kwargs(serial=1, village=OKI_VILLAGE, sex="L", birth=datetime.date(1990, 1, 1), **extra):
+    data = {
+        "nik": make_nik(village, birth, sex, serial),
+        "full_name": f"Klien Uji {serial}",
+        "sex": sex,
+        "birth_date": birth,
+        "address": "Jl. Merdeka 1",
+        "village": village,
+    }
+    data.update(extra)
+    return data
+
+
+def consent_kwargs(**extra):
+    data = {
+        "given_by": "client",
+        "basis": "consent",
+        "purposes": ["assessment", "rehabilitation"],
+        "date": datetime.date(2026, 1, 5),
+    }
+    data.update(extra)
+    return data
+
+
+@pytest.fixture
+def make_client(cast):
+    """Register a client (with consent) through the service, as a caseworker would."""
+
+    def make(by=None, consent=True, **kwargs):
+        by = by or cast.caseworker
+        client = services.client_register(by=by, **client_kwargs(**kwargs))
+        if consent:
+            services.consent_record(client=client, by=by, **consent_kwargs())
+        return client
+
+    return make
+
+
+@pytest.fixture
+def make_referral(cast):
+    def make(by=None, **extra):
+        data = {
+            "source": "bnnk",
+            "referring_officer": "Petugas BNNK",
+            "referral_date": datetime.date(2026, 1, 10),
+            "full_name": "Orang Dirujuk",
+            "sex": "L",
+            "region": OKI_VILLAGE,
+            "reason": "Rawat jalan",
+        }
+        data.update(extra)
+        return services.referral_submit(by=by or cast.referrer, **data)
+
+    return make
+
+
+@pytest.fixture
+def make_case(cast, make_client):
+    def make(client=None, by=None, **kwargs):
+        by = by or cast.caseworker
+        client = client or make_client(by=by, **kwargs)
+        return services.case_open(client=client, by=by, organisation=by.organisation, assigned_to=by)
+
+    return make
