@@ -172,14 +172,40 @@ class QueryFilterSerializer(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
 
-def q_param(description: str) -> OpenApiParameter:
-    return OpenApiParameter("q", OpenApiTypes.STR, description=description)
+class SearchMixin:
+    """Names and NIKs never travel in a URL: list filters come in the query string, but a
+    search term only in the body of `POST <list>/search/`, which answers like the list."""
+
+    filter_serializer_class = QueryFilterSerializer
+
+    def filter_params(self) -> dict:
+        if self.action == "search":
+            data = self.request.data
+        else:
+            if "q" in self.request.query_params:
+                raise serializers.ValidationError(
+                    {"q": [_("Send search terms in the body of POST …/search/, not in the URL.")]}
+                )
+            data = self.request.query_params
+        filters = self.filter_serializer_class(data=data)
+        filters.is_valid(raise_exception=True)
+        return filters.validated_data
+
+
+def search_action(serializer, summary):
+    """A fresh `search` action per viewset (DRF and spectacular annotate the function)."""
+
+    def search(self, request):
+        return self.list(request)
+
+    return extend_schema(summary=summary, request=serializer)(
+        action(detail=False, methods=["post"])(search)
+    )
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="List clients in your area (NIK masked)",
-        parameters=[q_param("Name or alias contains; digits: NIK or KK starts with.")],
         responses=ClientListSerializer(many=True),
     ),
     retrieve=extend_schema(summary="One client (audited)", responses=ClientSerializer),
@@ -195,8 +221,11 @@ def q_param(description: str) -> OpenApiParameter:
     ),
 )
 @extend_schema(tags=["clients"])
-class ClientViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class ClientViewSet(SearchMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     ordering_fields = ["full_name", "birth_date", "created_at"]
+    search = search_action(
+        QueryFilterSerializer, "Search clients: q = name or alias contains, or NIK/KK digits"
+    )
 
     def get_serializer_class(self):
         return ClientListSerializer if self.action == "list" else ClientSerializer
@@ -204,9 +233,8 @@ class ClientViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Client.objects.none()
-        filters = QueryFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        return selectors.client_list(user=self.request.user, q=filters.validated_data.get("q", ""))
+        params = self.filter_params()
+        return selectors.client_list(user=self.request.user, q=params.get("q", ""))
 
     def get_object(self) -> Client:
         return selectors.client_get(user=self.request.user, pk=_uuid_or_404(self.kwargs["pk"]))
@@ -407,7 +435,6 @@ class ReferralFilterSerializer(QueryFilterSerializer):
     list=extend_schema(
         summary="List referrals (referrers: their organisation's; deciders: their area's)",
         parameters=[
-            q_param("Reference or name contains."),
             OpenApiParameter("status", OpenApiTypes.STR, enum=Referral.Status.values),
         ],
     ),
@@ -422,16 +449,18 @@ class ReferralFilterSerializer(QueryFilterSerializer):
     ),
 )
 @extend_schema(tags=["referrals"])
-class ReferralViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class ReferralViewSet(SearchMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = ReferralSerializer
     ordering_fields = ["submitted_at", "referral_date", "status"]
+    filter_serializer_class = ReferralFilterSerializer
+    search = search_action(
+        ReferralFilterSerializer, "Search referrals: q = reference or name contains"
+    )
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Referral.objects.none()
-        filters = ReferralFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        params = filters.validated_data
+        params = self.filter_params()
         qs = selectors.referral_list(
             user=self.request.user, status=params.get("status", ""), q=params.get("q", "")
         )
@@ -605,7 +634,6 @@ class CaseFilterSerializer(QueryFilterSerializer):
     list=extend_schema(
         summary="List cases in your area",
         parameters=[
-            q_param("Case number or client name contains."),
             OpenApiParameter(
                 "stage",
                 OpenApiTypes.STR,
@@ -618,16 +646,16 @@ class CaseFilterSerializer(QueryFilterSerializer):
     retrieve=extend_schema(summary="One case (audited)"),
 )
 @extend_schema(tags=["cases"])
-class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class CaseViewSet(SearchMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = CaseSerializer
     ordering_fields = ["opened_at", "stage_changed_at", "next_action_due", "stage"]
+    filter_serializer_class = CaseFilterSerializer
+    search = search_action(CaseFilterSerializer, "Search cases: q = case number or name contains")
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Case.objects.none()
-        filters = CaseFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        params = filters.validated_data
+        params = self.filter_params()
         return selectors.case_list(
             user=self.request.user,
             stage=params.get("stage", ""),
@@ -677,7 +705,14 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             raise ValidationError(
                 {"assignee": [_("No user with this id in the case's organisation.")]}
             )
-        case = services.case_assign(case=case, by=request.user, assignee=assignee, request=request)
+        try:
+            case = services.case_assign(
+                case=case, by=request.user, assignee=assignee, request=request
+            )
+        except ApplicationError as exc:
+            if exc.field != "assigned_to":
+                raise
+            raise ApplicationError(exc.message, field="assignee", code=exc.code) from exc
         return self._show(case)
 
     @extend_schema(

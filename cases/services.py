@@ -40,6 +40,9 @@ from .models import (
 
 Action = AuditEvent.Action
 
+# Each open stage gets a follow-up date; this one when the caseworker names none.
+DEFAULT_FOLLOW_UP = datetime.timedelta(days=14)
+
 # Forward one step at a time, back one step to redo work, and referral out from any open stage.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     Stage.INTAKE: (Stage.ASSESSMENT,),
@@ -168,14 +171,21 @@ def client_register(
         dupes = client_probable_duplicates(
             full_name=full_name, birth_date=birth_date, village_code=region.code
         )
-        if dupes.exists():
+        match = dupes.first()
+        if match is not None:
+            # Say which NIK only when the match lies inside the user's own area.
+            where = (
+                _("(NIK %(masked)s)") % {"masked": match.masked_nik}
+                if policy.in_area(by, match.village_id)
+                else _("(outside your area)")
+            )
             raise ApplicationError(
                 _(
                     "A client with the same name and date of birth is already registered in "
-                    "this regency (NIK %(masked)s). Check that this is not the same person, "
-                    "then confirm to register anyway."
+                    "this regency %(where)s. Check that this is not the same person, then "
+                    "confirm to register anyway."
                 )
-                % {"masked": dupes.first().masked_nik},
+                % {"where": where},
                 field="full_name",
                 code="probable_duplicate",
             )
@@ -494,7 +504,7 @@ def case_open(
         referral=referral,
         stage=Stage.INTAKE,
         stage_changed_at=now,
-        next_action_due=timezone.localdate() + datetime.timedelta(days=7),
+        next_action_due=timezone.localdate() + datetime.timedelta(days=7),  # intake: a week
     )
     if referral is not None:
         CaseEvent.objects.create(
@@ -546,7 +556,10 @@ def case_transition(
     now = timezone.now()
     case.stage = to_stage
     case.stage_changed_at = now
-    case.next_action_due = next_action_due
+    if to_stage in CLOSED_STAGES:
+        case.next_action_due = None
+    else:
+        case.next_action_due = next_action_due or timezone.localdate() + DEFAULT_FOLLOW_UP
     if to_stage in CLOSED_STAGES:
         case.closed_at = now
     if to_stage == Stage.REFERRED_OUT:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("rujukan/<uuid:pk>/duplikat/", views.referral_duplicate, name="referral-duplicate"),
     path("lampiran/<uuid:pk>/", views.attachment_download, name="attachment"),
     path("kasus/", views.case_list, name="case-list"),
+    path("kasus/ekspor/", views.case_export, name="case-export"),
     path("kasus/<uuid:pk>/", views.case_detail, name="case-detail"),
     path("kasus/<uuid:pk>/tahap/", views.case_transition, name="case-transition"),
     path("kasus/<uuid:pk>/catatan/", views.case_note, name="case-note"),

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from atensi.regions.models import Region
 from atensi.regions.selectors import region_label
 
 from . import selectors, services
+from .exports import cases_xlsx
 from .forms import (
     AssignForm,
     ClientEditForm,
@@ -42,6 +43,18 @@ def _page(request, qs):
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _search(request, key):
+    """The list's search term. It may be a name or NIK digits, so it never travels in a URL:
+    the form POSTs it, it is kept in the session, and the list redirects to itself."""
+    session_key = f"search:{key}"
+    if request.method == "POST":
+        request.session[session_key] = request.POST.get("q", "").strip()[:100]
+        query = request.GET.copy()
+        query.pop("page", None)
+        return redirect(f"{request.path}?{query.urlencode()}" if query else request.path), ""
+    return None, request.session.get(session_key, "")
+
+
 def _village_choices(code):
     region = Region.objects.select_related("parent__parent").filter(code=code).first() if code else None
     return [(region.code, region_label(region))] if region else [("", "—")]
@@ -58,7 +71,9 @@ def _require(allowed: bool):
 @login_required
 def client_list(request):
     _require(policy.can_read_cases(request.user))
-    q = request.GET.get("q", "")
+    redirect_to, q = _search(request, "clients")
+    if redirect_to:
+        return redirect_to
     page = _page(request, selectors.client_list(user=request.user, q=q))
     return render(request, "cases/client_list.html", {"page": page, "q": q})
 
@@ -177,10 +192,12 @@ def consent_add(request, pk):
 def referral_list(request):
     user = request.user
     _require(policy.can_submit_referrals(user) or policy.can_decide_referrals(user))
+    redirect_to, q = _search(request, "referrals")
+    if redirect_to:
+        return redirect_to
     status = request.GET.get("status", "")
     if status not in Referral.Status.values:
         status = ""
-    q = request.GET.get("q", "")
     page = _page(request, selectors.referral_list(user=user, status=status, q=q))
     return render(request, "cases/referral_list.html", {
         "page": page, "status": status, "q": q, "statuses": Referral.Status.choices,
@@ -377,15 +394,42 @@ def attachment_download(request, pk):
 @login_required
 def case_list(request):
     _require(policy.can_read_cases(request.user))
+    redirect_to, q = _search(request, "cases")
+    if redirect_to:
+        return redirect_to
     stage = request.GET.get("stage", "open")
     if stage not in Stage.values and stage not in ("open", "all"):
         stage = "open"
     mine = request.GET.get("mine") == "1"
-    q = request.GET.get("q", "")
     qs = selectors.case_list(user=request.user, stage="" if stage == "all" else stage, mine=mine, q=q)
     return render(request, "cases/case_list.html", {
         "page": _page(request, qs), "stage": stage, "mine": mine, "q": q, "stages": Stage.choices,
+        "can_export": policy.can_export(request.user),
     })  # fmt: skip
+
+
+@login_required
+def case_export(request):
+    """The filtered case list as XLSX, for supervisors; every export is audited."""
+    _require(policy.can_export(request.user))
+    stage = request.GET.get("stage", "open")
+    if stage not in Stage.values and stage not in ("open", "all"):
+        stage = "open"
+    qs = selectors.case_list(
+        user=request.user, stage="" if stage == "all" else stage,
+        mine=request.GET.get("mine") == "1", q=request.session.get("search:cases", ""),
+    ).order_by("reference")  # fmt: skip
+    content = cases_xlsx(qs)
+    audit_record(
+        actor=request.user, action=AuditEvent.Action.EXPORT, object_type="case",
+        summary=f"case list, stage={stage}, rows={qs.count()}", request=request,
+    )  # fmt: skip
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    filename = f"kasus-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @login_required

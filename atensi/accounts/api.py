@@ -3,6 +3,7 @@
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
@@ -20,6 +21,13 @@ class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(
         max_length=128, trim_whitespace=False, write_only=True, style={"input_type": "password"}
+    )
+    otp_token = serializers.CharField(
+        max_length=8,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text="The authenticator code, for users who enabled two-factor login.",
     )
 
 
@@ -49,7 +57,8 @@ class TokenView(APIView):
 
     Goes through django.contrib.auth.authenticate with the request, so django-axes counts
     failures and refuses a locked-out username + address; every refusal looks the same
-    whether or not the username exists.
+    whether or not the username exists. Users who enabled two-factor login also give the
+    code from their authenticator, as on the login page.
     """
 
     authentication_classes = []
@@ -66,7 +75,10 @@ class TokenView(APIView):
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request=request, **data.validated_data)
+        params = data.validated_data
+        user = authenticate(
+            request=request, username=params["username"], password=params["password"]
+        )
         if user is None:
             if getattr(request, "axes_locked_out", False):
                 raise ApplicationError(
@@ -75,11 +87,28 @@ class TokenView(APIView):
             raise ApplicationError(
                 _("The username or password is not correct."), code="invalid_credentials"
             )
+        _check_second_factor(user, params.get("otp_token", "").strip())
         # The same signal a page login sends: axes resets its failure count, the audit
         # log records the login, last_login is updated.
         user_logged_in.send(sender=user.__class__, request=request, user=user)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+
+def _check_second_factor(user, code: str) -> None:
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return
+    if not code:
+        raise ApplicationError(
+            _("Enter the code from your authenticator app."),
+            field="otp_token",
+            code="otp_required",
+        )
+    if not device.verify_token(code):
+        raise ApplicationError(
+            _("The two-factor code is not correct. Try the newest code."), field="otp_token"
+        )
 
 
 class MeView(APIView):

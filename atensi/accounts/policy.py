@@ -91,3 +91,7 @@ def can_see_full_nik(user: User) -> bool:
 
 def can_assign_cases(user: User) -> bool:
     return has_role(user, {Role.SUPERVISOR})
+
+
+def can_export(user: User) -> bool:
+    return has_role(user, {Role.SUPERVISOR})

@@ -3,6 +3,8 @@
 import uuid
 
 import pytest
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from atensi.audit.models import AuditEvent
@@ -26,8 +28,9 @@ def private_cache(settings):
     }
 
 
-def get_token(username, password):
-    return APIClient().post(TOKEN, {"username": username, "password": password}, format="json")
+def get_token(username, password, **extra):
+    payload = {"username": username, "password": password, **extra}
+    return APIClient().post(TOKEN, payload, format="json")
 
 
 def test_token_endpoint_gives_a_token_that_authenticates(cast):
@@ -99,6 +102,19 @@ def test_token_endpoint_is_throttled(cast):
 
     assert answers[:10] == [400] * 10
     assert answers[10] == 429
+
+
+def test_two_factor_users_also_give_their_authenticator_code(cast):
+    device = TOTPDevice.objects.create(user=cast.centre, name="authenticator", confirmed=True)
+    code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
+
+    without_code = get_token(cast.centre.username, PASSWORD)
+    with_code = get_token(cast.centre.username, PASSWORD, otp_token=f"{code:06d}")
+    wrong_code = get_token(cast.centre.username, PASSWORD, otp_token=f"{(code + 1) % 10**6:06d}")
+
+    assert assert_error_body(without_code, 400)["code"] == "otp_required"
+    assert with_code.status_code == 200, with_code.content
+    assert list(assert_error_body(wrong_code, 400)["fields"]) == ["otp_token"]
 
 
 def test_me_needs_a_signed_in_caller(cast):
