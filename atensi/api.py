@@ -1,6 +1,7 @@
 """API plumbing shared by every app: pagination and one error body shape."""
 
-from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -21,8 +22,12 @@ def exception_handler(exc, context):
     """Every error body is {"error": {"code", "message", "fields"}}."""
     if isinstance(exc, ApplicationError):
         fields = {exc.field: [str(exc.message)]} if exc.field else {}
-        return _body(status.HTTP_409_CONFLICT if exc.code == "conflict" else 400,
-                     exc.code, str(exc.message), fields)
+        return _body(
+            status.HTTP_409_CONFLICT if exc.code == "conflict" else 400,
+            exc.code,
+            str(exc.message),
+            fields,
+        )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else exc.messages
@@ -37,8 +42,13 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail
         fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
-        return _body(response.status_code, "invalid", _("The input is not valid."), fields,
-                     headers=response.headers)
+        return _body(
+            response.status_code,
+            "invalid",
+            _("The input is not valid."),
+            fields,
+            headers=response.headers,
+        )
     code = getattr(exc, "default_code", "error")
     detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
     return _body(response.status_code, code, str(detail), {}, headers=response.headers)

@@ -47,6 +47,7 @@ USERS = [
 FIRST_MALE = ["Ahmad", "Budi", "Dedi", "Eko", "Fajar", "Hendri", "Irwan", "Joko", "Rizki",
               "Yudi", "Agus", "Bayu", "Doni", "Feri", "Rahmat", "Sandi"]  # fmt: skip
 FIRST_FEMALE = ["Ayu", "Dian", "Fitri", "Indah", "Lina", "Nur", "Putri", "Sri"]
+STREETS = ["Merdeka", "Lintas Timur", "Letnan Muchtar Saleh", "Pahlawan", "Kartini"]
 LAST = ["Saputra", "Pratama", "Hidayat", "Kurniawan", "Setiawan", "Gunawan", "Wijaya",
         "Susanto", "Firmansyah", "Ramadhan", "Syahputra", "Maulana"]  # fmt: skip
 
@@ -57,7 +58,9 @@ def password() -> str:
 
 def make_nik(district: str, birth: datetime.date, sex: str, serial: int) -> str:
     day = birth.day + (40 if sex == "P" else 0)
-    return f"{district.replace('.', '')}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}"
+    return (
+        f"{district.replace('.', '')}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}"
+    )
 
 
 class DemoPerson:
@@ -65,13 +68,17 @@ class DemoPerson:
         self.sex = rng.choice(["L"] * 5 + ["P"])
         first = rng.choice(FIRST_MALE if self.sex == "L" else FIRST_FEMALE)
         self.full_name = f"{first} {rng.choice(LAST)}"
-        self.birth_date = datetime.date(rng.randint(1975, 2006), rng.randint(1, 12), rng.randint(1, 28))
+        self.birth_date = datetime.date(
+            rng.randint(1975, 2006), rng.randint(1, 12), rng.randint(1, 28)
+        )
         self.village = rng.choice(villages)
         self.nik = make_nik(self.village.parent_id, self.birth_date, self.sex, serial)
         self.kk = f"{self.village.parent_id.replace('.', '')}{rng.randint(10**9, 10**10 - 1)}"
-        self.substances = rng.sample(["sabu", "ganja", "ekstasi", "obat_keras", "alkohol"], k=rng.randint(1, 2))
+        self.substances = rng.sample(
+            ["sabu", "ganja", "ekstasi", "obat_keras", "alkohol"], k=rng.randint(1, 2)
+        )
         self.phone = f"08{rng.randint(10**9, 10**10 - 1)}"
-        self.address = f"Jl. {rng.choice(['Merdeka', 'Lintas Timur', 'Letnan Muchtar Saleh', 'Pahlawan', 'Kartini'])} No. {rng.randint(1, 120)}"
+        self.address = f"Jl. {rng.choice(STREETS)} No. {rng.randint(1, 120)}"
 
     def client_kwargs(self) -> dict:
         return {
@@ -131,8 +138,8 @@ def _cases_and_referrals(users, orgs):
     # Clients registered directly by Dinsos, at every stage of the ATENSI path.
     path = [Stage.ASSESSMENT, Stage.PLANNING, Stage.INTERVENTION, Stage.REINTEGRATION,
             Stage.TERMINATION, Stage.AFTERCARE]  # fmt: skip
-    targets = [Stage.INTAKE, Stage.ASSESSMENT, Stage.ASSESSMENT, Stage.PLANNING,
-               Stage.INTERVENTION, Stage.INTERVENTION, Stage.REINTEGRATION, Stage.AFTERCARE]  # fmt: skip
+    targets = [Stage.INTAKE, Stage.ASSESSMENT, Stage.ASSESSMENT, Stage.PLANNING, Stage.INTERVENTION,
+               Stage.INTERVENTION, Stage.REINTEGRATION, Stage.AFTERCARE]  # fmt: skip
     for i, (person, target) in enumerate(zip(people[:8], targets, strict=True)):
         client = services.client_register(by=cw, **person.client_kwargs())
         consent(client, cw, days_ago=60 - i)
@@ -140,7 +147,9 @@ def _cases_and_referrals(users, orgs):
             client=client, by=cw, relation="ibu", full_name=f"Ibu {person.full_name.split()[-1]}",
             phone=f"0812{rng.randint(10**7, 10**8 - 1)}",
         )  # fmt: skip
-        case = services.case_open(client=client, by=cw, organisation=cw.organisation, assigned_to=cw)
+        case = services.case_open(
+            client=client, by=cw, organisation=cw.organisation, assigned_to=cw
+        )
         for stage in path[: path.index(target) + 1] if target in path else []:
             services.case_transition(
                 case=case, by=cw, to_stage=stage, reason="Tahap sebelumnya selesai.",
@@ -188,9 +197,15 @@ def _cases_and_referrals(users, orgs):
 
     # The second regency: its own caseworker and clients, invisible to OKI's users.
     cw2 = users["demo-caseworker-2"]
-    for j, person in enumerate(DemoPerson(rng, _villages(OGAN_ILIR), serial=201 + k) for k in range(3)):
+    for j, person in enumerate(
+        DemoPerson(rng, _villages(OGAN_ILIR), serial=201 + k) for k in range(3)
+    ):
         client = services.client_register(by=cw2, **person.client_kwargs())
         consent(client, cw2)
-        case = services.case_open(client=client, by=cw2, organisation=cw2.organisation, assigned_to=cw2)
+        case = services.case_open(
+            client=client, by=cw2, organisation=cw2.organisation, assigned_to=cw2
+        )
         if j:
-            services.case_transition(case=case, by=cw2, to_stage=Stage.ASSESSMENT, reason="Asesmen dimulai.")
+            services.case_transition(
+                case=case, by=cw2, to_stage=Stage.ASSESSMENT, reason="Asesmen dimulai."
+            )

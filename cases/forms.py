@@ -8,8 +8,10 @@ from atensi.forms import DateInput, StyledFormMixin
 from .choices import Education, MaritalStatus, Religion, Sex, Substance
 from .models import Consent, FamilyMember, Referral, Stage
 
+VILLAGE_LABEL = _("Village / kelurahan")
 
-def village_select(label=_("Village / kelurahan")):
+
+def village_select(label=VILLAGE_LABEL):
     return forms.CharField(
         label=label,
         widget=forms.Select(
@@ -139,8 +141,12 @@ class ReferralForm(StyledFormMixin, forms.Form):
     )
     urine_test = forms.ChoiceField(label=_("Urine test"), choices=Referral.UrineTest.choices)
     legal_status = forms.ChoiceField(label=_("Legal status"), choices=Referral.LegalStatus.choices)
-    reason = forms.CharField(label=_("Reason for referral"), widget=forms.Textarea(attrs={"rows": 3}))
-    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    reason = forms.CharField(
+        label=_("Reason for referral"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     attachments = MultipleFileField(
         label=_("Attachments"),
         required=False,
@@ -152,13 +158,13 @@ class ReferralForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["region"].widget.choices = list(village_choices)
         if sources is not None:
-            self.fields["source"].choices = [
-                c for c in Referral.Source.choices if c[0] in sources
-            ]
+            self.fields["source"].choices = [c for c in Referral.Source.choices if c[0] in sources]
 
 
 class DeclineForm(StyledFormMixin, forms.Form):
-    reason = forms.CharField(label=_("Reason for declining"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason for declining"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class DuplicateForm(StyledFormMixin, forms.Form):
@@ -166,7 +172,9 @@ class DuplicateForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, originals=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["original"].choices = [(str(r.pk), f"{r.reference} · {r.full_name}") for r in originals]
+        self.fields["original"].choices = [
+            (str(r.pk), f"{r.reference} · {r.full_name}") for r in originals
+        ]
 
 
 class TransitionForm(StyledFormMixin, forms.Form):

@@ -73,11 +73,15 @@ class Client(models.Model):
         verbose_name = _("client")
         verbose_name_plural = _("clients")
         indexes = [
-            models.Index(fields=["village"], name="client_village_prefix", opclasses=["text_pattern_ops"]),
+            models.Index(
+                fields=["village"], name="client_village_prefix", opclasses=["text_pattern_ops"]
+            ),
             models.Index(fields=["birth_date"], name="client_birth_date"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(nik__regex=NIK_PATTERN), name="client_nik_16_digits"),
+            models.CheckConstraint(
+                condition=Q(nik__regex=NIK_PATTERN), name="client_nik_16_digits"
+            ),
             models.CheckConstraint(
                 condition=Q(kk_number="") | Q(kk_number__regex=NIK_PATTERN),
                 name="client_kk_16_digits",
@@ -189,6 +193,9 @@ class Consent(models.Model):
             models.CheckConstraint(condition=~Q(purposes=[]), name="consent_has_purpose"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_basis_display()} {self.date}"
+
     def purpose_labels(self):
         labels = dict(self.Purpose.choices)
         return [labels.get(code, code) for code in self.purposes]
@@ -287,7 +294,9 @@ class Referral(models.Model):
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
         indexes = [
-            models.Index(fields=["region"], name="referral_region_prefix", opclasses=["text_pattern_ops"]),
+            models.Index(
+                fields=["region"], name="referral_region_prefix", opclasses=["text_pattern_ops"]
+            ),
             models.Index(fields=["status", "-submitted_at"], name="referral_status"),
         ]
         constraints = [
@@ -350,6 +359,9 @@ class ReferralAttachment(models.Model):
         ordering = ["uploaded_at"]
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class Stage(models.TextChoices):
@@ -448,8 +460,13 @@ class CaseEvent(models.Model):
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["case", "at"], name="caseevent_case_at")]
         triggers = [
-            pgtrigger.Protect(name="caseevent_append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+            pgtrigger.Protect(
+                name="caseevent_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.verb} {self.at:%Y-%m-%d}"
 
 
 class CaseNote(models.Model):
@@ -463,3 +480,6 @@ class CaseNote(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("case note")
         verbose_name_plural = _("case notes")
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.created_at:%Y-%m-%d}"

@@ -59,9 +59,7 @@ def referral_get(*, user: User, pk) -> Referral:
     return get_object_or_404(referral_list(user=user), pk=pk)
 
 
-def case_list(
-    *, user: User, stage: str = "", mine: bool = False, q: str = ""
-) -> QuerySet[Case]:
+def case_list(*, user: User, stage: str = "", mine: bool = False, q: str = "") -> QuerySet[Case]:
     if not policy.can_read_cases(user):
         return Case.objects.none()
     qs = policy.scope(Case.objects.all(), user, CASE_REGION).select_related(
@@ -100,7 +98,9 @@ def home_summary(*, user: User) -> dict:
         .values_list("stage")
         .annotate(n=Count("id"))
     )
-    stages = [(s, label, by_stage.get(s, 0)) for s, label in Stage.choices if s not in CLOSED_STAGES]
+    stages = [
+        (s, label, by_stage.get(s, 0)) for s, label in Stage.choices if s not in CLOSED_STAGES
+    ]
     return {
         "stages": stages,
         "open_total": sum(by_stage.values()),

@@ -83,9 +83,7 @@ def _region_known(code: str) -> bool:
 
 def check_nik(value: str, *, birth_date=None, sex=None, field: str = "nik") -> str:
     """Return the normalised NIK or raise ApplicationError with the first error's message."""
-    result = nikmod.parse_nik(
-        value, birth_date=birth_date, sex=sex, known_district=_region_known
-    )
+    result = nikmod.parse_nik(value, birth_date=birth_date, sex=sex, known_district=_region_known)
     if not result.ok:
         raise ApplicationError(result.errors[0].render(_), field=field)
     return result.value
@@ -108,8 +106,7 @@ def _check_village(by: User, code: str, *, field: str = "village") -> Region:
         )
     if not policy.in_area(by, region.code):
         raise ApplicationError(
-            _("Village %(code)s lies outside your organisation's service area.")
-            % {"code": code},
+            _("Village %(code)s lies outside your organisation's service area.") % {"code": code},
             field=field,
         )
     return region
@@ -357,8 +354,7 @@ def referral_submit(
         )
     if not policy.in_area(by, place.code):
         raise ApplicationError(
-            _("Region %(code)s lies outside your organisation's service area.")
-            % {"code": region},
+            _("Region %(code)s lies outside your organisation's service area.") % {"code": region},
             field="region",
         )
     files = list(attachments)
@@ -542,16 +538,17 @@ def case_transition(
     if to_stage not in allowed_transitions(case.stage):
         raise ApplicationError(
             _("A case cannot move from %(from)s to %(to)s.")
-            % {"from": Stage(case.stage).label, "to": Stage(to_stage).label if to_stage in Stage.values else to_stage},
+            % {
+                "from": Stage(case.stage).label,
+                "to": Stage(to_stage).label if to_stage in Stage.values else to_stage,
+            },
             field="to_stage",
             code="conflict",
         )
     if not reason.strip():
         raise ApplicationError(_("Say why the case moves to this stage."), field="reason")
     if to_stage == Stage.REFERRED_OUT and not referred_to.strip():
-        raise ApplicationError(
-            _("Say where the client is referred to."), field="referred_to"
-        )
+        raise ApplicationError(_("Say where the client is referred to."), field="referred_to")
     from_stage = case.stage
     now = timezone.now()
     case.stage = to_stage
@@ -564,7 +561,9 @@ def case_transition(
         case.closed_at = now
     if to_stage == Stage.REFERRED_OUT:
         case.referred_to = referred_to.strip()
-    case.save(update_fields=["stage", "stage_changed_at", "next_action_due", "closed_at", "referred_to"])
+    case.save(
+        update_fields=["stage", "stage_changed_at", "next_action_due", "closed_at", "referred_to"]
+    )
     CaseEvent.objects.create(
         case=case, verb=CaseEvent.Verb.STAGE, actor=by, from_stage=from_stage,
         to_stage=to_stage, text=reason.strip(),
@@ -580,9 +579,7 @@ def case_assign(*, case: Case, by: User, assignee: User, request=None) -> Case:
     _check_assignee(assignee, case.organisation)
     case.assigned_to = assignee
     case.save(update_fields=["assigned_to"])
-    CaseEvent.objects.create(
-        case=case, verb=CaseEvent.Verb.ASSIGNED, actor=by, text=str(assignee)
-    )
+    CaseEvent.objects.create(case=case, verb=CaseEvent.Verb.ASSIGNED, actor=by, text=str(assignee))
     audit_record(actor=by, action=Action.UPDATE, obj=case, request=request,
                  summary=f"assigned to {assignee.username}")  # fmt: skip
     return case

@@ -33,7 +33,7 @@ from .forms import (
     ReferralForm,
     TransitionForm,
 )
-from .models import Client, Referral, ReferralAttachment, Stage
+from .models import Referral, ReferralAttachment, Stage
 
 PAGE_SIZE = 25
 VIEW = AuditEvent.Action.VIEW
@@ -56,7 +56,9 @@ def _search(request, key):
 
 
 def _village_choices(code):
-    region = Region.objects.select_related("parent__parent").filter(code=code).first() if code else None
+    region = (
+        Region.objects.select_related("parent__parent").filter(code=code).first() if code else None
+    )
     return [(region.code, region_label(region))] if region else [("", "—")]
 
 
@@ -103,8 +105,12 @@ def _client_kwargs(data):
 @login_required
 def client_create(request):
     _require(policy.can_write_cases(request.user))
-    form = ClientForm(request.POST or None, village_choices=_village_choices(request.POST.get("village")))
-    consent_form = ConsentForm(request.POST or None, prefix="consent", initial={"date": timezone.localdate()})
+    form = ClientForm(
+        request.POST or None, village_choices=_village_choices(request.POST.get("village"))
+    )
+    consent_form = ConsentForm(
+        request.POST or None, prefix="consent", initial={"date": timezone.localdate()}
+    )
     if request.method == "POST" and form.is_valid() and consent_form.is_valid():
         try:
             with transaction.atomic():
@@ -114,7 +120,9 @@ def client_create(request):
                     request=request,
                     **_client_kwargs(form.cleaned_data),
                 )
-                services.consent_record(client=client, by=request.user, request=request, **consent_form.cleaned_data)
+                services.consent_record(
+                    client=client, by=request.user, request=request, **consent_form.cleaned_data
+                )
         except ApplicationError as exc:
             target = consent_form if exc.field in consent_form.fields else form
             target.add_application_error(exc)
@@ -139,7 +147,9 @@ def client_edit(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.client_update(client=client, by=request.user, request=request, **form.cleaned_data)
+            services.client_update(
+                client=client, by=request.user, request=request, **form.cleaned_data
+            )
         except ApplicationError as exc:
             form.add_application_error(exc)
         else:
@@ -155,7 +165,9 @@ def family_add(request, pk):
     form = FamilyMemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.family_member_add(client=client, by=request.user, request=request, **form.cleaned_data)
+            services.family_member_add(
+                client=client, by=request.user, request=request, **form.cleaned_data
+            )
         except ApplicationError as exc:
             form.add_application_error(exc)
         else:
@@ -174,7 +186,9 @@ def consent_add(request, pk):
     form = ConsentForm(request.POST or None, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            services.consent_record(client=client, by=request.user, request=request, **form.cleaned_data)
+            services.consent_record(
+                client=client, by=request.user, request=request, **form.cleaned_data
+            )
         except ApplicationError as exc:
             form.add_application_error(exc)
         else:
@@ -224,7 +238,9 @@ def referral_create(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            referral = services.referral_submit(by=request.user, request=request, **form.cleaned_data)
+            referral = services.referral_submit(
+                by=request.user, request=request, **form.cleaned_data
+            )
         except ApplicationError as exc:
             form.add_application_error(exc)
         else:
@@ -248,12 +264,18 @@ def referral_detail(request, pk):
     }
     if context["can_decide"]:
         context["decline_form"] = DeclineForm()
-        context["duplicate_form"] = DuplicateForm(originals=_duplicate_candidates(request.user, referral))
+        context["duplicate_form"] = DuplicateForm(
+            originals=_duplicate_candidates(request.user, referral)
+        )
     return render(request, "cases/referral_detail.html", context)
 
 
 def _duplicate_candidates(user, referral):
-    qs = selectors.referral_list(user=user).exclude(pk=referral.pk).exclude(status=Referral.Status.DUPLICATE)
+    qs = (
+        selectors.referral_list(user=user)
+        .exclude(pk=referral.pk)
+        .exclude(status=Referral.Status.DUPLICATE)
+    )
     return qs.order_by("-submitted_at")[:100]
 
 
@@ -323,19 +345,24 @@ def _accept(request, referral, mode, candidates, client_form, consent_form):
             chosen = request.POST.get("client")
             client = next((c for c in candidates if str(c.pk) == chosen), None)
             if client is None:
-                raise ApplicationError(_("Choose the client this referral is about."), field="client")
+                raise ApplicationError(
+                    _("Choose the client this referral is about."), field="client"
+                )
         else:
             if not client_form.is_valid():
                 return None
+            data = client_form.cleaned_data
             client = services.client_register(
-                by=user, allow_probable_duplicate=client_form.cleaned_data["allow_probable_duplicate"],
-                request=request, **_client_kwargs(client_form.cleaned_data),
+                by=user, allow_probable_duplicate=data["allow_probable_duplicate"],
+                request=request, **_client_kwargs(data),
             )  # fmt: skip
         if not client.consents.exists() or request.POST.get("record_consent"):
             if not consent_form.is_valid():
                 transaction.set_rollback(True)
                 return None
-            services.consent_record(client=client, by=user, request=request, **consent_form.cleaned_data)
+            services.consent_record(
+                client=client, by=user, request=request, **consent_form.cleaned_data
+            )
         return services.referral_accept(referral=referral, by=user, client=client, request=request)
 
 
@@ -346,7 +373,9 @@ def referral_decline(request, pk):
     form = DeclineForm(request.POST)
     if form.is_valid():
         try:
-            services.referral_decline(referral=referral, by=request.user, request=request, **form.cleaned_data)
+            services.referral_decline(
+                referral=referral, by=request.user, request=request, **form.cleaned_data
+            )
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
@@ -367,7 +396,9 @@ def referral_duplicate(request, pk):
         messages.error(request, _("Choose the original referral from the list."))
         return redirect("cases:referral-detail", pk=referral.pk)
     try:
-        services.referral_mark_duplicate(referral=referral, by=request.user, original=original, request=request)
+        services.referral_mark_duplicate(
+            referral=referral, by=request.user, original=original, request=request
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -379,7 +410,9 @@ def referral_duplicate(request, pk):
 def attachment_download(request, pk):
     attachment = get_object_or_404(ReferralAttachment.objects.select_related("referral"), pk=pk)
     selectors.referral_get(user=request.user, pk=attachment.referral_id)
-    audit_record(actor=request.user, action=AuditEvent.Action.DOWNLOAD, obj=attachment, request=request)
+    audit_record(
+        actor=request.user, action=AuditEvent.Action.DOWNLOAD, obj=attachment, request=request
+    )
     return FileResponse(
         attachment.file.open("rb"),
         content_type=attachment.content_type,
@@ -401,7 +434,9 @@ def case_list(request):
     if stage not in Stage.values and stage not in ("open", "all"):
         stage = "open"
     mine = request.GET.get("mine") == "1"
-    qs = selectors.case_list(user=request.user, stage="" if stage == "all" else stage, mine=mine, q=q)
+    qs = selectors.case_list(
+        user=request.user, stage="" if stage == "all" else stage, mine=mine, q=q
+    )
     return render(request, "cases/case_list.html", {
         "page": _page(request, qs), "stage": stage, "mine": mine, "q": q, "stages": Stage.choices,
         "can_export": policy.can_export(request.user),
@@ -469,11 +504,17 @@ def case_transition(request, pk):
     form = TransitionForm(request.POST, stages=Stage.values)
     if form.is_valid():
         try:
-            services.case_transition(case=case, by=request.user, request=request, **form.cleaned_data)
+            services.case_transition(
+                case=case, by=request.user, request=request, **form.cleaned_data
+            )
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("The case has moved to: %(stage)s.") % {"stage": Stage(form.cleaned_data["to_stage"]).label})
+            messages.success(
+                request,
+                _("The case has moved to: %(stage)s.")
+                % {"stage": Stage(form.cleaned_data["to_stage"]).label},
+            )
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect("cases:case-detail", pk=case.pk)
@@ -509,5 +550,7 @@ def case_assign(request, pk):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("The case has been assigned to %(name)s.") % {"name": assignee})
+            messages.success(
+                request, _("The case has been assigned to %(name)s.") % {"name": assignee}
+            )
     return redirect("cases:case-detail", pk=case.pk)

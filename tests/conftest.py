@@ -149,6 +149,8 @@ def make_case(cast, make_client):
     def make(client=None, by=None, **kwargs):
         by = by or cast.caseworker
         client = client or make_client(by=by, **kwargs)
-        return services.case_open(client=client, by=by, organisation=by.organisation, assigned_to=by)
+        return services.case_open(
+            client=client, by=by, organisation=by.organisation, assigned_to=by
+        )
 
     return make

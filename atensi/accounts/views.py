@@ -36,11 +36,15 @@ def two_factor(request):
     form = TotpConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.totp_confirm(user=request.user, token=form.cleaned_data["token"], request=request)
+            services.totp_confirm(
+                user=request.user, token=form.cleaned_data["token"], request=request
+            )
         except ApplicationError as exc:
             form.add_error("token", exc.message)
         else:
-            messages.success(request, _("Two-factor login is on. You will be asked for a code at login."))
+            messages.success(
+                request, _("Two-factor login is on. You will be asked for a code at login.")
+            )
             return redirect("home")
     context = {"enabled": enabled, "form": form}
     if not enabled:

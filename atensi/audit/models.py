@@ -47,3 +47,6 @@ class AuditEvent(models.Model):
                 name="audit_append_only", operation=pgtrigger.Update | pgtrigger.Delete
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_type}"
