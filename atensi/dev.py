@@ -119,7 +119,7 @@ class Session(contextlib.ExitStack):
         return proc
 
     def call(self, cmd: list[str]) -> int:
-        return self.spawn(cmd[0], cmd, watch=False).wait()
+        return _exit_code(self.spawn(cmd[0], cmd, watch=False).wait())
 
     def check_call(self, cmd: list[str]) -> None:
         if code := self.call(cmd):
@@ -131,8 +131,13 @@ class Session(contextlib.ExitStack):
             for proc, name in self.watched.items():
                 if (code := proc.poll()) is not None:
                     say(f"{name} exited with code {code}; stopping the rest")
-                    return code or 1
+                    return _exit_code(code) or 1
             time.sleep(0.5)
+
+
+def _exit_code(returncode: int) -> int:
+    """A child killed by signal N (returncode -N) exits as a shell reports it: 128 + N."""
+    return 128 - returncode if returncode < 0 else returncode
 
 
 def stop(proc: subprocess.Popen) -> None:

@@ -43,7 +43,7 @@ def referral_list(*, user: User, status: str = "", q: str = "") -> QuerySet[Refe
     ).prefetch_related("attachments")
     if policy.has_role(user, {User.Role.REFERRER}):
         qs = qs.filter(referring_org_id=user.organisation_id)
-    elif policy.can_decide_referrals(user) or policy.has_role(user, {User.Role.ADMIN}):
+    elif policy.can_read_referrals(user):
         qs = policy.scope(qs, user, REFERRAL_REGION)
     else:
         return Referral.objects.none()

@@ -205,7 +205,7 @@ def consent_add(request, pk):
 @login_required
 def referral_list(request):
     user = request.user
-    _require(policy.can_submit_referrals(user) or policy.can_decide_referrals(user))
+    _require(policy.can_read_referrals(user))
     redirect_to, q = _search(request, "referrals")
     if redirect_to:
         return redirect_to
@@ -216,6 +216,7 @@ def referral_list(request):
     return render(request, "cases/referral_list.html", {
         "page": page, "status": status, "q": q, "statuses": Referral.Status.choices,
         "can_decide": policy.can_decide_referrals(user),
+        "can_submit": policy.can_submit_referrals(user),
     })  # fmt: skip
 
 

@@ -39,6 +39,8 @@ def production_env(**changes) -> dict:
         "DEBUG": "false",
         "SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(60)),
         "ALLOWED_HOSTS": "atensi.example.go.id",
+        # Set by the browser tests' conftest when they are collected in the same run.
+        "DJANGO_ALLOW_ASYNC_UNSAFE": None,
     }
     env.update(changes)
     return {name: value for name, value in env.items() if value is not None}

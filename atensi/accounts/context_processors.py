@@ -9,7 +9,7 @@ def navigation(request):
     return {
         "nav": {
             "cases": policy.can_read_cases(user),
-            "referrals": policy.can_submit_referrals(user) or policy.can_decide_referrals(user),
+            "referrals": policy.can_read_referrals(user),
             "audit": policy.can_read_audit(user),
             "dashboard": policy.has_role(user, policy.DASHBOARD_READERS),
             "admin": user.is_staff,

@@ -77,6 +77,10 @@ def can_submit_referrals(user: User) -> bool:
     return has_role(user, REFERRAL_SUBMITTERS)
 
 
+def can_read_referrals(user: User) -> bool:
+    return has_role(user, REFERRAL_SUBMITTERS | REFERRAL_DECIDERS | {Role.ADMIN})
+
+
 def can_decide_referrals(user: User) -> bool:
     return has_role(user, REFERRAL_DECIDERS)
 

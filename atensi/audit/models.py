@@ -50,3 +50,17 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_type}"
+
+    @property
+    def object_type_label(self) -> str:
+        """The record type in the reader's language (stored as the model's name)."""
+        from django.apps import apps
+
+        for model in apps.get_models():
+            if model._meta.model_name == self.object_type:
+                return str(model._meta.verbose_name)
+        return self.object_type
+
+    @property
+    def channel_label(self) -> str:
+        return {"web": _("web page"), "api": _("API")}.get(self.channel, self.channel)
