@@ -56,8 +56,8 @@ fmt: $(STAMP)
 
 # Settings load without any server, so the catalogues need no services.
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l id -l en \
-	  --ignore=.venv --ignore=.data --ignore=node_modules --ignore=staticfiles
+	$(PY) manage.py makemessages -l id -l en --add-location=file \
+	  --ignore=.venv --ignore=.data --ignore=node_modules --ignore=staticfiles --ignore=tests
 	$(PY) manage.py compilemessages -l id -l en --ignore=.venv --ignore=.data
 
 clean-data:

@@ -41,12 +41,12 @@ REDIS_PORT = 6390  # not 6379, so that a system Redis is never mistaken for ours
 STOP_TIMEOUT = 15  # seconds a child gets to finish after SIGINT before it is killed
 DEMO_USERS = (
     "demo-caseworker",
-    "demo-caseworker-2",
     "demo-supervisor",
     "demo-referrer",
     "demo-centre",
     "demo-viewer",
     "demo-admin",
+    "demo-caseworker-2",
 )
 _libc = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
 
@@ -78,11 +78,6 @@ def _ignore_signals() -> None:
         signal.signal(signum, signal.SIG_IGN)
 
 
-def _on_signal(signum, frame):
-    _ignore_signals()  # a second Ctrl-C must not cut the clean-up short
-    raise Stop(signum)
-
-
 def _die_with_parent() -> None:
     """In the child: be sent SIGTERM if the runner dies without stopping it (kill -9)."""
     if _libc is not None:
@@ -92,25 +87,41 @@ def _die_with_parent() -> None:
 class Session(contextlib.ExitStack):
     """What this runner started. Leaving the `with` block stops it all, newest first.
 
-    Each child runs in its own session, so a terminal's Ctrl-C reaches only the runner, which
-    then stops the children in order: the web server and worker before the servers they use.
+    Servers, the web server and the worker run in sessions of their own: a terminal's Ctrl-C
+    reaches only the runner, which stops them in order, the users of a server before it.
+    A foreground command (pytest, `exec`) shares the terminal instead, so that prompts and
+    debuggers work; Ctrl-C is then its to handle, and the runner cleans up once it exits.
     """
 
     def __init__(self):
         super().__init__()
         self.env = dict(os.environ)
         self.watched: dict[subprocess.Popen, str] = {}
+        self.foreground = False
+
+    def __enter__(self):
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, self._on_signal)
+        return super().__enter__()
 
     def __exit__(self, *exc_info):
-        _ignore_signals()
+        _ignore_signals()  # a second Ctrl-C must not cut the clean-up short
         return super().__exit__(*exc_info)
 
-    def spawn(self, name: str, cmd: list[str], *, watch: bool = True) -> subprocess.Popen:
+    def _on_signal(self, signum, frame):
+        if signum == signal.SIGINT and self.foreground:
+            return  # the terminal sent it to the foreground command as well
+        _ignore_signals()
+        raise Stop(signum)
+
+    def spawn(
+        self, name: str, cmd: list[str], *, watch: bool = True, foreground: bool = False
+    ) -> subprocess.Popen:
         proc = subprocess.Popen(  # noqa: S603 -- our own commands, no shell
             cmd,
             cwd=REPO,
             env=self.env,
-            start_new_session=True,
+            start_new_session=not foreground,
             preexec_fn=_die_with_parent,  # safe: the runner has no threads
         )
         self.callback(stop, proc)
@@ -118,8 +129,13 @@ class Session(contextlib.ExitStack):
             self.watched[proc] = name
         return proc
 
-    def call(self, cmd: list[str]) -> int:
-        return _exit_code(self.spawn(cmd[0], cmd, watch=False).wait())
+    def call(self, cmd: list[str], *, foreground: bool = False) -> int:
+        proc = self.spawn(cmd[0], cmd, watch=False, foreground=foreground)
+        self.foreground = foreground
+        try:
+            return _exit_code(proc.wait())
+        finally:
+            self.foreground = False
 
     def check_call(self, cmd: list[str]) -> None:
         if code := self.call(cmd):
@@ -158,6 +174,8 @@ def stop(proc: subprocess.Popen) -> None:
 def postgres(session: Session) -> str:
     if url := os.environ.get("DATABASE_URL"):
         say(f"PostgreSQL: {redact(url)} (from DATABASE_URL)")
+        if urlsplit(url).scheme not in ("postgres", "postgresql"):
+            fail("DATABASE_URL must be a postgres:// URL")
     else:
         url = embedded_postgres(session)
         say(f"PostgreSQL: embedded, data in {DATA.relative_to(REPO) / 'pg'}")
@@ -217,13 +235,14 @@ def ensure_database(url: str) -> None:
     """Create the database named in `url` if it is missing. Like pytest-django, this needs a
     role that may connect to the `postgres` database and CREATE DATABASE."""
     try:
-        name = conninfo_to_dict(url)["dbname"]
+        if not (name := conninfo_to_dict(url).get("dbname")):
+            fail(f"DATABASE_URL names no database: {redact(url)}")
         with psycopg.connect(url, dbname="postgres", autocommit=True, connect_timeout=10) as conn:
             if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
                 say(f"created database {name}")
-    except (psycopg.Error, KeyError) as exc:
-        fail(f"cannot use PostgreSQL at {redact(url)}: {str(exc).strip() or 'no database name'}")
+    except psycopg.Error as exc:
+        fail(f"cannot use PostgreSQL at {redact(url)}: {str(exc).strip()}")
 
 
 # Redis
@@ -335,7 +354,7 @@ def run(session: Session, args: list[str]) -> int:
         f"\n  ATENSI is running at http://127.0.0.1:{port}/\n"
         f"  Demo logins, all with the password {password}:\n    "
         + "\n    ".join(DEMO_USERS)
-        + "\n  Ctrl-C stops the server, the worker and the embedded services.\n",
+        + "\n  Ctrl-C stops everything this command started.\n",
         flush=True,
     )
     return session.first_exit()
@@ -343,7 +362,7 @@ def run(session: Session, args: list[str]) -> int:
 
 def test(session: Session, args: list[str]) -> int:
     start_services(session, persistent_redis=False)
-    return session.call([sys.executable, "-m", "pytest", *args])
+    return session.call([sys.executable, "-m", "pytest", *args], foreground=True)
 
 
 def services(session: Session, args: list[str]) -> int:
@@ -358,7 +377,7 @@ def exec_(session: Session, args: list[str]) -> int:
     if not args:
         fail("exec needs a command, e.g. `python -m atensi.dev exec python manage.py shell`")
     start_services(session)
-    return session.call(args)
+    return session.call(args, foreground=True)
 
 
 def _accepts(host: str, port: int) -> bool:
@@ -376,8 +395,6 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] not in COMMANDS:
         print(__doc__, file=sys.stderr)
         return 2
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, _on_signal)
     try:
         with Session() as session:
             return COMMANDS[argv[0]](session, argv[1:])
