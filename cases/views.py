@@ -55,6 +55,25 @@ def _search(request, key):
     return None, request.session.get(session_key, "")
 
 
+def _post_action(request, form, action, success) -> bool:
+    """A small POST form on a detail page: bind, call the service, say how it went."""
+    if not form.is_valid():
+        problems = [
+            f"{form.fields[name].label}: {error}" if name in form.fields else error
+            for name, errors in form.errors.items()
+            for error in errors
+        ]
+        messages.error(request, " ".join(problems))
+        return False
+    try:
+        action(form.cleaned_data)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return False
+    messages.success(request, success(form.cleaned_data))
+    return True
+
+
 def _village_choices(code):
     region = (
         Region.objects.select_related("parent__parent").filter(code=code).first() if code else None
@@ -371,18 +390,14 @@ def _accept(request, referral, mode, candidates, client_form, consent_form):
 @require_POST
 def referral_decline(request, pk):
     referral = selectors.referral_get(user=request.user, pk=pk)
-    form = DeclineForm(request.POST)
-    if form.is_valid():
-        try:
-            services.referral_decline(
-                referral=referral, by=request.user, request=request, **form.cleaned_data
-            )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("The referral has been declined."))
-    else:
-        messages.error(request, _("Give the reason for declining."))
+    _post_action(
+        request,
+        DeclineForm(request.POST),
+        lambda data: services.referral_decline(
+            referral=referral, by=request.user, request=request, **data
+        ),
+        lambda data: _("The referral has been declined."),
+    )
     return redirect("cases:referral-detail", pk=referral.pk)
 
 
@@ -502,22 +517,14 @@ def _steps(current):
 @require_POST
 def case_transition(request, pk):
     case = selectors.case_get(user=request.user, pk=pk)
-    form = TransitionForm(request.POST, stages=Stage.values)
-    if form.is_valid():
-        try:
-            services.case_transition(
-                case=case, by=request.user, request=request, **form.cleaned_data
-            )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
-                _("The case has moved to: %(stage)s.")
-                % {"stage": Stage(form.cleaned_data["to_stage"]).label},
-            )
-    else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    _post_action(
+        request,
+        TransitionForm(request.POST, stages=Stage.values),
+        lambda data: services.case_transition(case=case, by=request.user, request=request, **data),
+        lambda data: (
+            _("The case has moved to: %(stage)s.") % {"stage": Stage(data["to_stage"]).label}
+        ),
+    )
     return redirect("cases:case-detail", pk=case.pk)
 
 
@@ -525,16 +532,12 @@ def case_transition(request, pk):
 @require_POST
 def case_note(request, pk):
     case = selectors.case_get(user=request.user, pk=pk)
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.case_note_add(case=case, by=request.user, request=request, **form.cleaned_data)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("The note has been added."))
-    else:
-        messages.error(request, _("The note is empty."))
+    _post_action(
+        request,
+        NoteForm(request.POST),
+        lambda data: services.case_note_add(case=case, by=request.user, request=request, **data),
+        lambda data: _("The note has been added."),
+    )
     return redirect("cases:case-detail", pk=case.pk)
 
 

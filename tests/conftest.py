@@ -126,20 +126,24 @@ def make_client(cast):
     return make
 
 
+def referral_kwargs(**extra):
+    data = {
+        "source": "bnnk",
+        "referring_officer": "Petugas BNNK",
+        "referral_date": datetime.date(2026, 1, 10),
+        "full_name": "Orang Dirujuk",
+        "sex": "L",
+        "region": OKI_VILLAGE,
+        "reason": "Rawat jalan",
+    }
+    data.update(extra)
+    return data
+
+
 @pytest.fixture
 def make_referral(cast):
     def make(by=None, **extra):
-        data = {
-            "source": "bnnk",
-            "referring_officer": "Petugas BNNK",
-            "referral_date": datetime.date(2026, 1, 10),
-            "full_name": "Orang Dirujuk",
-            "sex": "L",
-            "region": OKI_VILLAGE,
-            "reason": "Rawat jalan",
-        }
-        data.update(extra)
-        return services.referral_submit(by=by or cast.referrer, **data)
+        return services.referral_submit(by=by or cast.referrer, **referral_kwargs(**extra))
 
     return make
 

@@ -21,6 +21,7 @@ from tests.conftest import (
     client_kwargs,
     consent_kwargs,
     make_nik,
+    referral_kwargs,
 )
 
 FORWARD = [
@@ -61,20 +62,6 @@ def png_file(name="hasil-tes-urin.png"):
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4), "white").save(buffer, "PNG")
     return SimpleUploadedFile(name, buffer.getvalue(), "image/png")
-
-
-def referral_data(**extra):
-    data = {
-        "source": "bnnk",
-        "referring_officer": "Petugas BNNK",
-        "referral_date": datetime.date(2026, 1, 10),
-        "full_name": "Orang Dirujuk",
-        "sex": "L",
-        "region": OKI_VILLAGE,
-        "reason": "Rawat jalan",
-    }
-    data.update(extra)
-    return data
 
 
 # --- client_register -------------------------------------------------------------------
@@ -228,7 +215,7 @@ def test_public_duty_without_consent_is_recorded_with_its_reason(cast, make_clie
 
 
 def test_a_referral_without_nik_is_accepted_and_flagged(cast):
-    referral = services.referral_submit(by=cast.referrer, **referral_data())
+    referral = services.referral_submit(by=cast.referrer, **referral_kwargs())
 
     referral.refresh_from_db()
     assert referral.status == Referral.Status.SUBMITTED
@@ -238,7 +225,9 @@ def test_a_referral_without_nik_is_accepted_and_flagged(cast):
 
 
 def test_a_referral_for_a_region_outside_the_area_is_refused(cast):
-    error = refused(services.referral_submit, by=cast.referrer, **referral_data(region=OI_VILLAGE))
+    error = refused(
+        services.referral_submit, by=cast.referrer, **referral_kwargs(region=OI_VILLAGE)
+    )
 
     assert error.field == "region"
     assert not Referral.objects.exists()
@@ -248,7 +237,7 @@ def test_a_referral_dated_in_the_future_is_refused(cast):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
 
     error = refused(
-        services.referral_submit, by=cast.referrer, **referral_data(referral_date=tomorrow)
+        services.referral_submit, by=cast.referrer, **referral_kwargs(referral_date=tomorrow)
     )
 
     assert error.field == "referral_date"
@@ -257,7 +246,7 @@ def test_a_referral_dated_in_the_future_is_refused(cast):
 
 def test_a_pdf_and_a_png_are_attached_to_the_referral(cast):
     referral = services.referral_submit(
-        by=cast.referrer, attachments=[pdf_file(), png_file()], **referral_data()
+        by=cast.referrer, attachments=[pdf_file(), png_file()], **referral_kwargs()
     )
 
     attachments = {a.original_name: a for a in referral.attachments.all()}
@@ -274,7 +263,7 @@ def test_a_text_file_named_pdf_is_refused_naming_the_file(cast):
 
     error = refused(
         services.referral_submit, by=cast.referrer, attachments=[pdf_file(), fake],
-        **referral_data(),
+        **referral_kwargs(),
     )  # fmt: skip
 
     assert error.field == "attachments"
@@ -287,7 +276,7 @@ def test_an_oversized_attachment_is_refused_naming_the_file(cast, settings):
 
     error = refused(
         services.referral_submit, by=cast.referrer,
-        attachments=[pdf_file("besar.pdf", padding=2048)], **referral_data(),
+        attachments=[pdf_file("besar.pdf", padding=2048)], **referral_kwargs(),
     )  # fmt: skip
 
     assert error.field == "attachments"
