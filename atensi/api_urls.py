@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from assessments.api import register_all as register_assessments
 from atensi.accounts.api import MeView, TokenView
 from atensi.regions.api import RegionViewSet
 from cases.api import CaseViewSet, ClientViewSet, ReferralViewSet
@@ -15,6 +16,7 @@ router.register("clients", ClientViewSet, basename="client")
 router.register("referrals", ReferralViewSet, basename="referral")
 router.register("cases", CaseViewSet, basename="case")
 router.register("regions", RegionViewSet, basename="region")
+register_assessments(router)
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),

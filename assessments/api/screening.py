@@ -1,0 +1,2 @@
+def register(router):
+    """Add this feature's viewsets to the API router."""

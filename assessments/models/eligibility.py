@@ -1,0 +1,152 @@
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from atensi.accounts.models import Organisation
+from cases.models import Client
+
+from .register import RegisterRow, RegisterSnapshot
+
+
+class Verdict(models.TextChoices):
+    """Stable codes (DESIGN.md): shown translated in the UI, raw in the API and exports."""
+
+    ELIGIBLE = "ELIGIBLE", _("Eligible")
+    NEEDS_REVIEW = "NEEDS_REVIEW", _("Needs review")
+    NIK_INVALID = "NIK_INVALID", _("NIK invalid")
+    NOT_IN_REGISTER = "NOT_IN_REGISTER", _("Not in the register")
+    DECILE_ABOVE_THRESHOLD = "DECILE_ABOVE_THRESHOLD", _("Decile above the threshold")
+    DUPLICATE_IN_BATCH = "DUPLICATE_IN_BATCH", _("Duplicate row in the batch")
+    ALREADY_AIDED = "ALREADY_AIDED", _("Already aided this year")
+    ASSESSMENT_MISSING = "ASSESSMENT_MISSING", _("No completed assessment")
+    NO_BUSINESS = "NO_BUSINESS", _("No recorded business")
+
+
+class EligibilityBatch(models.Model):
+    """A proposal list (usulan) screened for one programme against one register snapshot."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Screening")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Source(models.TextChoices):
+        FILE = "file", _("Uploaded list")
+        CLIENTS = "clients", _("Chosen clients")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    programme = models.ForeignKey(
+        "aid.Programme", verbose_name=_("programme"), on_delete=models.PROTECT,
+        related_name="batches",
+    )  # fmt: skip
+    snapshot = models.ForeignKey(
+        RegisterSnapshot, verbose_name=_("register snapshot"), on_delete=models.PROTECT,
+        related_name="batches",
+    )  # fmt: skip
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    file = models.FileField(upload_to="batches/", max_length=200, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows screened"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("eligibility batch")
+        verbose_name_plural = _("eligibility batches")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BatchChunk(models.Model):
+    """The rows of one district: the unit of work a worker takes. Done once, safe to redo."""
+
+    batch = models.ForeignKey(EligibilityBatch, on_delete=models.CASCADE, related_name="chunks")
+    key = models.CharField(max_length=20)
+    row_count = models.PositiveIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "key"], name="batch_chunk_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.key}"
+
+
+class BatchRow(models.Model):
+    """One proposed person, as given, with the verdict, every reason, and the evidence."""
+
+    class Review(models.TextChoices):
+        NONE = "", _("Not needed")
+        PENDING = "pending", _("Waiting for review")
+        CONFIRMED = "confirmed", _("Match confirmed")
+        REJECTED = "rejected", _("Match rejected")
+
+    id = models.BigAutoField(primary_key=True)
+    batch = models.ForeignKey(EligibilityBatch, on_delete=models.CASCADE, related_name="rows")
+    row_number = models.PositiveIntegerField(_("row"))
+    chunk_key = models.CharField(max_length=20)
+    nik_input = models.CharField(_("NIK as given"), max_length=40, blank=True)
+    nik = models.CharField(_("NIK"), max_length=16, blank=True)
+    kk_number = models.CharField(max_length=16, blank=True)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    birth_date = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=1, blank=True)
+    village_code = models.CharField(max_length=13, blank=True)
+    address = models.CharField(max_length=255, blank=True)
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verdict = models.CharField(_("verdict"), max_length=30, choices=Verdict.choices, blank=True)
+    reasons = ArrayField(
+        models.CharField(max_length=30, choices=Verdict.choices), default=list, blank=True
+    )
+    match = models.ForeignKey(
+        RegisterRow, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    match_method = models.CharField(_("match method"), max_length=30, blank=True)
+    match_score = models.FloatField(_("match score"), null=True, blank=True)
+    decile = models.PositiveSmallIntegerField(_("decile"), null=True, blank=True)
+    review = models.CharField(
+        _("review"), max_length=10, choices=Review.choices, default=Review.NONE, blank=True
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch", "row_number"]
+        indexes = [
+            models.Index(fields=["batch", "verdict"], name="batchrow_batch_verdict"),
+            models.Index(fields=["batch", "chunk_key"], name="batchrow_batch_chunk"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "row_number"], name="batchrow_once"),
+            models.CheckConstraint(
+                condition=Q(decile__isnull=True) | Q(decile__gte=1, decile__lte=10),
+                name="batchrow_decile_1_10",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}#{self.row_number}"

@@ -1,0 +1,114 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class RegisterSnapshot(models.Model):
+    """One imported extract of the national socio-economic register (DTSEN).
+
+    Decisions keep the snapshot they used. The same file (by SHA-256) is imported once.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    source = models.CharField(_("source"), max_length=200)
+    extract_date = models.DateField(_("extract date"))
+    file = models.FileField(upload_to="register/", max_length=200)
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(max_length=64, unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(_("rows in file"), null=True, blank=True)
+    processed_rows = models.PositiveIntegerField(_("rows read"), default=0)
+    good_rows = models.PositiveIntegerField(_("rows imported"), default=0)
+    bad_rows = models.PositiveIntegerField(_("rows refused"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-extract_date", "-created_at"]
+        verbose_name = _("register snapshot")
+        verbose_name_plural = _("register snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.extract_date}"
+
+
+class RegisterRow(models.Model):
+    """One person in a register snapshot. Loaded with COPY; never changed afterwards."""
+
+    id = models.BigAutoField(primary_key=True)
+    snapshot = models.ForeignKey(RegisterSnapshot, on_delete=models.CASCADE, related_name="rows")
+    row_number = models.PositiveIntegerField()
+    id_dtsen = models.CharField(max_length=40)
+    nik = models.CharField(max_length=16)
+    kk_number = models.CharField(max_length=16, blank=True)
+    name = models.CharField(max_length=150)
+    name_key = models.CharField(max_length=150)
+    birth_date = models.DateField(null=True)
+    sex = models.CharField(max_length=1, blank=True)
+    village_code = models.CharField(max_length=13)
+    address = models.CharField(max_length=255, blank=True)
+    decile = models.PositiveSmallIntegerField()
+
+    class Meta:
+        verbose_name = _("register row")
+        verbose_name_plural = _("register rows")
+        indexes = [
+            models.Index(fields=["snapshot", "nik"], name="register_snapshot_nik"),
+            models.Index(
+                fields=["snapshot", "kk_number"],
+                name="register_snapshot_kk",
+                condition=~Q(kk_number=""),
+            ),
+            models.Index(
+                fields=["snapshot", "village_code"],
+                name="register_snapshot_village",
+                opclasses=["", "text_pattern_ops"],
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decile__gte=1, decile__lte=10), name="register_decile_1_10"
+            ),
+            models.UniqueConstraint(
+                fields=["snapshot", "row_number"], name="register_row_once_per_snapshot"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id_dtsen}"
+
+
+class RegisterBadRow(models.Model):
+    """A row of an import file that was refused, with where and why (row, column, reason)."""
+
+    snapshot = models.ForeignKey(
+        RegisterSnapshot, on_delete=models.CASCADE, related_name="bad_row_reports"
+    )
+    row_number = models.PositiveIntegerField(_("row"))
+    column = models.CharField(_("column"), max_length=40, blank=True)
+    code = models.CharField(_("reason code"), max_length=40)
+    message = models.CharField(_("reason"), max_length=300)
+
+    class Meta:
+        ordering = ["row_number", "id"]
+        verbose_name = _("refused row")
+        verbose_name_plural = _("refused rows")
+
+    def __str__(self) -> str:
+        return f"{self.row_number}: {self.code}"

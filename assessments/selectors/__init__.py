@@ -1,0 +1,1 @@
+"""One module per feature: screening, assessment, register, eligibility."""
