@@ -447,6 +447,9 @@ class CaseEvent(models.Model):
         CONSENT = "consent", _("Consent recorded")
         FAMILY = "family", _("Family member added")
         CLIENT_UPDATED = "client_updated", _("Client data changed")
+        SCREENING = "screening", _("ASSIST screening recorded")
+        ASSESSMENT = "assessment", _("Social assessment")
+        PLAN = "plan", _("Intervention plan changed")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     verb = models.CharField(max_length=20, choices=Verb.choices)
