@@ -11,6 +11,7 @@ import datetime
 import os
 import random
 
+from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,6 +22,9 @@ from cases.models import Referral, Stage
 
 PASSWORD_ENV = "DEMO_PASSWORD"
 DEFAULT_PASSWORD = "atensi-demo-2026"
+
+# The administrator manages users, organisations, programmes and reference data, not cases.
+ADMIN_APPS = ["accounts", "aid", "regions", "audit"]
 
 OKI = "16.02"
 OGAN_ILIR = "16.10"
@@ -112,8 +116,11 @@ def load(stdout=None) -> bool:
     for username, first, last, role, org_index, staff in USERS:
         users[username] = User.objects.create_user(
             username=username, password=password(), first_name=first, last_name=last,
-            role=role, organisation=orgs[org_index], is_staff=staff, is_superuser=staff,
+            role=role, organisation=orgs[org_index], is_staff=staff,
         )  # fmt: skip
+    users["demo-admin"].user_permissions.set(Permission.objects.filter(
+        content_type__app_label__in=ADMIN_APPS
+    ))  # fmt: skip
     _cases_and_referrals(users, orgs)
     if stdout is not None:
         stdout.write(f"Demo data loaded: {len(orgs)} organisations, {len(users)} users.")

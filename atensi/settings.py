@@ -183,8 +183,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -207,7 +207,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"StageEnum": "cases.models.Stage"},
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "cases.models.Stage",
+        "ReferralStatusEnum": "cases.models.Referral.Status",
+        "ReferralSourceEnum": "cases.models.Referral.Source",
+        "ComponentEnum": "assessments.models.assessment.Component",
+        "ModalityEnum": "assessments.models.assessment.Modality",
+        "AssessmentStatusEnum": "assessments.models.assessment.Assessment.Status",
+        "VerdictEnum": "assessments.models.eligibility.Verdict",
+        "BatchStatusEnum": "assessments.models.eligibility.EligibilityBatch.Status",
+        "BatchSourceEnum": "assessments.models.eligibility.EligibilityBatch.Source",
+        "SnapshotStatusEnum": "assessments.models.register.RegisterSnapshot.Status",
+    },
 }
 
 CACHES = {
@@ -226,6 +237,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Expired sessions hold saved search terms: clear them every night.
+CELERY_BEAT_SCHEDULE = {
+    "clear-expired-sessions": {"task": "atensi.tasks.clear_sessions", "schedule": 24 * 60 * 60},
+}
 
 # Content Security Policy: everything is served from this site, nothing inline.
 CONTENT_SECURITY_POLICY = {

@@ -385,6 +385,18 @@ class ReferralSerializer(serializers.ModelSerializer):
         return referral.decided_by_id if self._decider() else None
 
 
+class ReferralListSerializer(ReferralSerializer):
+    """A list row: who, where from, and where it stands. Details come with the (audited) record."""
+
+    class Meta(ReferralSerializer.Meta):
+        fields = [
+            "id", "reference", "source", "referring_org", "referring_org_name", "referral_date",
+            "nik_masked", "nik_missing", "full_name", "region", "region_name", "status",
+            "submitted_at", "decided_at", "client", "case",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
 class ReferralInputSerializer(serializers.Serializer):
     source = serializers.ChoiceField(choices=Referral.Source.choices)
     referring_officer = serializers.CharField(max_length=150)
@@ -465,6 +477,9 @@ class ReferralViewSet(SearchMixin, mixins.ListModelMixin, viewsets.GenericViewSe
             user=self.request.user, status=params.get("status", ""), q=params.get("q", "")
         )
         return qs.select_related("case").prefetch_related("attachments")
+
+    def get_serializer_class(self):
+        return ReferralListSerializer if self.action in ("list", "search") else ReferralSerializer
 
     def get_object(self) -> Referral:
         return self._get(self.kwargs["pk"])
@@ -625,6 +640,15 @@ class CaseAssignSerializer(serializers.Serializer):
     assignee = serializers.IntegerField(help_text="Id of a caseworker of the case's organisation.")
 
 
+class CaseOpenSerializer(serializers.Serializer):
+    client = serializers.UUIDField()
+    assigned_to = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="A caseworker of your organisation; you by default.",
+    )
+
+
 class CaseFilterSerializer(QueryFilterSerializer):
     stage = serializers.ChoiceField(choices=[*Stage.values, "open"], required=False)
     mine = serializers.BooleanField(required=False, default=False)
@@ -674,6 +698,35 @@ class CaseViewSet(SearchMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
         case = self.get_object()
         audit_record(actor=request.user, action=VIEW, obj=case, request=request)
         return Response(CaseSerializer(case, context={"request": request}).data)
+
+    @extend_schema(
+        summary="Open a case for a client (at intake)",
+        request=CaseOpenSerializer,
+        responses={201: CaseSerializer},
+    )
+    def create(self, request):
+        data = CaseOpenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = request.user
+        client = _found_or_400(
+            lambda pk: selectors.client_get(user=user, pk=pk),
+            "client",
+            data.validated_data["client"],
+        )
+        assignee = user
+        if data.validated_data.get("assigned_to") is not None:
+            assignee = user.organisation.users.filter(pk=data.validated_data["assigned_to"]).first()
+            if assignee is None:
+                raise ValidationError(
+                    {"assigned_to": [_("No user with this id in your organisation.")]}
+                )
+        case = services.case_open(
+            client=client, by=user, organisation=user.organisation, assigned_to=assignee,
+            request=request,
+        )  # fmt: skip
+        response = self._show(case)
+        response.status_code = status.HTTP_201_CREATED
+        return response
 
     @extend_schema(
         summary="Move the case to another ATENSI stage",

@@ -1,5 +1,7 @@
 """Referral attachments: PDF, JPG or PNG, size-limited, checked by content, not by name."""
 
+import re
+
 import filetype
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -8,6 +10,7 @@ from PIL import Image, UnidentifiedImageError
 from atensi.errors import ApplicationError
 
 ALLOWED = {"application/pdf", "image/jpeg", "image/png"}
+PDF_OBJECT = re.compile(rb"\d+\s+\d+\s+obj\b")
 
 
 def validate_attachment(upload) -> str:
@@ -35,10 +38,12 @@ def validate_attachment(upload) -> str:
             field="attachments",
         )
     if content_type == "application/pdf":
-        upload.seek(max(0, upload.size - 2048))
-        tail = upload.read()
         upload.seek(0)
-        if b"%%EOF" not in tail:
+        content = upload.read()
+        upload.seek(0)
+        # A real PDF has numbered objects, a cross-reference pointer and an end marker.
+        tail = content[-2048:]
+        if not (b"%%EOF" in tail and b"startxref" in tail and PDF_OBJECT.search(content)):
             raise ApplicationError(
                 _("%(name)s is not a complete PDF file.") % {"name": name}, field="attachments"
             )
@@ -46,7 +51,7 @@ def validate_attachment(upload) -> str:
         try:
             with Image.open(upload) as image:
                 image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
             raise ApplicationError(
                 _("%(name)s is a damaged image.") % {"name": name}, field="attachments"
             ) from exc

@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from atensi.spreadsheets import safe_row
+
 
 def cases_xlsx(cases) -> bytes:
     workbook = Workbook(write_only=True)
@@ -19,14 +21,14 @@ def cases_xlsx(cases) -> bytes:
     tz = timezone.get_current_timezone()
     for case in cases.iterator(chunk_size=1000):
         client = case.client
-        sheet.append([
+        sheet.append(safe_row([
             case.reference, client.full_name, client.masked_nik, client.get_sex_display(),
             client.village.name, client.village.parent.name, case.get_stage_display(),
             case.stage_changed_at.astimezone(tz).date(), case.next_action_due,
             str(case.assigned_to or ""), case.organisation.name,
             case.opened_at.astimezone(tz).date(),
             case.closed_at.astimezone(tz).date() if case.closed_at else None,
-        ])  # fmt: skip
+        ]))  # fmt: skip
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

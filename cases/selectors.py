@@ -85,15 +85,20 @@ def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("actor")
 
 
-def overdue_cases(*, user: User, today: datetime.date | None = None) -> QuerySet[Case]:
+def overdue_cases(
+    *, user: User, today: datetime.date | None = None, mine: bool = True
+) -> QuerySet[Case]:
     today = today or timezone.localdate()
-    return case_list(user=user, stage="open", mine=True).filter(next_action_due__lt=today)
+    return case_list(user=user, stage="open", mine=mine).filter(next_action_due__lt=today)
 
 
 def home_summary(*, user: User) -> dict:
-    """The caseworker's home page: my open cases by stage, referrals waiting, overdue items."""
+    """The home page: open cases by stage (my own; a supervisor's whole team), referrals
+    waiting, overdue items."""
+    mine = user.role != User.Role.SUPERVISOR
     by_stage = dict(
-        case_list(user=user, stage="open", mine=True)
+        case_list(user=user, stage="open", mine=mine)
+        .filter(organisation_id=user.organisation_id)
         .order_by()
         .values_list("stage")
         .annotate(n=Count("id"))
@@ -107,5 +112,8 @@ def home_summary(*, user: User) -> dict:
         "waiting": referral_list(user=user, status=Referral.Status.SUBMITTED)
         if policy.can_decide_referrals(user)
         else Referral.objects.none(),
-        "overdue": overdue_cases(user=user).order_by("next_action_due"),
+        "overdue": overdue_cases(user=user, mine=mine)
+        .filter(organisation_id=user.organisation_id)
+        .order_by("next_action_due"),
+        "mine": mine,
     }

@@ -81,20 +81,29 @@ def _region_known(code: str) -> bool:
 # --- identity checks -------------------------------------------------------------------
 
 
-def check_nik(value: str, *, birth_date=None, sex=None, field: str = "nik") -> str:
-    """Return the normalised NIK or raise ApplicationError with the first error's message."""
+def check_nik(
+    value: str, *, birth_date=None, sex=None, field: str = "nik", warnings: list | None = None
+) -> str:
+    """Return the normalised NIK or raise ApplicationError with the first error's message.
+
+    Warnings (an unknown, perhaps older district code) are appended to `warnings` if given.
+    """
     result = nikmod.parse_nik(value, birth_date=birth_date, sex=sex, known_district=_region_known)
     if not result.ok:
         raise ApplicationError(result.errors[0].render(_), field=field)
+    if warnings is not None:
+        warnings.extend(issue.render(_) for issue in result.warnings)
     return result.value
 
 
-def check_kk(value: str, *, field: str = "kk_number") -> str:
+def check_kk(value: str, *, field: str = "kk_number", warnings: list | None = None) -> str:
     if not value:
         return ""
     result = nikmod.validate_kk(value, known_district=_region_known)
     if not result.ok:
         raise ApplicationError(result.errors[0].render(_), field=field)
+    if warnings is not None:
+        warnings.extend(issue.render(_) for issue in result.warnings)
     return result.value
 
 
@@ -119,13 +128,18 @@ def _check_birth_date(value: datetime.date, *, field: str = "birth_date") -> Non
         raise ApplicationError(_("The date of birth is before 1900."), field=field)
 
 
-def client_probable_duplicates(*, full_name: str, birth_date, village_code: str):
-    """Clients with the same name and birth date in the same regency as the given village."""
+def client_probable_duplicates(*, by: User, full_name: str, birth_date, village_code: str):
+    """Clients with the same name and birth date in the same regency as the given village,
+    among those the user may see (a warning must not reveal records outside the area)."""
     regency = ".".join(village_code.split(".")[:2])
-    return Client.objects.filter(
-        full_name__iexact=" ".join(full_name.split()),
-        birth_date=birth_date,
-        village__code__startswith=regency + ".",
+    return policy.scope(
+        Client.objects.filter(
+            full_name__iexact=" ".join(full_name.split()),
+            birth_date=birth_date,
+            village__code__startswith=regency + ".",
+        ),
+        by,
+        "village__code",
     )
 
 
@@ -157,8 +171,9 @@ def client_register(
     if unknown:
         raise TypeError(f"unknown client fields: {sorted(unknown)}")
     _check_birth_date(birth_date)
-    nik = check_nik(nik, birth_date=birth_date, sex=sex)
-    details["kk_number"] = check_kk(details.get("kk_number", ""))
+    warnings: list[str] = []
+    nik = check_nik(nik, birth_date=birth_date, sex=sex, warnings=warnings)
+    details["kk_number"] = check_kk(details.get("kk_number", ""), warnings=warnings)
     region = _check_village(by, village)
     if Client.objects.filter(nik=nik).exists():
         raise ApplicationError(
@@ -166,23 +181,17 @@ def client_register(
         )
     if not allow_probable_duplicate:
         dupes = client_probable_duplicates(
-            full_name=full_name, birth_date=birth_date, village_code=region.code
+            by=by, full_name=full_name, birth_date=birth_date, village_code=region.code
         )
         match = dupes.first()
         if match is not None:
-            # Say which NIK only when the match lies inside the user's own area.
-            where = (
-                _("(NIK %(masked)s)") % {"masked": match.masked_nik}
-                if policy.in_area(by, match.village_id)
-                else _("(outside your area)")
-            )
             raise ApplicationError(
                 _(
                     "A client with the same name and date of birth is already registered in "
-                    "this regency %(where)s. Check that this is not the same person, then "
-                    "confirm to register anyway."
+                    "this regency (NIK %(masked)s). Check that this is not the same person, "
+                    "then confirm to register anyway."
                 )
-                % {"where": where},
+                % {"masked": match.masked_nik},
                 field="full_name",
                 code="probable_duplicate",
             )
@@ -204,6 +213,7 @@ def client_register(
             _("A client with this NIK is already registered."), field="nik", code="conflict"
         ) from exc
     audit_record(actor=by, action=Action.CREATE, obj=client, request=request)
+    client.warnings = warnings  # shown once to the person registering; not stored
     return client
 
 
@@ -317,6 +327,9 @@ def _case_events(client: Client, by: User, verb: str, text: str) -> None:
 
 # --- referrals -------------------------------------------------------------------------
 
+# What Dinsos staff may enter themselves; partner organisations refer with their own source.
+DINSOS_SOURCES = (Referral.Source.FAMILY, Referral.Source.SELF, Referral.Source.COMMUNITY)
+
 
 @transaction.atomic
 def referral_submit(
@@ -337,6 +350,11 @@ def referral_submit(
 ) -> Referral:
     """Submit a referral on behalf of the user's organisation; a missing NIK is allowed."""
     _require(policy.can_submit_referrals(by))
+    if by.role != User.Role.REFERRER and source not in DINSOS_SOURCES:
+        raise ApplicationError(
+            _("Dinsos staff enter referrals on behalf of a family, the person or the community."),
+            field="source",
+        )
     allowed = {"phone", "address", "substances", "urine_test", "legal_status", "notes"}
     if set(details) - allowed:
         raise TypeError(f"unknown referral fields: {sorted(set(details) - allowed)}")
@@ -422,6 +440,16 @@ def referral_accept(
     referral.save(update_fields=["status", "client", "decided_by", "decided_at"])
     audit_record(actor=by, action=Action.UPDATE, obj=referral, request=request,
                  summary="accepted")  # fmt: skip
+    open_case = (
+        client.cases.filter(organisation=by.organisation).exclude(stage__in=CLOSED_STAGES).first()
+    )
+    if open_case is not None:  # the person is already in our care: the referral joins that case
+        CaseEvent.objects.create(
+            case=open_case, verb=CaseEvent.Verb.REFERRAL, actor=by,
+            text=f"{referral.reference} · {referral.get_source_display()} · "
+            f"{referral.referring_org.name}",
+        )  # fmt: skip
+        return open_case
     return case_open(
         client=client,
         by=by,
@@ -492,16 +520,22 @@ def case_open(
             _("This client already has an open case with this organisation."), code="conflict"
         )
     now = timezone.now()
-    case = Case.objects.create(
-        reference=_new_reference("KS"),
-        client=client,
-        organisation=organisation,
-        assigned_to=assigned_to,
-        referral=referral,
-        stage=Stage.INTAKE,
-        stage_changed_at=now,
-        next_action_due=timezone.localdate() + datetime.timedelta(days=7),  # intake: a week
-    )
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(
+                reference=_new_reference("KS"),
+                client=client,
+                organisation=organisation,
+                assigned_to=assigned_to,
+                referral=referral,
+                stage=Stage.INTAKE,
+                stage_changed_at=now,
+                next_action_due=timezone.localdate() + datetime.timedelta(days=7),  # a week
+            )
+    except IntegrityError as exc:  # opened concurrently by someone else
+        raise ApplicationError(
+            _("This client already has an open case with this organisation."), code="conflict"
+        ) from exc
     if referral is not None:
         CaseEvent.objects.create(
             case=case, verb=CaseEvent.Verb.REFERRAL, actor=by,
@@ -514,7 +548,11 @@ def case_open(
 
 
 def _check_assignee(user: User, organisation: Organisation) -> None:
-    if user.organisation_id != organisation.pk or user.role not in policy.CASE_WRITERS:
+    if (
+        user.organisation_id != organisation.pk
+        or user.role not in policy.CASE_WRITERS
+        or not user.is_active
+    ):
         raise ApplicationError(
             _("The assigned caseworker must be a caseworker of the case's organisation."),
             field="assigned_to",
@@ -533,7 +571,7 @@ def case_transition(
     request=None,
 ) -> Case:
     """Move a case to its next ATENSI stage; only the transitions in TRANSITIONS are allowed."""
-    _require(policy.can_write_cases(by))
+    _require(policy.can_write_case(by, case))
     case = Case.objects.select_for_update().get(pk=case.pk)
     if to_stage not in allowed_transitions(case.stage):
         raise ApplicationError(
@@ -575,7 +613,10 @@ def case_transition(
 
 @transaction.atomic
 def case_assign(*, case: Case, by: User, assignee: User, request=None) -> Case:
-    _require(policy.can_assign_cases(by))
+    _require(policy.can_assign_cases(by) and policy.can_write_case(by, case))
+    case = Case.objects.select_for_update().select_related("organisation").get(pk=case.pk)
+    if not case.is_open:
+        raise ApplicationError(_("A closed case cannot be assigned."), code="conflict")
     _check_assignee(assignee, case.organisation)
     case.assigned_to = assignee
     case.save(update_fields=["assigned_to"])
@@ -587,7 +628,7 @@ def case_assign(*, case: Case, by: User, assignee: User, request=None) -> Case:
 
 @transaction.atomic
 def case_note_add(*, case: Case, by: User, text: str, request=None) -> CaseNote:
-    _require(policy.can_write_cases(by))
+    _require(policy.can_write_case(by, case))
     if not text.strip():
         raise ApplicationError(_("The note is empty."), field="text")
     if not case.is_open:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("klien/baru/", views.client_create, name="client-create"),
     path("klien/<uuid:pk>/", views.client_detail, name="client-detail"),
     path("klien/<uuid:pk>/ubah/", views.client_edit, name="client-edit"),
+    path("klien/<uuid:pk>/buka-kasus/", views.case_open, name="case-open"),
     path("klien/<uuid:pk>/keluarga/", views.family_add, name="family-add"),
     path("klien/<uuid:pk>/persetujuan/", views.consent_add, name="consent-add"),
     path("rujukan/", views.referral_list, name="referral-list"),

@@ -33,7 +33,7 @@ from .forms import (
     ReferralForm,
     TransitionForm,
 )
-from .models import Referral, ReferralAttachment, Stage
+from .models import CLOSED_STAGES, Referral, ReferralAttachment, Stage
 
 PAGE_SIZE = 25
 VIEW = AuditEvent.Action.VIEW
@@ -103,10 +103,15 @@ def client_list(request):
 def client_detail(request, pk):
     client = selectors.client_get(user=request.user, pk=pk)
     audit_record(actor=request.user, action=VIEW, obj=client, request=request)
+    user = request.user
     context = {
         "client": client,
-        "show_nik": policy.can_see_full_nik(request.user),
-        "can_write": policy.can_write_cases(request.user),
+        "show_nik": policy.can_see_full_nik(user),
+        "can_write": policy.can_write_cases(user),
+        "can_open_case": policy.can_write_cases(user)
+        and not client.cases.filter(organisation_id=user.organisation_id)
+        .exclude(stage__in=CLOSED_STAGES)
+        .exists(),
         "family": client.family.all(),
         "consents": client.consents.select_related("recorded_by"),
         "cases": client.cases.select_related("organisation", "assigned_to"),
@@ -149,14 +154,36 @@ def client_create(request):
                 form.fields["allow_probable_duplicate"].widget.attrs["autofocus"] = True
         else:
             messages.success(request, _("The client has been registered."))
+            for warning in client.warnings:
+                messages.warning(request, warning)
             return redirect("cases:client-detail", pk=client.pk)
     return render(request, "cases/client_form.html", {"form": form, "consent_form": consent_form})
+
+
+@login_required
+@require_POST
+def case_open(request, pk):
+    """Open a case for a client registered directly (a walk-in or a family's report)."""
+    client = selectors.client_get(user=request.user, pk=pk)
+    try:
+        case = services.case_open(
+            client=client, by=request.user, organisation=request.user.organisation,
+            assigned_to=request.user, request=request,
+        )  # fmt: skip
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("cases:client-detail", pk=client.pk)
+    messages.success(request, _("Case %(ref)s has been opened.") % {"ref": case.reference})
+    return redirect("cases:case-detail", pk=case.pk)
 
 
 @login_required
 def client_edit(request, pk):
     client = selectors.client_get(user=request.user, pk=pk)
     _require(policy.can_write_cases(request.user))
+    if request.method == "GET":
+        audit_record(actor=request.user, action=VIEW, obj=client, request=request,
+                     summary="edit form")  # fmt: skip
     initial = {name: getattr(client, name) for name in services.CLIENT_FIELDS}
     initial["village"] = client.village_id
     form = ClientEditForm(
@@ -278,6 +305,8 @@ def referral_detail(request, pk):
     can_decide = policy.can_decide_referrals(request.user)
     context = {
         "referral": referral,
+        "show_nik": policy.can_see_full_nik(request.user)
+        or referral.referring_org_id == request.user.organisation_id,
         "can_decide": can_decide and referral.status == Referral.Status.SUBMITTED,
         "is_decider": can_decide,
         "attachments": referral.attachments.all(),
@@ -319,6 +348,9 @@ def referral_accept(request, pk):
         messages.warning(request, _("This referral has already been decided."))
         return redirect("cases:referral-detail", pk=referral.pk)
     candidates = list(_client_candidates(request.user, referral))
+    if request.method == "GET":
+        audit_record(actor=request.user, action=VIEW, obj=referral, request=request,
+                     summary=f"accept form, {len(candidates)} candidate client(s)")  # fmt: skip
     post = request.POST if request.method == "POST" else None
     mode = request.POST.get("mode") or ("existing" if candidates else "new")
     initial_client = {
@@ -487,7 +519,7 @@ def case_export(request):
 def case_detail(request, pk):
     case = selectors.case_get(user=request.user, pk=pk)
     audit_record(actor=request.user, action=VIEW, obj=case, request=request)
-    can_write = policy.can_write_cases(request.user) and case.is_open
+    can_write = policy.can_write_case(request.user, case) and case.is_open
     stages = services.allowed_transitions(case.stage)
     context = {
         "case": case,
@@ -498,7 +530,7 @@ def case_detail(request, pk):
         "note_form": NoteForm() if can_write else None,
         "steps": _steps(case.stage),
     }
-    if policy.can_assign_cases(request.user) and case.is_open:
+    if policy.can_assign_cases(request.user) and can_write:
         users = case.organisation.users.filter(role__in=policy.CASE_WRITERS, is_active=True)
         context["assign_form"] = AssignForm(users=users, initial={"assignee": case.assigned_to_id})
     return render(request, "cases/case_detail.html", context)
@@ -545,7 +577,8 @@ def case_note(request, pk):
 @require_POST
 def case_assign(request, pk):
     case = selectors.case_get(user=request.user, pk=pk)
-    assignee = case.organisation.users.filter(pk=request.POST.get("assignee") or 0).first()
+    raw = request.POST.get("assignee", "")
+    assignee = case.organisation.users.filter(pk=int(raw)).first() if raw.isdigit() else None
     if assignee is None:
         messages.error(request, _("Choose a caseworker from the list."))
     else:

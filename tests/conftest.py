@@ -10,7 +10,9 @@ import io
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from PIL import Image
 
 from atensi.accounts.models import Organisation, User
 from atensi.regions.models import Region
@@ -158,3 +160,20 @@ def make_case(cast, make_client):
         )
 
     return make
+
+
+def pdf_file(name="surat-rujukan.pdf", padding=0):
+    """A small but structurally complete PDF (objects, xref pointer, end marker)."""
+    body = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + b" " * padding
+    tail = b"xref\n0 1\n0000000000 65535 f \ntrailer\n<< /Root 1 0 R >>\nstartxref\n9\n%%EOF\n"
+    return SimpleUploadedFile(name, body + tail, "application/pdf")
+
+
+def png_bytes(size=(4, 4)):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "white").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def png_file(name="hasil-tes-urin.png"):
+    return SimpleUploadedFile(name, png_bytes(), "image/png")

@@ -5,7 +5,6 @@ translated by the Indonesian catalogue (or left in English where it has no entry
 """
 
 import datetime
-import io
 import uuid
 from dataclasses import dataclass
 
@@ -15,12 +14,18 @@ from django.test import Client as Browser
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
-from PIL import Image
 
 from atensi.audit.models import AuditEvent
 from cases import services
 from cases.models import Case, Client, Referral, Stage
-from tests.conftest import OI_VILLAGE, OKI_VILLAGE, client_kwargs, make_nik
+from tests.conftest import (
+    OI_VILLAGE,
+    OKI_VILLAGE,
+    client_kwargs,
+    make_nik,
+    pdf_file,
+    png_bytes,
+)
 
 ROLES = ["caseworker", "supervisor", "outsider", "referrer", "centre", "viewer", "admin"]
 # Session, user, organisation, service area, count, rows, session save (3); plus attachments.
@@ -49,17 +54,6 @@ def browse(cast):
         return browser
 
     return as_
-
-
-def pdf_file(name="surat-rujukan.pdf", padding=0):
-    body = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + b" " * padding
-    return SimpleUploadedFile(name, body + b"trailer\n<< >>\n%%EOF\n", "application/pdf")
-
-
-def png_bytes():
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 4), "white").save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 @dataclass
@@ -132,8 +126,8 @@ MATRIX = {
     "referral accept":  (200, 200, 404, 404, 404, 404, 404),
     "case list":        (200, 200, 200, 404, 200, 404, 200),
     "case detail":      (200, 200, 404, 404, 200, 404, 200),
-    "case transition":  (302, 302, 404, 404, 302, 404, 403),
-    "case note":        (302, 302, 404, 404, 302, 404, 403),
+    "case transition":  (302, 302, 404, 404, 403, 404, 403),
+    "case note":        (302, 302, 404, 404, 403, 404, 403),
     "attachment":       (200, 200, 404, 200, 404, 404, 200),
     "audit log":        (404, 200, 404, 404, 404, 404, 200),
     "dashboard":        (200, 200, 200, 404, 200, 200, 200),
@@ -506,7 +500,7 @@ def test_a_forged_original_in_the_duplicate_form_changes_nothing(
     cast, browse, make_referral, original
 ):
     referral = make_referral()
-    foreign = make_referral(by=cast.outsider, region=OI_VILLAGE)
+    foreign = make_referral(by=cast.outsider, region=OI_VILLAGE, source="family")
     original_id = {"forged": uuid.uuid4(), "malformed": "bukan-id", "other-regency": foreign.pk}
 
     response = browse("caseworker").post(

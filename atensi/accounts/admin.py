@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.admin import TokenProxy
 
 from .models import Organisation, User
 
@@ -33,3 +34,7 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("ATENSI"), {"fields": ("first_name", "last_name", "organisation", "role")}),
     )
+
+
+# API tokens are credentials: an administrator must not be able to read or mint them.
+admin.site.unregister(TokenProxy)

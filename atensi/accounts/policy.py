@@ -30,6 +30,8 @@ def area_codes(user: User) -> list[str]:
     """The region codes of the user's service area, cached on the user for the request."""
     if not user.is_authenticated or user.organisation_id is None:
         return []
+    if not user.organisation.is_active:
+        return []
     cached = getattr(user, "_area_codes", None)
     if cached is None:
         cached = sorted(user.organisation.service_area.values_list("code", flat=True))
@@ -62,7 +64,14 @@ def scope(qs: QuerySet, user: User, field: str) -> QuerySet:
 
 
 def has_role(user: User, roles: set) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role in roles)
+    """The user holds one of the roles, in an organisation that is still active."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.role in roles
+        and user.organisation_id is not None
+        and user.organisation.is_active
+    )
 
 
 def can_read_cases(user: User) -> bool:
@@ -71,6 +80,11 @@ def can_read_cases(user: User) -> bool:
 
 def can_write_cases(user: User) -> bool:
     return has_role(user, CASE_WRITERS)
+
+
+def can_write_case(user: User, case) -> bool:
+    """Case work is done by the organisation that holds the case; others in the area may read."""
+    return can_write_cases(user) and case.organisation_id == user.organisation_id
 
 
 def can_submit_referrals(user: User) -> bool:

@@ -57,6 +57,10 @@ def two_factor(request):
 @login_required
 @require_POST
 def two_factor_disable(request):
+    """Turning two-factor login off needs the password, so an open session is not enough."""
+    if not request.user.check_password(request.POST.get("password", "")):
+        messages.error(request, _("The password is not correct; two-factor login stays on."))
+        return redirect("accounts:two-factor")
     services.totp_disable(user=request.user, request=request)
     messages.info(request, _("Two-factor login is off."))
     return redirect("accounts:two-factor")

@@ -27,6 +27,9 @@ def audit_browse(request):
     if not policy.can_read_audit(request.user):
         raise Http404
     form = AuditFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    if form.is_bound and not form.is_valid():
+        # Show what is wrong with the filter rather than silently showing everything.
+        return render(request, "audit/list.html", {"form": form, "page": None})
+    filters = form.cleaned_data if form.is_bound else {}
     page = Paginator(audit_list(user=request.user, **filters), 50).get_page(request.GET.get("page"))
     return render(request, "audit/list.html", {"form": form, "page": page})

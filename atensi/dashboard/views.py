@@ -25,6 +25,9 @@ def home(request):
         "waiting": summary["waiting"][:10],
         "waiting_count": summary["waiting"].count(),
         "overdue": summary["overdue"][:10],
+        "overdue_count": summary["overdue"].count(),
+        "can_submit": policy.can_submit_referrals(user),
+        "can_register": policy.can_write_cases(user),
     })  # fmt: skip
 
 

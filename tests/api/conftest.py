@@ -138,9 +138,11 @@ def register_client(
 
 
 def submit_referral(by: User, *, region: str = VILLAGE, nik: str = "", name: str = "Rujukan Uji"):
+    # Partners refer with their own source; Dinsos staff enter a family's report.
+    source = Referral.Source.BNNK if by.role == User.Role.REFERRER else Referral.Source.FAMILY
     return services.referral_submit(
         by=by,
-        source=Referral.Source.BNNK,
+        source=source,
         referring_officer="Petugas BNNK",
         referral_date=datetime.date(2025, 1, 6),
         full_name=name,

@@ -118,4 +118,4 @@ def test_two_factor_users_also_give_their_authenticator_code(cast):
 
 
 def test_me_needs_a_signed_in_caller(cast):
-    assert_error_body(APIClient().get(ME), 403)
+    assert_error_body(APIClient().get(ME), 401)

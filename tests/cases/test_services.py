@@ -1,14 +1,12 @@
 """The case spine through the services: clients, consent, referrals, cases, and the audit trail."""
 
 import datetime
-import io
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import ProgrammingError, transaction
 from django.utils import timezone, translation
-from PIL import Image
 
 from atensi.audit.models import AuditEvent
 from atensi.errors import ApplicationError
@@ -21,6 +19,8 @@ from tests.conftest import (
     client_kwargs,
     consent_kwargs,
     make_nik,
+    pdf_file,
+    png_file,
     referral_kwargs,
 )
 
@@ -51,17 +51,6 @@ def refused(call, **kwargs) -> ApplicationError:
     with pytest.raises(ApplicationError) as info:
         call(**kwargs)
     return info.value
-
-
-def pdf_file(name="surat-rujukan.pdf", padding=0):
-    body = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + b" " * padding
-    return SimpleUploadedFile(name, body + b"trailer\n<< >>\n%%EOF\n", "application/pdf")
-
-
-def png_file(name="hasil-tes-urin.png"):
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 4), "white").save(buffer, "PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), "image/png")
 
 
 # --- client_register -------------------------------------------------------------------
