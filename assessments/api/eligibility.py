@@ -1,2 +1,186 @@
+"""/api/v1/eligibility-batches/: create from a file or client ids, follow progress, read results."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from aid.models import Programme
+from assessments.models import BatchRow, EligibilityBatch, RegisterSnapshot
+from assessments.models.eligibility import Verdict
+from assessments.selectors import eligibility as selectors
+from assessments.services import eligibility as services
+from atensi.audit.models import AuditEvent
+from atensi.audit.services import audit_record
+
+
+class BatchCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False, default="")
+    programme = serializers.UUIDField()
+    snapshot = serializers.UUIDField(required=False, allow_null=True, default=None)
+    file = serializers.FileField(required=False, allow_null=True, default=None)
+    client_ids = serializers.ListField(
+        child=serializers.UUIDField(), required=False, allow_null=True, default=None
+    )
+
+
+class StepSerializer(serializers.Serializer):
+    step = serializers.CharField()
+    remaining = serializers.IntegerField()
+    lost = serializers.IntegerField()
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    progress = serializers.SerializerMethodField()
+    counts = serializers.SerializerMethodField()
+    funnel = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EligibilityBatch
+        fields = [
+            "id", "name", "programme", "snapshot", "source", "file_name", "status", "total_rows",
+            "processed_rows", "progress", "counts", "funnel", "error", "created_at",
+            "started_at", "finished_at",
+        ]  # fmt: skip
+
+    def get_progress(self, batch) -> float:
+        return round(batch.processed_rows / batch.total_rows, 4) if batch.total_rows else 0.0
+
+    def get_counts(self, batch) -> dict[str, int]:
+        if not self.context.get("detail"):
+            return {}
+        return selectors.batch_verdict_counts(batch=batch)
+
+    @extend_schema_field(StepSerializer(many=True))
+    def get_funnel(self, batch) -> list:
+        if not self.context.get("detail"):
+            return []
+        return [
+            {"step": step, "remaining": remaining, "lost": lost}
+            for step, remaining, lost in selectors.batch_funnel(batch=batch)
+        ]
+
+
+class ResultSerializer(serializers.ModelSerializer):
+    input_nik = serializers.CharField(source="nik_input")
+    register_id = serializers.SerializerMethodField()
+    register_nik = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BatchRow
+        fields = [
+            "id", "row_number", "input_nik", "name", "verdict", "reasons", "register_id",
+            "register_nik", "decile", "match_method", "match_score", "review",
+        ]  # fmt: skip
+
+    def get_register_id(self, row) -> str | None:
+        return row.match.id_dtsen if row.match_id else None
+
+    def get_register_nik(self, row) -> str | None:
+        return row.match.nik if row.match_id else None
+
+
+class ReviewSerializer(serializers.Serializer):
+    confirm = serializers.BooleanField()
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Your organisation's eligibility batches"),
+    retrieve=extend_schema(summary="Status, progress, counts per verdict and the funnel"),
+)
+@extend_schema(tags=["eligibility"])
+class EligibilityBatchViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = BatchSerializer
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return EligibilityBatch.objects.none()
+        return selectors.batch_list(user=self.request.user)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "detail": self.action != "list"}
+
+    @extend_schema(
+        summary="Screen a proposal list (multipart `file`) or chosen clients (`client_ids`)",
+        request={
+            "multipart/form-data": BatchCreateSerializer,
+            "application/json": BatchCreateSerializer,
+        },
+        responses={202: BatchSerializer},
+    )
+    def create(self, request):
+        data = BatchCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        programme = Programme.objects.filter(
+            pk=values["programme"], organisation_id=request.user.organisation_id
+        ).first()
+        if programme is None:
+            raise serializers.ValidationError(
+                {"programme": ["No such programme in your organisation."]}
+            )
+        snapshot = None
+        if values["snapshot"]:
+            snapshot = get_object_or_404(RegisterSnapshot, pk=values["snapshot"])
+        batch = services.batch_create(
+            by=request.user, programme=programme, snapshot=snapshot, name=values["name"],
+            file=values["file"], client_ids=values["client_ids"], request=request,
+        )  # fmt: skip
+        context = self.get_serializer_context() | {"detail": True}
+        return Response(
+            BatchSerializer(batch, context=context).data, status=status.HTTP_202_ACCEPTED
+        )
+
+    @extend_schema(
+        summary="One row per proposal: verdict, reasons and the evidence",
+        parameters=[OpenApiParameter("verdict", enum=Verdict.values, required=False)],
+        responses=ResultSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"])
+    def results(self, request, pk=None):
+        batch = self.get_object()
+        verdict = request.query_params.get("verdict", "")
+        if verdict and verdict not in Verdict.values:
+            raise serializers.ValidationError({"verdict": ["Unknown verdict code."]})
+        audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=batch, request=request,
+                     summary="results")  # fmt: skip
+        page = self.paginate_queryset(selectors.batch_rows(batch=batch, verdict=verdict))
+        return self.get_paginated_response(ResultSerializer(page, many=True).data)
+
+    @extend_schema(summary="Screen the batch again", request=None, responses={202: BatchSerializer})
+    @action(detail=True, methods=["post"])
+    def rerun(self, request, pk=None):
+        batch = services.batch_rerun(batch=self.get_object(), by=request.user, request=request)
+        return Response(BatchSerializer(batch, context={"detail": True}).data, status=202)
+
+    @extend_schema(
+        summary="Confirm or reject a match waiting for review (supervisors)",
+        request=ReviewSerializer,
+        responses=ResultSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path=r"rows/(?P<row_pk>[0-9]+)/review")
+    def review(self, request, pk=None, row_pk=None):
+        batch = self.get_object()
+        row = selectors.batch_row_get(batch=batch, pk=row_pk)
+        data = ReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = services.batch_row_review(
+            row=row, by=request.user, confirm=data.validated_data["confirm"], request=request
+        )
+        return Response(ResultSerializer(row).data)
+
+
 def register(router):
-    """Add this feature's viewsets to the API router."""
+    router.register("eligibility-batches", EligibilityBatchViewSet, basename="eligibility-batch")

@@ -26,6 +26,15 @@ class Verdict(models.TextChoices):
     NO_BUSINESS = "NO_BUSINESS", _("No recorded business")
 
 
+MATCH_METHODS = {
+    "nik_exact": _("NIK exact"),
+    "nik_typo": _("NIK with a typing error"),
+    "kk_name": _("Family card and name"),
+    "name_dob_village": _("Name and birth date, same village"),
+    "name_dob_district": _("Name and birth date, same district"),
+}
+
+
 class EligibilityBatch(models.Model):
     """A proposal list (usulan) screened for one programme against one register snapshot."""
 
@@ -150,3 +159,16 @@ class BatchRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}#{self.row_number}"
+
+    @property
+    def masked_nik_input(self) -> str:
+        from cases.nik import mask_nik
+
+        return mask_nik(self.nik_input) if self.nik_input else ""
+
+    def reason_labels(self) -> list[str]:
+        labels = dict(Verdict.choices)
+        return [str(labels.get(code, code)) for code in self.reasons]
+
+    def match_method_label(self) -> str:
+        return str(MATCH_METHODS.get(self.match_method, self.match_method))

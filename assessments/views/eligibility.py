@@ -1,1 +1,183 @@
-urlpatterns = []
+"""Pages of batch eligibility screening: create, progress, funnel, review queue, export."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assessments.exports import batch_rows_xlsx
+from assessments.forms.eligibility import BatchForm
+from assessments.models import BatchRow, EligibilityBatch
+from assessments.models.eligibility import Verdict
+from assessments.selectors import eligibility as selectors
+from assessments.services import eligibility as services
+from atensi.accounts import policy
+from atensi.accounts.models import User
+from atensi.audit.models import AuditEvent
+from atensi.audit.services import audit_record
+from atensi.errors import ApplicationError
+from cases.selectors import client_list
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise Http404
+
+
+@login_required
+def batch_list(request):
+    _require(policy.can_write_cases(request.user))
+    page = Paginator(selectors.batch_list(user=request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "assessments/batch_list.html", {"page": page})
+
+
+@login_required
+def batch_create(request):
+    user = request.user
+    _require(policy.can_write_cases(user))
+    form = BatchForm(
+        request.POST or None,
+        request.FILES or None,
+        programmes=selectors.programmes_for(user=user),
+        snapshots=selectors.snapshots_ready(),
+        clients=client_list(user=user).order_by("full_name"),
+        initial={"name": _("Proposals %(date)s") % {"date": f"{timezone.localdate():%d-%m-%Y}"}},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            batch = services.batch_create(
+                by=user,
+                programme=data["programme"],
+                snapshot=data["snapshot"],
+                name=data["name"],
+                file=data["file"] if data["source"] == "file" else None,
+                client_ids=[c.pk for c in data["clients"]] if data["source"] == "clients" else None,
+                request=request,
+            )
+        except ApplicationError as exc:
+            form.add_application_error(exc)
+        else:
+            messages.success(request, _("The list is being screened."))
+            return redirect("assessments:batch-detail", pk=batch.pk)
+    return render(request, "assessments/batch_form.html", {"form": form})
+
+
+def _detail_context(request, batch):
+    verdict = request.GET.get("verdict", "")
+    if verdict not in Verdict.values:
+        verdict = ""
+    rows = selectors.batch_rows(batch=batch, verdict=verdict)
+    counts = selectors.batch_verdict_counts(batch=batch)
+    return {
+        "batch": batch,
+        "done": batch.status == EligibilityBatch.Status.DONE,
+        "percent": int(100 * batch.processed_rows / batch.total_rows) if batch.total_rows else 0,
+        "funnel": selectors.batch_funnel(batch=batch),
+        "verdict_counts": [
+            (value, label, counts[value]) for value, label in Verdict.choices if value in counts
+        ],
+        "verdict": verdict,
+        "page": Paginator(rows, 50).get_page(request.GET.get("page")),
+        "pending_reviews": batch.rows.filter(review=BatchRow.Review.PENDING).count(),
+        "can_review": policy.has_role(request.user, {User.Role.SUPERVISOR}),
+    }
+
+
+@login_required
+def batch_detail(request, pk):
+    batch = selectors.batch_get(user=request.user, pk=pk)
+    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=batch, request=request)
+    return render(request, "assessments/batch_detail.html", _detail_context(request, batch))
+
+
+@login_required
+def batch_progress(request, pk):
+    """The progress fragment, polled by htmx while the batch runs; full page refresh when done."""
+    batch = selectors.batch_get(user=request.user, pk=pk)
+    context = _detail_context(request, batch)
+    response = render(request, "assessments/_batch_progress.html", context)
+    if context["done"]:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+def batch_review(request, pk):
+    batch = selectors.batch_get(user=request.user, pk=pk)
+    rows = selectors.batch_rows(batch=batch, review=BatchRow.Review.PENDING)
+    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=batch, request=request,
+                 summary="review queue")  # fmt: skip
+    return render(request, "assessments/batch_review.html", {
+        "batch": batch, "rows": rows[:200],
+        "can_review": policy.has_role(request.user, {User.Role.SUPERVISOR}),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def batch_row_review(request, pk, row_pk):
+    batch = selectors.batch_get(user=request.user, pk=pk)
+    row = selectors.batch_row_get(batch=batch, pk=row_pk)
+    confirm = request.POST.get("decision") == "confirm"
+    try:
+        row = services.batch_row_review(row=row, by=request.user, confirm=confirm, request=request)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Row %(row)d: match %(decision)s; verdict now %(verdict)s.")
+            % {
+                "row": row.row_number,
+                "decision": _("confirmed") if confirm else _("rejected"),
+                "verdict": row.get_verdict_display(),
+            },
+        )
+    return redirect("assessments:batch-review", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def batch_rerun(request, pk):
+    batch = selectors.batch_get(user=request.user, pk=pk)
+    try:
+        services.batch_rerun(batch=batch, by=request.user, request=request)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The list is being screened again."))
+    return redirect("assessments:batch-detail", pk=batch.pk)
+
+
+@login_required
+def batch_export(request, pk):
+    batch = selectors.batch_get(user=request.user, pk=pk)
+    rows = selectors.batch_rows(batch=batch)
+    content = batch_rows_xlsx(batch, rows)
+    audit_record(actor=request.user, action=AuditEvent.Action.EXPORT, obj=batch, request=request,
+                 summary=f"eligibility results, rows={batch.total_rows}")  # fmt: skip
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="kelayakan-{batch.pk}.xlsx"'
+    return response
+
+
+urlpatterns = [
+    path("kelayakan/", batch_list, name="batch-list"),
+    path("kelayakan/baru/", batch_create, name="batch-create"),
+    path("kelayakan/<uuid:pk>/", batch_detail, name="batch-detail"),
+    path("kelayakan/<uuid:pk>/progres/", batch_progress, name="batch-progress"),
+    path("kelayakan/<uuid:pk>/tinjauan/", batch_review, name="batch-review"),
+    path(
+        "kelayakan/<uuid:pk>/baris/<int:row_pk>/tinjau/", batch_row_review, name="batch-row-review"
+    ),
+    path("kelayakan/<uuid:pk>/ulang/", batch_rerun, name="batch-rerun"),
+    path("kelayakan/<uuid:pk>/ekspor.xlsx", batch_export, name="batch-export"),
+]

@@ -1,0 +1,50 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from atensi.forms import StyledFormMixin
+
+
+class BatchForm(StyledFormMixin, forms.Form):
+    SOURCES = [
+        ("file", _("Upload a proposal list (CSV or XLSX)")),
+        ("clients", _("Choose clients")),
+    ]
+
+    name = forms.CharField(label=_("Name of the list"), max_length=200)
+    programme = forms.ModelChoiceField(label=_("Programme"), queryset=None)
+    snapshot = forms.ModelChoiceField(
+        label=_("Register snapshot"),
+        queryset=None,
+        help_text=_("The DTSEN extract to match against; the newest is chosen by default."),
+    )
+    source = forms.ChoiceField(
+        label=_("Proposed people"), choices=SOURCES, widget=forms.RadioSelect, initial="file"
+    )
+    file = forms.FileField(
+        label=_("Proposal list"),
+        required=False,
+        help_text=_(
+            "Columns: nik, no_kk, nama, tgl_lahir, jenis_kelamin, kode_wilayah, alamat. "
+            "At most 50 MB."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+    clients = forms.ModelMultipleChoiceField(
+        label=_("Clients"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, programmes, snapshots, clients, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes
+        self.fields["snapshot"].queryset = snapshots
+        self.fields["snapshot"].initial = snapshots.first()
+        self.fields["clients"].queryset = clients
+        self.fields["clients"].label_from_instance = lambda c: f"{c.full_name} · {c.masked_nik}"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("source") == "file" and not data.get("file"):
+            self.add_error("file", _("Choose the file of the proposal list."))
+        if data.get("source") == "clients" and not data.get("clients"):
+            self.add_error("clients", _("Choose at least one client."))
+        return data

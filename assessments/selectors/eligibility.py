@@ -1,0 +1,56 @@
+"""Reads of eligibility batches: a batch belongs to the organisation that screened it."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+from django.shortcuts import get_object_or_404
+
+from aid.models import Programme
+from assessments import verdicts
+from assessments.models import BatchRow, EligibilityBatch, RegisterSnapshot
+from atensi.accounts import policy
+from atensi.accounts.models import User
+
+
+def batch_list(*, user: User) -> QuerySet[EligibilityBatch]:
+    if not policy.can_write_cases(user):
+        return EligibilityBatch.objects.none()
+    return EligibilityBatch.objects.filter(organisation_id=user.organisation_id).select_related(
+        "programme", "snapshot", "created_by"
+    )
+
+
+def batch_get(*, user: User, pk) -> EligibilityBatch:
+    return get_object_or_404(batch_list(user=user), pk=pk)
+
+
+def batch_rows(*, batch: EligibilityBatch, verdict: str = "", review: str = "") -> QuerySet:
+    qs = batch.rows.select_related("match", "reviewed_by").order_by("row_number")
+    if verdict:
+        qs = qs.filter(verdict=verdict)
+    if review:
+        qs = qs.filter(review=review)
+    return qs
+
+
+def batch_row_get(*, batch: EligibilityBatch, pk) -> BatchRow:
+    return get_object_or_404(batch.rows.select_related("match"), pk=pk)
+
+
+def batch_funnel(*, batch: EligibilityBatch) -> list[tuple[str, int, int]]:
+    groups = batch.rows.order_by().values_list("reasons").annotate(n=Count("id"))
+    return verdicts.funnel({frozenset(reasons): n for reasons, n in groups})
+
+
+def batch_verdict_counts(*, batch: EligibilityBatch) -> dict[str, int]:
+    """Rows per reason (a row with several reasons counts under each) and per verdict."""
+    per_verdict = dict(batch.rows.order_by().values_list("verdict").annotate(n=Count("id")))
+    return per_verdict
+
+
+def programmes_for(*, user: User) -> QuerySet[Programme]:
+    return Programme.objects.filter(organisation_id=user.organisation_id, is_active=True)
+
+
+def snapshots_ready() -> QuerySet[RegisterSnapshot]:
+    return RegisterSnapshot.objects.filter(status=RegisterSnapshot.Status.DONE)

@@ -1,0 +1,436 @@
+"""Batch eligibility screening: a proposal list (usulan) or chosen clients, matched against a
+DTSEN register snapshot and judged by the programme's rules.
+
+The work runs in Celery: `batch_load` reads the rows once and splits them into chunks by
+district; `batch_screen_chunk` judges one chunk. Every step is idempotent (rows are unique
+per batch and row number; a chunk is recomputed from what was loaded, keeping supervisors'
+reviews), so a redelivered task or a re-run leaves the same result and no duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aid.models import AidRecord, Programme
+from assessments import linkage, tabular, verdicts
+from assessments.models import BatchChunk, BatchRow, EligibilityBatch, RegisterSnapshot
+from assessments.models.assessment import Assessment
+from atensi.accounts import policy
+from atensi.accounts.models import User
+from atensi.audit.models import AuditEvent
+from atensi.audit.services import audit_record
+from atensi.errors import ApplicationError
+from cases.models import Client
+
+UPLOAD_MAX_BYTES = getattr(settings, "BATCH_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
+UNKNOWN_DISTRICT = "-"
+LOAD_REASONS = {verdicts.NIK_INVALID, verdicts.DUPLICATE_IN_BATCH}
+ASSESSED = (Assessment.Status.COMPLETED, Assessment.Status.APPROVED)
+
+
+def _require(condition: bool) -> None:
+    if not condition:
+        raise PermissionDenied
+
+
+def district_of(village_code: str) -> str:
+    parts = village_code.split(".")
+    return ".".join(parts[:3]) if len(parts) >= 3 else UNKNOWN_DISTRICT
+
+
+# --- creating a batch -----------------------------------------------------------------
+
+
+@transaction.atomic
+def batch_create(
+    *,
+    by: User,
+    programme: Programme,
+    name: str,
+    snapshot: RegisterSnapshot | None = None,
+    file=None,
+    client_ids: Iterable | None = None,
+    request=None,
+) -> EligibilityBatch:
+    """Register a batch from an uploaded list or from chosen clients and queue its screening."""
+    _require(policy.can_write_cases(by))
+    if programme.organisation_id != by.organisation_id:
+        raise ApplicationError(_("Choose a programme of your own organisation."), field="programme")
+    if snapshot is None:
+        snapshot = RegisterSnapshot.objects.filter(status=RegisterSnapshot.Status.DONE).first()
+    if snapshot is None or snapshot.status != RegisterSnapshot.Status.DONE:
+        raise ApplicationError(
+            _("No completed register import is available to screen against."), field="snapshot"
+        )
+    if (file is None) == (client_ids is None):
+        raise ApplicationError(_("Upload a proposal list or choose clients, not both."))
+    batch = EligibilityBatch(
+        name=name.strip() or _("Proposal list"),
+        programme=programme,
+        snapshot=snapshot,
+        organisation=by.organisation,
+        created_by=by,
+    )
+    if file is not None:
+        if file.size > UPLOAD_MAX_BYTES:
+            raise ApplicationError(
+                _("The file is %(size).1f MB; the limit is %(limit)d MB.")
+                % {"size": file.size / 1024 / 1024, "limit": UPLOAD_MAX_BYTES // 1024 // 1024},
+                field="file",
+            )
+        batch.source = EligibilityBatch.Source.FILE
+        batch.file_name = file.name[:255]
+        batch.file.save(f"{batch.id}.upload", file, save=False)
+        batch.save()
+    else:
+        ids = list(dict.fromkeys(client_ids))
+        clients = list(
+            policy.scope(Client.objects.filter(pk__in=ids), by, "village__code").order_by(
+                "full_name"
+            )
+        )
+        if not ids or len(clients) != len(ids):
+            raise ApplicationError(
+                _("Choose clients inside your area (%(found)d of %(given)d found).")
+                % {"found": len(clients), "given": len(ids)},
+                field="client_ids",
+            )
+        batch.source = EligibilityBatch.Source.CLIENTS
+        batch.save()
+        _insert_rows(batch, (_client_row(i, c) for i, c in enumerate(clients, start=1)))
+    audit_record(actor=by, action=AuditEvent.Action.CREATE, obj=batch, request=request)
+    transaction.on_commit(lambda: _enqueue_load(batch.pk))
+    return batch
+
+
+def _enqueue_load(batch_id) -> None:
+    from assessments.tasks.eligibility import load_batch
+
+    load_batch.delay(str(batch_id))
+
+
+def enqueue_chunks(batch_id, keys) -> None:
+    from assessments.tasks.eligibility import screen_chunk
+
+    for key in keys:
+        screen_chunk.delay(str(batch_id), key)
+
+
+def _client_row(number: int, client: Client) -> dict:
+    return {
+        "row_number": number, "nik_input": client.nik, "nik": client.nik,
+        "kk_number": client.kk_number, "name": client.full_name, "birth_date": client.birth_date,
+        "sex": client.sex, "village_code": client.village_id, "address": client.address,
+        "client_id": client.pk,
+    }  # fmt: skip
+
+
+# --- loading --------------------------------------------------------------------------
+
+ROW_COLUMNS = (
+    "row_number", "chunk_key", "nik_input", "nik", "kk_number", "name", "birth_date", "sex",
+    "village_code", "address", "client_id", "reasons",
+)  # fmt: skip
+
+
+def _insert_rows(batch: EligibilityBatch, rows: Iterable[dict]) -> int:
+    """COPY the proposed rows in, with the reasons known before matching (invalid NIK,
+    duplicate row). A person is a duplicate when an earlier row has the same valid NIK or,
+    without one, the same name and birth date."""
+    seen: set = set()
+    count = 0
+    table = BatchRow._meta.db_table
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY {table} (batch_id, {', '.join(ROW_COLUMNS)}, verdict, match_method, review) "
+            "FROM STDIN"
+        ) as copy,
+    ):
+        for row in rows:
+            reasons = []
+            nik = row.get("nik") or ""
+            if not nik:
+                reasons.append(verdicts.NIK_INVALID)
+            key = nik or (linkage.name_key(row.get("name") or ""), row.get("birth_date"))
+            if key in seen:
+                reasons.append(verdicts.DUPLICATE_IN_BATCH)
+            seen.add(key)
+            village = row.get("village_code") or ""
+            copy.write_row((
+                batch.pk, row["row_number"], district_of(village),
+                (row.get("nik_input") or "")[:40], nik, row.get("kk_number") or "",
+                (row.get("name") or "")[:150],
+                row.get("birth_date"), row.get("sex") or "", village[:13],
+                (row.get("address") or "")[:255], row.get("client_id"),
+                "{" + ",".join(reasons) + "}", "", "", "",
+            ))  # fmt: skip
+            count += 1
+    return count
+
+
+def batch_load(*, batch_id) -> list[str]:
+    """Read the uploaded rows once and split them into district chunks; return chunk keys.
+
+    Safe to run again: when the rows are already loaded it only returns the unfinished chunks.
+    """
+    with transaction.atomic():
+        batch = EligibilityBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.status in (EligibilityBatch.Status.DONE, EligibilityBatch.Status.FAILED):
+            return []
+        if not batch.chunks.exists():
+            if batch.source == EligibilityBatch.Source.FILE:
+                try:
+                    with transaction.atomic():  # a savepoint: an aborted COPY leaves nothing
+                        _insert_rows(batch, _file_rows(batch))
+                except tabular.TabularError as exc:
+                    batch.status = EligibilityBatch.Status.FAILED
+                    batch.error = exc.render(_)
+                    batch.finished_at = timezone.now()
+                    batch.save(update_fields=["status", "error", "finished_at"])
+                    return []
+            counts = (
+                BatchRow.objects.filter(batch=batch)
+                .values_list("chunk_key")
+                .annotate(n=Count("id"))
+                .order_by()
+            )
+            BatchChunk.objects.bulk_create(
+                [BatchChunk(batch=batch, key=key, row_count=n) for key, n in counts]
+            )
+            batch.total_rows = sum(n for _key, n in counts)
+        batch.status = EligibilityBatch.Status.RUNNING
+        batch.started_at = batch.started_at or timezone.now()
+        batch.save(update_fields=["status", "started_at", "total_rows"])
+        pending = list(batch.chunks.filter(done_at__isnull=True).values_list("key", flat=True))
+    if not pending:
+        _finish_if_done(batch.pk)
+    return pending
+
+
+# A proposal list: the DESIGN.md columns; a person may come without NIK, KK or birth date.
+PROPOSAL_SCHEMA = tabular.standard_schema(
+    required=["nik", "nama", "kode_wilayah"],
+    optional=["no_kk", "tgl_lahir", "jenis_kelamin", "alamat"],
+    blank=["nik", "no_kk", "tgl_lahir", "jenis_kelamin", "alamat"],
+)
+
+
+def _file_rows(batch: EligibilityBatch):
+    """Every data row of the uploaded list, bad cells included: each row gets a verdict."""
+    with batch.file.open("rb") as handle, tabular.open_table(handle, PROPOSAL_SCHEMA) as table:
+        for row in table:
+            yield _proposal_row(row)
+
+
+def _proposal_row(row: tabular.Row) -> dict:
+    values = row.values
+    raw_nik = row.raw.get("nik")
+    return {
+        "row_number": row.number,
+        "nik_input": "" if raw_nik is None else str(raw_nik).strip(),
+        "nik": values.get("nik") or "",
+        "kk_number": values.get("no_kk") or "",
+        "name": values.get("nama") or "",
+        "birth_date": values.get("tgl_lahir"),
+        "sex": values.get("jenis_kelamin") or "",
+        "village_code": values.get("kode_wilayah") or "",
+        "address": values.get("alamat") or "",
+    }
+
+
+def batch_fail(*, batch_id, message: str) -> None:
+    EligibilityBatch.objects.filter(pk=batch_id).update(
+        status=EligibilityBatch.Status.FAILED, error=message[:2000], finished_at=timezone.now()
+    )
+
+
+# --- screening one chunk --------------------------------------------------------------
+
+REGISTER_SQL = """
+    SELECT id, nik, kk_number, name, name_key, birth_date, sex, village_code, decile
+    FROM assessments_registerrow
+    WHERE snapshot_id = %(snapshot)s
+      AND (village_code LIKE %(district)s OR nik = ANY(%(niks)s) OR kk_number = ANY(%(kks)s))
+"""
+
+UPDATE_SQL = """
+    UPDATE assessments_batchrow
+    SET verdict = %s, reasons = %s::varchar[], match_id = %s, match_method = %s,
+        match_score = %s, decile = %s, review = %s
+    WHERE id = %s
+"""
+
+
+def _register_block(batch: EligibilityBatch, key: str, rows: list[BatchRow]) -> dict:
+    """The register rows a chunk can match: its district, and any row sharing a NIK or KK."""
+    niks = sorted({r.nik for r in rows if r.nik})
+    kks = sorted({r.kk_number for r in rows if r.kk_number})
+    district = f"{key}.%" if key != UNKNOWN_DISTRICT else "-"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            REGISTER_SQL,
+            {"snapshot": batch.snapshot_id, "district": district, "niks": niks, "kks": kks},
+        )
+        return {
+            rid: linkage.Candidate(
+                id=rid,
+                nik=nik,
+                kk=kk,
+                name=name,
+                name_key=key_,
+                birth_date=born,
+                sex=sex,
+                village_code=village,
+                decile=decile,
+            )  # fmt: skip
+            for rid, nik, kk, name, key_, born, sex, village, decile in cursor.fetchall()
+        }
+
+
+def _facts_lookup(batch: EligibilityBatch, niks: set[str]) -> tuple[set, set, set]:
+    """NIKs with a completed assessment, with a recorded business, and aided this year."""
+    assessments = Assessment.objects.filter(status__in=ASSESSED, case__client__nik__in=niks)
+    assessed = set(assessments.values_list("case__client__nik", flat=True))
+    business = set(
+        assessments.filter(has_business=True).values_list("case__client__nik", flat=True)
+    )
+    programme = batch.programme
+    aided = set(
+        AidRecord.objects.filter(
+            programme=programme, year=programme.year, nik__in=niks
+        ).values_list("nik", flat=True)
+    )
+    return assessed, business, aided
+
+
+def batch_screen_chunk(*, batch_id, key: str) -> None:
+    """Judge every row of one district chunk and store verdict, reasons and evidence."""
+    batch = EligibilityBatch.objects.select_related("programme").get(pk=batch_id)
+    chunk = BatchChunk.objects.get(batch=batch, key=key)
+    rows = list(batch.rows.filter(chunk_key=key).select_related("match").order_by("row_number"))
+    index = linkage.CandidateIndex(_register_block(batch, key, rows).values())
+    results = [(row, *_match_row(row, index)) for row in rows]
+    niks = {r.nik for r in rows if r.nik} | {m.nik for _r, _s, m, _meth, _sc in results if m}
+    assessed, business, aided = _facts_lookup(batch, niks)
+    rules = verdicts.Rules(
+        max_decile=batch.programme.max_decile,
+        requires_assessment=batch.programme.requires_assessment,
+        requires_business=batch.programme.requires_business,
+        once_per_year=batch.programme.once_per_year,
+    )
+    updates = []
+    for row, status, match, method, score in results:
+        person = {row.nik, match.nik if match else ""} - {""}
+        facts = verdicts.Facts(
+            nik_valid=verdicts.NIK_INVALID not in row.reasons,
+            duplicate=verdicts.DUPLICATE_IN_BATCH in row.reasons,
+            match_status=status,
+            decile=match.decile if match else None,
+            assessed=bool(person & assessed),
+            has_business=bool(person & business),
+            aided_this_year=bool(person & aided),
+        )
+        reasons = verdicts.reasons_for(facts, rules)
+        review = row.review
+        if status == "review" and review == BatchRow.Review.NONE:
+            review = BatchRow.Review.PENDING
+        updates.append((
+            verdicts.verdict_of(reasons), reasons, match.id if match else None, method,
+            score, match.decile if match else None, review, row.pk,
+        ))  # fmt: skip
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # The raw psycopg cursor: pghistory's request-time wrapper garbles executemany.
+            cursor.cursor.executemany(UPDATE_SQL, updates)
+        BatchChunk.objects.filter(pk=chunk.pk).update(done_at=timezone.now())
+        done = batch.chunks.filter(done_at__isnull=False).aggregate(n=Sum("row_count"))["n"]
+        EligibilityBatch.objects.filter(pk=batch.pk).update(processed_rows=done or 0)
+    _finish_if_done(batch.pk)
+
+
+def _match_row(row: BatchRow, index: linkage.CandidateIndex):
+    """(status, matched candidate, method, score), honouring a supervisor's review."""
+    if row.review == BatchRow.Review.CONFIRMED and row.match_id:
+        match = row.match
+        candidate = linkage.Candidate(
+            id=match.id, nik=match.nik, kk=match.kk_number, name=match.name,
+            name_key=match.name_key, birth_date=match.birth_date, sex=match.sex,
+            village_code=match.village_code, decile=match.decile,
+        )  # fmt: skip
+        return "match", candidate, row.match_method, row.match_score
+    if row.review == BatchRow.Review.REJECTED:
+        return "none", None, row.match_method, row.match_score
+    query = linkage.Person(
+        nik=row.nik, kk=row.kk_number, name=row.name, name_key=linkage.name_key(row.name),
+        birth_date=row.birth_date, sex=row.sex, village_code=row.village_code,
+    )  # fmt: skip
+    result = linkage.match_person(query, index.candidates_for(query))
+    if result.status == "none" or result.candidate is None:
+        return "none", None, result.method or "", result.score
+    return result.status, result.candidate, result.method, result.score
+
+
+def _finish_if_done(batch_id) -> None:
+    with transaction.atomic():
+        batch = EligibilityBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.status != EligibilityBatch.Status.RUNNING:
+            return
+        if batch.chunks.filter(done_at__isnull=True).exists():
+            return
+        batch.status = EligibilityBatch.Status.DONE
+        batch.finished_at = timezone.now()
+        batch.processed_rows = batch.total_rows
+        batch.save(update_fields=["status", "finished_at", "processed_rows"])
+
+
+# --- after screening ------------------------------------------------------------------
+
+
+@transaction.atomic
+def batch_rerun(*, batch: EligibilityBatch, by: User, request=None) -> EligibilityBatch:
+    """Screen again (e.g. after new assessments); rows and supervisors' reviews are kept."""
+    _require(policy.can_write_cases(by))
+    batch = EligibilityBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status in (EligibilityBatch.Status.QUEUED, EligibilityBatch.Status.RUNNING):
+        raise ApplicationError(_("The batch is still being screened."), code="conflict")
+    if not batch.chunks.exists():
+        raise ApplicationError(_("The list could not be read; upload it again."), code="conflict")
+    batch.chunks.update(done_at=None)
+    batch.status = EligibilityBatch.Status.RUNNING
+    batch.processed_rows = 0
+    batch.finished_at = None
+    batch.error = ""
+    batch.save(update_fields=["status", "processed_rows", "finished_at", "error"])
+    keys = list(batch.chunks.values_list("key", flat=True))
+    audit_record(actor=by, action=AuditEvent.Action.UPDATE, obj=batch, request=request,
+                 summary="re-run")  # fmt: skip
+    transaction.on_commit(lambda: enqueue_chunks(batch.pk, keys))
+    return batch
+
+
+def batch_row_review(*, row: BatchRow, by: User, confirm: bool, request=None) -> BatchRow:
+    """A supervisor confirms or rejects a match that needed review; the row is judged again."""
+    _require(policy.has_role(by, {User.Role.SUPERVISOR}))
+    with transaction.atomic():
+        row = BatchRow.objects.select_for_update().get(pk=row.pk)
+        if row.review != BatchRow.Review.PENDING:
+            raise ApplicationError(_("This row is not waiting for review."), code="conflict")
+        row.review = BatchRow.Review.CONFIRMED if confirm else BatchRow.Review.REJECTED
+        row.reviewed_by = by
+        row.reviewed_at = timezone.now()
+        row.save(update_fields=["review", "reviewed_by", "reviewed_at"])
+        audit_record(
+            actor=by, action=AuditEvent.Action.UPDATE, obj=row.batch, request=request,
+            summary=f"row {row.row_number} match {'confirmed' if confirm else 'rejected'}",
+        )  # fmt: skip
+    batch_screen_chunk(batch_id=row.batch_id, key=row.chunk_key)
+    row.refresh_from_db()
+    return row

@@ -1,0 +1,483 @@
+"""Batch eligibility screening: verdicts, evidence, review, re-runs, pages and API."""
+
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from aid.models import AidRecord, Programme
+from assessments import linkage
+from assessments.models import (
+    Assessment,
+    BatchRow,
+    EligibilityBatch,
+    RegisterRow,
+    RegisterSnapshot,
+)
+from assessments.services import eligibility as services
+from atensi.audit.models import AuditEvent
+from atensi.errors import ApplicationError
+from tests.conftest import OKI_VILLAGE, make_nik
+
+BORN = datetime.date(1990, 1, 1)
+HEADER = "nik;no_kk;nama;tgl_lahir;jenis_kelamin;kode_wilayah;alamat\n"
+
+
+def nik(serial, born=BORN, sex="L"):
+    return make_nik(OKI_VILLAGE, born, sex, serial)
+
+
+@pytest.fixture
+def snapshot(cast):
+    snapshot = RegisterSnapshot.objects.create(
+        source="DTSEN uji", extract_date=datetime.date(2026, 10, 1), file_name="uji.csv",
+        sha256="0" * 64, status=RegisterSnapshot.Status.DONE, created_by=cast.supervisor,
+    )  # fmt: skip
+    people = [
+        (1, "Budi Santoso", 3),
+        (2, "Ahmad Fauzi", 7),
+        (3, "Rudi Hartono", 2),
+        (4, "Joko Susilo", 4),
+        (5, "Dedi Kurniawan", 1),
+        (6, "Agus Salim", 2),
+    ]
+    for number, (serial, name, decile) in enumerate(people, start=1):
+        RegisterRow.objects.create(
+            snapshot=snapshot, row_number=number, id_dtsen=f"DT-{serial:04d}", nik=nik(serial),
+            name=name, name_key=linkage.name_key(name), birth_date=BORN, sex="L",
+            village_code=OKI_VILLAGE, decile=decile,
+        )  # fmt: skip
+    return snapshot
+
+
+@pytest.fixture
+def programme(cast):
+    return Programme.objects.create(
+        name="Bantuan ATENSI Reguler", kind=Programme.Kind.REGULAR, year=2026,
+        organisation=cast.dinsos, max_decile=4,
+    )  # fmt: skip
+
+
+def assessed(make_case, serial, name, *, business=False):
+    """A client with a completed social assessment."""
+    case = make_case(serial=serial, full_name=name)
+    return Assessment.objects.create(
+        case=case, assessor=case.assigned_to, assessed_on=datetime.date(2026, 10, 5),
+        status=Assessment.Status.COMPLETED, completed_at=timezone.now(),
+        has_business=business, business_kind="Warung" if business else "",
+    )  # fmt: skip
+
+
+def upload(text, name="usulan.csv"):
+    return SimpleUploadedFile(name, text.encode("utf-8"), "text/csv")
+
+
+def run(batch):
+    """What the Celery worker does: load, then screen each chunk."""
+    for key in services.batch_load(batch_id=batch.pk):
+        services.batch_screen_chunk(batch_id=batch.pk, key=key)
+    batch.refresh_from_db()
+    return {row.row_number: row for row in batch.rows.select_related("match")}
+
+
+def proposals(*lines):
+    return upload(HEADER + "".join(line + "\n" for line in lines))
+
+
+def line(serial, name, *, nik_text=None, born="01-01-1990", village=OKI_VILLAGE):
+    value = nik(serial) if nik_text is None else nik_text
+    return f"{value};;{name};{born};L;{village};Jl. Uji"
+
+
+@pytest.fixture
+def screened(cast, snapshot, programme, make_case):
+    assessed(make_case, 1, "Budi Santoso")
+    assessed(make_case, 2, "Ahmad Fauzi")
+    assessed(make_case, 6, "Agus Salim")
+    AidRecord.objects.create(
+        programme=programme, nik=nik(6), year=2026, given_on=datetime.date(2026, 3, 1)
+    )
+    batch = services.batch_create(
+        by=cast.caseworker, programme=programme, snapshot=snapshot, name="Usulan uji",
+        file=proposals(
+            line(1, "Budi Santoso"),  # 2 eligible
+            line(2, "Ahmad Fauzi"),  # 3 decile 7
+            line(99, "Orang Lain", born="05-05-1985"),  # 4 not in the register
+            line(3, "Rudi Hartono", nik_text="1.60205E+15"),  # 5 NIK lost by a spreadsheet
+            line(1, "Budi Santoso"),  # 6 the same person again
+            line(4, "Joko Susilo"),  # 7 in the register, no assessment
+            line(6, "Agus Salim"),  # 8 already aided this year
+            line(5, "Dedi Kurniawan", nik_text=nik(5)[:-1] + "9", born=""),  # 9 typo, no date
+        ),
+    )  # fmt: skip
+    return batch, run(batch)
+
+
+def test_each_row_gets_the_verdict_of_its_first_reason(screened):
+    _batch, rows = screened
+
+    verdicts = {number: row.verdict for number, row in rows.items()}
+
+    assert verdicts == {
+        2: "ELIGIBLE",
+        3: "DECILE_ABOVE_THRESHOLD",
+        4: "NOT_IN_REGISTER",
+        5: "NIK_INVALID",
+        6: "DUPLICATE_IN_BATCH",
+        7: "ASSESSMENT_MISSING",
+        8: "ALREADY_AIDED",
+        9: "NEEDS_REVIEW",
+    }
+
+
+def test_a_row_carries_every_reason_that_applies(screened):
+    _batch, rows = screened
+
+    assert rows[4].reasons == ["NOT_IN_REGISTER", "ASSESSMENT_MISSING"]
+    assert rows[9].reasons == ["NEEDS_REVIEW", "ASSESSMENT_MISSING"]
+
+
+def test_each_match_keeps_its_evidence(screened):
+    _batch, rows = screened
+
+    eligible = rows[2]
+    assert (eligible.match.id_dtsen, eligible.match_method, eligible.match_score) == (
+        "DT-0001", "nik_exact", 1.0,
+    )  # fmt: skip
+    assert eligible.decile == 3
+    assert rows[9].match.id_dtsen == "DT-0005" and rows[9].match_method == "nik_typo"
+    assert rows[9].review == BatchRow.Review.PENDING
+
+
+def test_a_spreadsheet_number_nik_is_kept_as_given_and_never_guessed(screened):
+    _batch, rows = screened
+
+    assert rows[5].nik_input == "1.60205E+15"
+    assert rows[5].nik == ""
+
+
+def test_the_funnel_counts_what_is_lost_at_each_step(screened):
+    from assessments.selectors.eligibility import batch_funnel
+
+    batch, _rows = screened
+
+    assert batch_funnel(batch=batch) == [
+        ("proposed", 8, 0),
+        ("valid", 6, 2),
+        ("matched", 4, 2),
+        ("within_decile", 3, 1),
+        ("assessed", 2, 1),
+        ("eligible", 1, 1),
+    ]
+
+
+def test_the_batch_is_done_with_full_progress(screened):
+    batch, _rows = screened
+
+    assert batch.status == EligibilityBatch.Status.DONE
+    assert batch.total_rows == batch.processed_rows == 8
+
+
+def test_a_rerun_gives_the_same_results_and_no_duplicate_rows(cast, screened):
+    batch, before = screened
+
+    services.batch_rerun(batch=batch, by=cast.caseworker)
+    after = run(batch)
+
+    assert BatchRow.objects.filter(batch=batch).count() == 8
+    assert {n: (r.verdict, r.reasons) for n, r in after.items()} == {
+        n: (r.verdict, r.reasons) for n, r in before.items()
+    }
+
+
+def test_screening_a_chunk_twice_changes_nothing(screened):
+    batch, before = screened
+    key = before[2].chunk_key
+
+    services.batch_screen_chunk(batch_id=batch.pk, key=key)
+    after = {r.row_number: r.verdict for r in batch.rows.all()}
+
+    assert after == {n: r.verdict for n, r in before.items()}
+
+
+def test_a_supervisor_confirms_a_match_and_the_row_is_judged_again(cast, screened, make_case):
+    batch, rows = screened
+    assessed(make_case, 5, "Dedi Kurniawan")
+
+    row = services.batch_row_review(row=rows[9], by=cast.supervisor, confirm=True)
+
+    assert row.review == BatchRow.Review.CONFIRMED
+    assert row.verdict == "ELIGIBLE"
+    assert row.reviewed_by == cast.supervisor
+
+
+def test_a_rejected_match_means_not_in_the_register(cast, screened):
+    _batch, rows = screened
+
+    row = services.batch_row_review(row=rows[9], by=cast.supervisor, confirm=False)
+
+    assert row.verdict == "NOT_IN_REGISTER"
+
+
+def test_a_caseworker_cannot_decide_a_review(cast, screened):
+    from django.core.exceptions import PermissionDenied
+
+    _batch, rows = screened
+
+    with pytest.raises(PermissionDenied):
+        services.batch_row_review(row=rows[9], by=cast.caseworker, confirm=True)
+
+
+def test_entrepreneurship_aid_needs_a_recorded_business(cast, snapshot, make_case):
+    programme = Programme.objects.create(
+        name="Bantuan Kewirausahaan", kind=Programme.Kind.ENTREPRENEURSHIP, year=2026,
+        organisation=cast.dinsos, requires_business=True,
+    )  # fmt: skip
+    assessed(make_case, 1, "Budi Santoso", business=True)
+    assessed(make_case, 3, "Rudi Hartono", business=False)
+    batch = services.batch_create(
+        by=cast.caseworker, programme=programme, snapshot=snapshot, name="Usaha",
+        file=proposals(line(1, "Budi Santoso"), line(3, "Rudi Hartono")),
+    )  # fmt: skip
+
+    rows = run(batch)
+
+    assert (rows[2].verdict, rows[3].verdict) == ("ELIGIBLE", "NO_BUSINESS")
+
+
+def test_a_batch_of_chosen_clients_is_screened_like_a_list(cast, snapshot, programme, make_case):
+    budi = assessed(make_case, 1, "Budi Santoso").case.client
+    joko = make_case(serial=4, full_name="Joko Susilo").client
+
+    batch = services.batch_create(
+        by=cast.caseworker, programme=programme, snapshot=snapshot, name="Klien",
+        client_ids=[budi.pk, joko.pk],
+    )  # fmt: skip
+    rows = {r.client_id: r for r in run(batch).values()}
+
+    assert rows[budi.pk].verdict == "ELIGIBLE"
+    assert rows[joko.pk].verdict == "ASSESSMENT_MISSING"
+
+
+def test_clients_outside_the_area_cannot_be_chosen(cast, snapshot, programme, make_client):
+    from tests.conftest import OI_VILLAGE
+
+    foreign = make_client(by=cast.outsider, village=OI_VILLAGE)
+
+    with pytest.raises(ApplicationError) as info:
+        services.batch_create(
+            by=cast.caseworker, programme=programme, snapshot=snapshot, name="x",
+            client_ids=[foreign.pk],
+        )  # fmt: skip
+
+    assert info.value.field == "client_ids"
+    assert not EligibilityBatch.objects.exists()
+
+
+def test_a_list_without_the_required_columns_fails_with_their_names(cast, snapshot, programme):
+    batch = services.batch_create(
+        by=cast.caseworker, programme=programme, snapshot=snapshot, name="x",
+        file=upload("nama;alamat\nBudi;Jl\n"),
+    )  # fmt: skip
+
+    run(batch)
+
+    assert batch.status == EligibilityBatch.Status.FAILED
+    assert "nik" in batch.error and "kode_wilayah" in batch.error
+    assert not batch.rows.exists()
+
+
+def test_another_organisations_programme_cannot_be_used(cast, snapshot):
+    other = Programme.objects.create(
+        name="Program lain", kind=Programme.Kind.REGULAR, year=2026, organisation=cast.other_dinsos
+    )
+    with pytest.raises(ApplicationError) as info:
+        services.batch_create(
+            by=cast.caseworker, programme=other, snapshot=snapshot, name="x",
+            file=proposals(line(1, "Budi Santoso")),
+        )  # fmt: skip
+    assert info.value.field == "programme"
+
+
+# --- pages ----------------------------------------------------------------------------
+
+
+def test_the_results_page_shows_the_funnel_and_the_verdicts(cast, client, screened):
+    batch, _rows = screened
+    client.force_login(cast.caseworker)
+
+    page = client.get(reverse("assessments:batch-detail", args=[batch.pk]))
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Usulan uji" in html and nik(1) not in html  # NIKs are masked in the list
+    assert AuditEvent.objects.filter(action="view", object_id=str(batch.pk)).exists()
+
+
+def test_the_results_page_filters_by_verdict(cast, client, screened):
+    batch, rows = screened
+    client.force_login(cast.caseworker)
+
+    page = client.get(
+        reverse("assessments:batch-detail", args=[batch.pk]), {"verdict": "NOT_IN_REGISTER"}
+    )
+
+    assert "Orang Lain" in page.content.decode()
+    assert "Joko Susilo" not in page.content.decode()
+
+
+def test_the_export_is_an_audited_spreadsheet_with_raw_codes(cast, client, screened):
+    batch, _rows = screened
+    client.force_login(cast.caseworker)
+
+    response = client.get(reverse("assessments:batch-export", args=[batch.pk]))
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    codes = [row[5].value for row in sheet.iter_rows(min_row=2)]
+    assert codes[:4] == ["ELIGIBLE", "DECILE_ABOVE_THRESHOLD", "NOT_IN_REGISTER", "NIK_INVALID"]
+    assert AuditEvent.objects.filter(action="export", object_id=str(batch.pk)).exists()
+
+
+def test_the_review_queue_lets_a_supervisor_confirm(cast, client, screened):
+    batch, rows = screened
+    client.force_login(cast.supervisor)
+
+    response = client.post(
+        reverse("assessments:batch-row-review", args=[batch.pk, rows[9].pk]),
+        {"decision": "confirm"},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    rows[9].refresh_from_db()
+    assert rows[9].review == BatchRow.Review.CONFIRMED
+
+
+@pytest.mark.parametrize("role", ["outsider", "referrer", "viewer"])
+def test_other_organisations_and_roles_get_404(cast, client, screened, role):
+    batch, rows = screened
+    client.force_login(getattr(cast, role))
+
+    for url in (
+        reverse("assessments:batch-detail", args=[batch.pk]),
+        reverse("assessments:batch-export", args=[batch.pk]),
+        reverse("assessments:batch-review", args=[batch.pk]),
+    ):
+        assert client.get(url).status_code == 404
+    assert client.get(f"/api/v1/eligibility-batches/{batch.pk}/").status_code == 404
+
+
+def test_the_batch_list_page_query_count_does_not_grow(
+    cast, client, snapshot, programme, django_assert_max_num_queries
+):
+    client.force_login(cast.caseworker)
+
+    def make(n):
+        for i in range(n):
+            services.batch_create(
+                by=cast.caseworker, programme=programme, snapshot=snapshot, name=f"B{i}",
+                file=proposals(line(1, "Budi Santoso")),
+            )  # fmt: skip
+
+    make(2)
+    with django_assert_max_num_queries(12):
+        client.get(reverse("assessments:batch-list"))
+    make(20)
+    with django_assert_max_num_queries(12):
+        client.get(reverse("assessments:batch-list"))
+
+
+# --- API ------------------------------------------------------------------------------
+
+
+def api(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_the_api_creates_a_batch_from_a_file(cast, snapshot, programme):
+    response = api(cast.caseworker).post(
+        "/api/v1/eligibility-batches/",
+        {"programme": str(programme.pk), "file": proposals(line(1, "Budi Santoso"))},
+        format="multipart",
+    )
+
+    assert response.status_code == 202, response.content
+    assert response.json()["status"] == "queued"
+    assert EligibilityBatch.objects.filter(pk=response.json()["id"]).exists()
+
+
+def test_the_api_shows_progress_counts_and_results(cast, screened):
+    batch, _rows = screened
+
+    detail = api(cast.caseworker).get(f"/api/v1/eligibility-batches/{batch.pk}/").json()
+    results = api(cast.caseworker).get(f"/api/v1/eligibility-batches/{batch.pk}/results/").json()
+
+    assert (detail["status"], detail["progress"]) == ("done", 1.0)
+    assert detail["counts"]["ELIGIBLE"] == 1
+    first = results["results"][0]
+    assert first["row_number"] == 2 and first["input_nik"] == nik(1)
+    assert (first["verdict"], first["register_id"], first["register_nik"]) == (
+        "ELIGIBLE", "DT-0001", nik(1),
+    )  # fmt: skip
+    assert (first["decile"], first["match_method"], first["match_score"]) == (3, "nik_exact", 1.0)
+
+
+def test_the_api_refuses_an_unknown_verdict_filter(cast, screened):
+    batch, _rows = screened
+
+    response = api(cast.caseworker).get(
+        f"/api/v1/eligibility-batches/{batch.pk}/results/", {"verdict": "MAYBE"}
+    )
+
+    assert response.status_code == 400
+
+
+# --- a real worker ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def regions_again(transactional_db):
+    """A transactional test flushes every table at its end; put the regions back first."""
+    from django.core.management import call_command
+
+    call_command("load_regions", stdout=io.StringIO())
+
+
+@pytest.fixture
+def real_worker(regions_again):
+    from celery.contrib.testing.worker import start_worker
+
+    from atensi.celery import app
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        yield
+
+
+def test_a_batch_runs_through_a_real_celery_worker_on_redis(
+    real_worker, cast, snapshot, programme, make_case
+):
+    import time
+
+    assessed(make_case, 1, "Budi Santoso")
+    batch = services.batch_create(
+        by=cast.caseworker, programme=programme, snapshot=snapshot, name="Lewat worker",
+        file=proposals(line(1, "Budi Santoso"), line(99, "Orang Lain", born="05-05-1985")),
+    )  # fmt: skip  # committed at once: this test runs without a wrapping transaction
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        batch.refresh_from_db()
+        if batch.status == EligibilityBatch.Status.DONE:
+            break
+        time.sleep(0.2)
+
+    assert batch.status == EligibilityBatch.Status.DONE
+    verdicts = dict(batch.rows.values_list("row_number", "verdict"))
+    assert verdicts == {2: "ELIGIBLE", 3: "NOT_IN_REGISTER"}
