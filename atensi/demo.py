@@ -11,6 +11,7 @@ import datetime
 import os
 import random
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
@@ -113,9 +114,10 @@ def load(stdout=None) -> bool:
         org.service_area.set(Region.objects.filter(code__in=area))
         orgs.append(org)
     users = {}
+    hashed = make_password(password())  # one shared password: hash it once, not seven times
     for username, first, last, role, org_index, staff in USERS:
-        users[username] = User.objects.create_user(
-            username=username, password=password(), first_name=first, last_name=last,
+        users[username] = User.objects.create(
+            username=username, password=hashed, first_name=first, last_name=last,
             role=role, organisation=orgs[org_index], is_staff=staff,
         )  # fmt: skip
     users["demo-admin"].user_permissions.set(Permission.objects.filter(

@@ -456,6 +456,7 @@ def real_worker(regions_again):
 
     from atensi.celery import app
 
+    app.control.purge()  # messages left on the broker by an earlier run are not ours
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
         yield
 

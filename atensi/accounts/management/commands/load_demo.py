@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from atensi import demo
+from atensi.accounts.models import User
 from atensi.regions.models import Region
 
 
@@ -12,3 +13,8 @@ class Command(BaseCommand):
             raise CommandError("Load the regions first: manage.py load_regions")
         if not demo.load(stdout=self.stdout):
             self.stdout.write("Demo data already present; nothing changed.")
+        from atensi import demo_screening
+
+        users = {u.username: u for u in User.objects.filter(username__startswith="demo-")}
+        if not demo_screening.load(users=users, stdout=self.stdout):
+            self.stdout.write("Demo screening already present; nothing changed.")
