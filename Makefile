@@ -43,6 +43,7 @@ services: $(STAMP)
 	$(DEV) services
 
 bench: $(STAMP)
+	$(PY) -m pip install -q -e ".[bench]"
 	@if [ -f tests/bench/run.py ]; then $(DEV) exec $(PY) tests/bench/run.py $(ARGS); \
 	else echo "no benchmarks yet (tests/bench/run.py)"; fi
 

@@ -11,6 +11,7 @@ def navigation(request):
             "cases": policy.can_read_cases(user),
             "referrals": policy.can_read_referrals(user),
             "audit": policy.can_read_audit(user),
+            "eligibility": policy.can_write_cases(user),
             "dashboard": policy.has_role(user, policy.DASHBOARD_READERS),
             "admin": user.is_staff,
         }
