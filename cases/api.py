@@ -373,7 +373,7 @@ class ReferralSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.UUIDField(allow_null=True))
     def get_case(self, referral: Referral):
-        case = getattr(referral, "case", None)
+        case = referral.linked_case
         return case.pk if case is not None and self._decider() else None
 
     @extend_schema_field(serializers.UUIDField(allow_null=True))

@@ -288,6 +288,10 @@ class Referral(models.Model):
     client = models.ForeignKey(
         Client, on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
     )
+    # Accepted for someone already in our care: the open case the referral joined.
+    joined_case = models.ForeignKey(
+        "Case", on_delete=models.PROTECT, null=True, blank=True, related_name="joined_referrals"
+    )
 
     class Meta:
         ordering = ["-submitted_at"]
@@ -322,6 +326,11 @@ class Referral(models.Model):
 
     def substance_labels(self):
         return substance_labels(self.substances)
+
+    @property
+    def linked_case(self):
+        """The case this accepted referral opened or joined."""
+        return getattr(self, "case", None) or self.joined_case
 
     @property
     def masked_nik(self) -> str:

@@ -39,7 +39,7 @@ def client_get(*, user: User, pk) -> Client:
 def referral_list(*, user: User, status: str = "", q: str = "") -> QuerySet[Referral]:
     """Referrers see their own organisation's referrals; deciders, those in their area."""
     qs = Referral.objects.select_related(
-        "referring_org", "region__parent", "client", "case"
+        "referring_org", "region__parent", "client", "case", "joined_case"
     ).prefetch_related("attachments")
     if policy.has_role(user, {User.Role.REFERRER}):
         qs = qs.filter(referring_org_id=user.organisation_id)

@@ -444,6 +444,8 @@ def referral_accept(
         client.cases.filter(organisation=by.organisation).exclude(stage__in=CLOSED_STAGES).first()
     )
     if open_case is not None:  # the person is already in our care: the referral joins that case
+        referral.joined_case = open_case
+        referral.save(update_fields=["joined_case"])
         CaseEvent.objects.create(
             case=open_case, verb=CaseEvent.Verb.REFERRAL, actor=by,
             text=f"{referral.reference} · {referral.get_source_display()} · "
@@ -511,8 +513,14 @@ def case_open(
     referral: Referral | None = None,
     request=None,
 ) -> Case:
-    """Open a case at intake. A client has at most one open case per organisation."""
+    """Open a case at intake. A client has at most one open case per organisation, and
+    nobody is taken into care before their consent (or the lawful basis) is on record."""
     _require(policy.can_write_cases(by))
+    if not client.consents.exists():
+        raise ApplicationError(
+            _("Record the client's consent, or the lawful basis, before opening a case."),
+            field="consent",
+        )
     if assigned_to is not None:
         _check_assignee(assigned_to, organisation)
     if client.cases.filter(organisation=organisation).exclude(stage__in=CLOSED_STAGES).exists():

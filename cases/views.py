@@ -377,11 +377,18 @@ def referral_accept(request, pk):
             else:
                 error = exc.message
         else:
-            if case is not None:
+            if case is not None and case.referral_id == referral.pk:
                 messages.success(
                     request,
                     _("Referral accepted. Case %(ref)s has been opened.") % {"ref": case.reference},
                 )
+            elif case is not None:
+                messages.success(
+                    request,
+                    _("Referral accepted. It joins the client's open case %(ref)s.")
+                    % {"ref": case.reference},
+                )
+            if case is not None:
                 return redirect("cases:case-detail", pk=case.pk)
     return render(request, "cases/referral_accept.html", {
         "referral": referral, "candidates": candidates, "mode": mode,
@@ -577,8 +584,12 @@ def case_note(request, pk):
 @require_POST
 def case_assign(request, pk):
     case = selectors.case_get(user=request.user, pk=pk)
-    raw = request.POST.get("assignee", "")
-    assignee = case.organisation.users.filter(pk=int(raw)).first() if raw.isdigit() else None
+    form = AssignForm(request.POST, users=case.organisation.users.all())
+    assignee = (
+        case.organisation.users.filter(pk=form.cleaned_data["assignee"]).first()
+        if form.is_valid()
+        else None
+    )
     if assignee is None:
         messages.error(request, _("Choose a caseworker from the list."))
     else:
