@@ -1,3 +1,5 @@
+from assessments.selectors.register import can_read_snapshots
+
 from . import policy
 
 
@@ -12,6 +14,7 @@ def navigation(request):
             "referrals": policy.can_read_referrals(user),
             "audit": policy.can_read_audit(user),
             "eligibility": policy.can_write_cases(user),
+            "register": can_read_snapshots(user),
             "dashboard": policy.has_role(user, policy.DASHBOARD_READERS),
             "admin": user.is_staff,
         }
