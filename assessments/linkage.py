@@ -1,0 +1,880 @@
+"""Record linkage (padanan): find a person in the DTSEN register. Pure Python, no Django.
+
+A query (a client, or a row of a proposal list) is compared with the register rows of its
+blocks (see ``block_keys``) by five rules, strongest first:
+
+``nik_exact``          the same NIK, unless name AND birth date both disagree;
+``nik_typo``           a NIK one substitution or one swap of two digits away, confirmed by
+                       name and birth date, and only when the NIK as typed is nobody else's;
+``kk_name``            the same family card number (KK) and the same name;
+``name_dob_village``   the same name and birth date in the same village;
+``name_dob_district``  the same name and birth date in the same district.
+
+Each rule gives a score in [0, 1]; the best candidate is a ``match`` at ``Thresholds.auto``,
+``review`` at ``Thresholds.review``, else ``none``. A runner-up within
+``Thresholds.ambiguity_margin`` of the best turns a match into a review. The result is the
+same for the same input, whatever the order of the candidates.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz.distance import Hamming, Indel
+
+from cases.nik import FEMALE, FEMALE_DAY_OFFSET, MALE, normalise_nik
+
+# Stored beside ``RegisterRow.name_key``: a change of the rules below changes the keys, and
+# stored keys of another version must be computed again.
+NAME_KEY_VERSION = 1
+
+MATCH = "match"
+REVIEW = "review"
+NONE = "none"
+
+NIK_EXACT = "nik_exact"
+NIK_TYPO = "nik_typo"
+KK_NAME = "kk_name"
+NAME_DOB_VILLAGE = "name_dob_village"
+NAME_DOB_DISTRICT = "name_dob_district"
+METHODS = (NIK_EXACT, NIK_TYPO, KK_NAME, NAME_DOB_VILLAGE, NAME_DOB_DISTRICT)
+_RANK = {method: rank for rank, method in enumerate(METHODS)}
+
+EQUAL = "equal"
+ONE_SUBSTITUTION = "one_substitution"
+ADJACENT_TRANSPOSITION = "adjacent_transposition"
+TRANSPOSITION = "transposition"  # two digits swapped that are not neighbours
+OTHER = "other"
+NIK_TYPOS = frozenset({ONE_SUBSTITUTION, ADJACENT_TRANSPOSITION, TRANSPOSITION})
+
+# Flags a reviewer sees on a result.
+FLAG_AMBIGUOUS = "ambiguous"  # another register row scored almost as high
+FLAG_NIK_OF_OTHER = "nik_of_other"  # the NIK as typed belongs to another register row
+FLAG_NIK_CONFLICT = "nik_conflict"  # both have a NIK, and they are unrelated
+FLAG_KK_CONFLICT = "kk_conflict"  # both have a KK, and they differ
+FLAG_SEX_CONFLICT = "sex_conflict"
+
+
+# --- names ------------------------------------------------------------------------------
+
+# Titles written before a name: pilgrimage, academic, professional, forms of address.
+# Removed only from the front (a trailing "H" is more likely an initial).
+_PREFIX_TITLES = frozenset(
+    "h hj haji hajjah hajah kh dr drs dra ir prof ust ustad ustadz ustadzah tn ny nn nona "
+    "sdr sdri bpk bapak ibu pak bu alm almh almarhum almarhumah ns apt drg".split()
+)
+# Degrees written after a name, compared without their dots ("S.Pd." -> "spd"). Removed
+# only from the end, so a given name such as "Se" or "Ma" in the middle is kept.
+_DEGREES = frozenset(
+    "spd spdi sag sos ssos se sh shi sip skom ssi st skm skep sked ked sfarm sgz stp sp ssn "
+    "sthi sak spsi sikom sei sh msi mpd mag mm mh mkes mkom mt msc ma mba mhum mpsi mkep "
+    "amd amdkeb amdkep amk ak bsc ba phd mba lc ns apt".split()
+)
+# "bin" / "binti" + the father's name: the patronymic is present in some sources and absent
+# in others, so the key keeps only the person's own name. As the first word "Binti" is a
+# given name (Javanese), so only a later "bin"/"binti" starts a patronymic.
+_PATRONYMIC = frozenset({"bin", "binti", "bt", "bte", "binte", "bint"})
+
+# Old (pre-1972) spelling and common transliteration variants, applied inside each word,
+# in this order: oe->u (Soekarno), tj->c (Tjahjo), dj->j (Djoko), then j->y (Jusuf, and
+# also the modern j: the key treats j and y as one letter, so that an old "Djoko", the new
+# "Joko" and a "Yoko" meet; a name always comes with a birth date and an area, so the lost
+# distinction does not make two people one). Then the Arabic-origin pairs sy/s, kh/h, ch/h,
+# sh/s, dh/d, th/t, ph/f, q/k, and v/f. Then double letters are single (Noor -> nor, which
+# the table below makes "nur").
+_SPELLING = (
+    ("oe", "u"),
+    ("tj", "c"),
+    ("dj", "j"),
+    ("j", "y"),
+    ("sy", "s"),
+    ("kh", "h"),
+    ("ch", "h"),
+    ("sh", "s"),
+    ("dh", "d"),
+    ("th", "t"),
+    ("ph", "f"),
+    ("q", "k"),
+    ("v", "f"),
+)
+_DOUBLE = re.compile(r"(.)\1+")  # Muhammad -> muhamad, Sitti -> siti, Ferry -> feri
+_FINAL_Y = re.compile(r"(?<=[^aeiou])y$")  # Rudy -> rudi, Yanty -> yanti
+_FINAL_H = re.compile(r"(?<=[aeiou])h$")  # Aisyah -> aisya, Fatimah -> fatima
+
+# Words spelt in many ways, after the rewriting above, to one form.
+_WORDS = {
+    "muhamad": "muhamad",
+    "mohamad": "muhamad",
+    "mohamed": "muhamad",
+    "muhamed": "muhamad",
+    "mohamat": "muhamad",
+    "muhamat": "muhamad",
+    "moh": "muhamad",
+    "muh": "muhamad",
+    "mhd": "muhamad",
+    "mhmd": "muhamad",
+    "mohd": "muhamad",
+    "muhd": "muhamad",
+    "ahmed": "ahmad",
+    "ahmat": "ahmad",
+    "abd": "abdul",
+    "abdol": "abdul",
+    "nor": "nur",
+    "st": "siti",
+}
+# A single "M" before another word stands for Muhammad ("M. Rizki").
+_INITIAL_M = "m"
+
+# Everything that is not a letter or digit separates words, except apostrophes and
+# backticks, which join (Ma'ruf -> maruf). Dots are kept for a moment to read titles.
+_SEPARATORS = str.maketrans(
+    {c: " " for c in ",;:/\\()[]{}<>\"-_+&*#@!?=|~^%$\t\n\r"} | {"'": "", "`": ""}
+)
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def _fold(text: str) -> str:
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return decomposed.encode("ascii", "ignore").decode("ascii").lower()
+
+
+@lru_cache(maxsize=1 << 16)
+def _canonical_word(word: str) -> str:
+    for old, new in _SPELLING:
+        if old in word:
+            word = word.replace(old, new)
+    word = _FINAL_Y.sub("i", word)
+    word = _DOUBLE.sub(r"\1", word)
+    if word in _WORDS:
+        return _WORDS[word]
+    return _FINAL_H.sub("", word) if len(word) > 3 else word
+
+
+def _words(text: str) -> list[str]:
+    """Split into words; a dotted degree ("S.Pd.") stays one word, initials split ("H.Ali")."""
+    words: list[str] = []
+    for raw in text.translate(_SEPARATORS).split():
+        compact = raw.replace(".", "")
+        if "." in raw and compact in _DEGREES:
+            words.append(compact)
+        else:
+            words.extend(w for w in _NON_ALNUM.split(raw) if w)
+    return words
+
+
+@lru_cache(maxsize=1 << 16)
+def _own_words(name: str) -> tuple[str, ...]:
+    """The words of the person's own name: folded, lower case, without titles, degrees
+    and patronymic."""
+    words = _words(_fold(name or ""))
+    start, end = 0, len(words)
+    while start < end - 1 and words[start] in _PREFIX_TITLES:
+        start += 1
+    while end > start + 1:
+        if words[end - 1] in _DEGREES:
+            end -= 1
+        elif end > start + 2 and words[end - 2] + words[end - 1] in _DEGREES:
+            end -= 2  # "S. Pd"
+        else:
+            break
+    words = words[start:end]
+    for i in range(1, len(words)):
+        if words[i] in _PATRONYMIC:
+            return tuple(words[:i])
+    return tuple(words)
+
+
+@lru_cache(maxsize=1 << 17)
+def name_key(name: str) -> str:
+    """The comparable form of a name: lower case ASCII words, titles, degrees and the
+    patronymic ("bin ...") removed, old spellings and variants of common words unified.
+
+    "Hj. Sitti Noer Aisyah binti Abdoel, S.Pd." -> "siti nur aisa". Stable for a given
+    ``NAME_KEY_VERSION``.
+    """
+    words = _own_words(name)
+    out = []
+    for i, word in enumerate(words):
+        if word == _INITIAL_M and i == 0 and len(words) > 1:
+            out.append("muhamad")
+        else:
+            out.append(_canonical_word(word))
+    return " ".join(w for w in out if w)
+
+
+def plain_name(name: str) -> str:
+    """The name's own words as written, without the spelling rules of ``name_key``.
+
+    A typo can meet a spelling rule and be pushed further away ("Asiyah" / "Aisyah" are
+    "asiya" / "aisa" as keys); the matcher compares these too when the keys disagree.
+    """
+    return " ".join(_own_words(name))
+
+
+# Words so common that agreeing on them says little; they weigh half.
+_COMMON_WORDS = frozenset(
+    "muhamad muhammad mohammad mohamad ahmad abdul siti nur nurul sri dwi tri eka".split()
+)
+_COMMON_WEIGHT = 0.5
+# Two words of at least this similarity are one word mistyped; below it, different words.
+_WORD_MATCH = 0.70
+# A word only the longer name has (a middle or family name left out) costs a quarter of
+# what a word that contradicts costs.
+_MISSING_WEIGHT = 0.25
+# A name that agrees only in common words ("Muhammad Ali" / "Muhammad") is no agreement.
+_COMMON_ONLY_CAP = 0.60
+# Names that differ only in where the spaces are ("Nur Aini" / "Nuraini").
+_JOINED_MATCH = 0.92
+
+
+def _weight(word: str) -> float:
+    return len(word) * (_COMMON_WEIGHT if word in _COMMON_WORDS else 1.0)
+
+
+def _word_similarity(x: str, y: str) -> float:
+    if len(x) == 1 or len(y) == 1:  # an initial: "A." for "Abdul"
+        return 0.9 if x[0] == y[0] else 0.0
+    return Indel.normalized_similarity(x, y, score_cutoff=_WORD_MATCH)
+
+
+def name_similarity(a: str, b: str) -> float:
+    """How alike two name keys are, from 0 to 1, word by word.
+
+    Words are paired, whatever their order, identical words first, then the most alike
+    (rapidfuzz Indel similarity, in C; at least 0.7, so "Rizki"/"Riski" pair and
+    "Fauzi"/"Rizki" do not). The score is the paired weight over the paired weight plus
+    what is lost: the typing differences inside pairs, the shorter name's unpaired words
+    in full, and the longer name's unpaired words (a left-out middle name) at a quarter.
+    A word weighs its length, common words ("Muhammad", "Siti", "Nur") half.
+
+    Not Jaro-Winkler, nor a ratio over the whole string: Indonesian names share their
+    first words, which Jaro-Winkler's prefix bonus rewards, and a whole-string ratio gives
+    "Ahmad Fauzi Siregar" / "Ahmad Rizki Siregar" 0.84 where this gives 0.60.
+    """
+    if a == b:
+        return 1.0 if a else 0.0
+    if not a or not b:
+        return 0.0
+    words_a = a.split()
+    words_b = b.split()
+    rest_b = words_b.copy()
+    rest_a = []
+    paired = lost = 0.0
+    informative = False
+    for word in words_a:
+        if word in rest_b:
+            rest_b.remove(word)
+            paired += _weight(word)
+            informative = informative or word not in _COMMON_WORDS
+        else:
+            rest_a.append(word)
+    weights_a = [_weight(w) for w in rest_a]
+    weights_b = [_weight(w) for w in rest_b]
+    unpaired_a = total_a = sum(weights_a)
+    unpaired_b = total_b = sum(weights_b)
+    if rest_a and rest_b:
+        pairs = []
+        for i, x in enumerate(rest_a):
+            for j, y in enumerate(rest_b):
+                similarity = _word_similarity(x, y)
+                if similarity >= _WORD_MATCH:
+                    pairs.append((-similarity, i, j))
+        if pairs:
+            pairs.sort()
+            used_a: set[int] = set()
+            used_b: set[int] = set()
+            for negative, i, j in pairs:
+                if i in used_a or j in used_b:
+                    continue
+                used_a.add(i)
+                used_b.add(j)
+                weight = (weights_a[i] + weights_b[j]) / 2.0
+                paired -= weight * negative
+                lost += weight * (1.0 + negative)
+                unpaired_a -= weights_a[i]
+                unpaired_b -= weights_b[j]
+                informative = informative or not (
+                    rest_a[i] in _COMMON_WORDS or rest_b[j] in _COMMON_WORDS
+                )
+    score = 0.0
+    if paired:
+        # The name with less weight in all is the shorter: its unpaired words contradict.
+        if total_a <= total_b:
+            contradicting, missing = unpaired_a, unpaired_b
+        else:
+            contradicting, missing = unpaired_b, unpaired_a
+        score = paired / (paired + lost + contradicting + _MISSING_WEIGHT * missing)
+        if not informative and score > _COMMON_ONLY_CAP:
+            score = _COMMON_ONLY_CAP
+    if len(words_a) != len(words_b):
+        joined = Indel.normalized_similarity(
+            a.replace(" ", ""), b.replace(" ", ""), score_cutoff=_JOINED_MATCH
+        )
+        if joined > score:
+            score = joined
+    return score
+
+
+# --- NIK and dates ----------------------------------------------------------------------
+
+
+def _is_nik16(nik: str) -> bool:
+    return len(nik) == 16 and nik.isdigit()
+
+
+def nik_relation(a: str, b: str) -> str:
+    """How two NIKs differ: ``equal``, ``one_substitution``, ``adjacent_transposition``,
+    ``transposition`` (two digits further apart swapped) or ``other``.
+
+    Only two 16-digit NIKs can be typos of each other.
+    """
+    if a == b:
+        return EQUAL if a else OTHER
+    if not (_is_nik16(a) and _is_nik16(b)):
+        return OTHER
+    distance = Hamming.distance(a, b, score_cutoff=2)
+    if distance == 1:
+        return ONE_SUBSTITUTION
+    if distance == 2:
+        i, j = (k for k in range(16) if a[k] != b[k])
+        if a[i] == b[j] and a[j] == b[i]:
+            return ADJACENT_TRANSPOSITION if j == i + 1 else TRANSPOSITION
+    return OTHER
+
+
+def nik_birth_date(nik: str, *, today: datetime.date | None = None) -> datetime.date | None:
+    """The birth date a 16-digit NIK encodes (day minus 40 for women), or None."""
+    if not _is_nik16(nik):
+        return None
+    day, month, yy = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
+    if day > FEMALE_DAY_OFFSET:
+        day -= FEMALE_DAY_OFFSET
+    today = today or datetime.date.today()
+    year = 2000 + yy if (2000 + yy, month, day) <= (today.year, today.month, today.day) else 1900 + yy
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def nik_sex(nik: str) -> str:
+    """"L" or "P" from a 16-digit NIK's day digits, "" when they are not a day."""
+    if not _is_nik16(nik):
+        return ""
+    day = int(nik[6:8])
+    if 1 <= day <= 31:
+        return MALE
+    if 41 <= day <= 71:
+        return FEMALE
+    return ""
+
+
+def nik_district(nik: str) -> str:
+    """The dotted district code of a 16-digit NIK ("16.02.05"), or ""."""
+    if not _is_nik16(nik):
+        return ""
+    return f"{nik[0:2]}.{nik[2:4]}.{nik[4:6]}"
+
+
+def district_of(village_code: str) -> str:
+    """The district part of a dotted village code: "16.02.05.1002" -> "16.02.05"."""
+    return village_code[:8] if len(village_code) >= 8 else ""
+
+
+# Agreement of two birth dates, as the weight they carry.
+DOB_EQUAL = 1.0
+DOB_CLOSE = 0.5  # day and month swapped, a year off, or one digit different
+DOB_DIFFERENT = 0.0
+
+
+def _one_digit_apart(a: int, b: int) -> bool:
+    """Whether two numbers written with the same number of digits differ in one digit."""
+    differ = 0
+    while a or b:
+        if a % 10 != b % 10:
+            differ += 1
+            if differ > 1:
+                return False
+        a //= 10
+        b //= 10
+    return differ == 1
+
+
+def dob_agreement(a: datetime.date | None, b: datetime.date | None) -> float | None:
+    """1 equal, 0.5 close (a typing slip), 0 different, None when either is unknown.
+
+    Close: day and month swapped, the year one off, or one digit of DD-MM-YYYY different.
+    """
+    if a is None or b is None:
+        return None
+    if a == b:
+        return DOB_EQUAL
+    same_day, same_month, same_year = a.day == b.day, a.month == b.month, a.year == b.year
+    if same_day and same_month:
+        close = abs(a.year - b.year) == 1 or _one_digit_apart(a.year, b.year)
+    elif same_year and same_month:
+        close = _one_digit_apart(a.day, b.day)
+    elif same_year and same_day:
+        close = _one_digit_apart(a.month, b.month)
+    else:
+        close = same_year and a.day == b.month and a.month == b.day
+    return DOB_CLOSE if close else DOB_DIFFERENT
+
+
+def close_dates(d: datetime.date) -> list[datetime.date]:
+    """Every other date ``dob_agreement`` calls close to ``d``, in order: day and month
+    swapped, a year off, one digit of DD-MM-YYYY different (years 1900 to 2099)."""
+    found: set[datetime.date] = set()
+
+    def add(year: int, month: int, day: int) -> None:
+        if 1900 <= year <= 2099:
+            try:
+                found.add(datetime.date(year, month, day))
+            except ValueError:
+                pass
+
+    add(d.year, d.day, d.month)
+    add(d.year - 1, d.month, d.day)
+    add(d.year + 1, d.month, d.day)
+    for place in (1, 10):
+        for value, rebuild in (
+            (d.day, lambda v: (d.year, d.month, v)),
+            (d.month, lambda v: (d.year, v, d.day)),
+        ):
+            digit = value // place % 10
+            for other in range(10):
+                if other != digit:
+                    add(*rebuild(value + (other - digit) * place))
+    for place in (1, 10, 100, 1000):
+        digit = d.year // place % 10
+        for other in range(10):
+            if other != digit:
+                add(d.year + (other - digit) * place, d.month, d.day)
+    found.discard(d)
+    return sorted(found)
+
+
+# --- people -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Person:
+    """Who is looked for. ``nik`` and ``kk`` are digits or ""; ``name_key`` is
+    ``name_key(name)``; ``sex`` is "L", "P" or ""; ``village_code`` is dotted."""
+
+    nik: str = ""
+    kk: str = ""
+    name: str = ""
+    name_key: str = ""
+    birth_date: datetime.date | None = None
+    sex: str = ""
+    village_code: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Candidate(Person):
+    """A register row: a person with its row id and welfare decile."""
+
+    id: Hashable
+    decile: int | None = None
+
+
+def make_person(
+    *,
+    nik: str = "",
+    kk: str = "",
+    name: str = "",
+    birth_date: datetime.date | None = None,
+    sex: str = "",
+    village_code: str = "",
+) -> Person:
+    """A query from raw values: NIK and KK cleaned (a spreadsheet's "1.60205E+15" is kept
+    as is and so never matches), sex upper-cased, the name key computed.
+
+    A missing birth date or sex is not read from the NIK: a mistyped NIK would then
+    confirm itself. (Blocking does use the NIK's birth date to find candidates.)
+    """
+    return Person(
+        nik=normalise_nik(nik or ""),
+        kk=normalise_nik(kk or ""),
+        name=name or "",
+        name_key=name_key(name or ""),
+        birth_date=birth_date,
+        sex=(sex or "").strip().upper(),
+        village_code=(village_code or "").strip(),
+    )
+
+
+# --- matching ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Score at or above ``auto`` is a match, at or above ``review`` needs review.
+
+    A runner-up scoring within ``ambiguity_margin`` of the best (and at least ``review``)
+    makes the result a review.
+    """
+
+    auto: float = 0.88
+    review: float = 0.70
+    ambiguity_margin: float = 0.05
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+# Names as written at least this alike (whole-string Indel) are compared word by word
+# again when their keys disagree.
+_WRITTEN_CLOSE = 0.75
+# A name "agrees" at this similarity; below NAME_DISAGREE it disagrees.
+NAME_AGREE = 0.80
+NAME_DISAGREE = 0.60
+
+# Each rule's score: its base, less ``name_cost * (1 - name similarity)``, less the cost of
+# the birth dates' agreement (equal, close, unknown, different; None: the rule does not
+# apply). The KK, typo and name + birth date rules need a name similarity of NAME_AGREE;
+# an exact NIK takes any name, a name below NAME_DISAGREE costing as much as one at 0.4.
+_RULES: dict[str, tuple[float, float, tuple[float | None, ...]]] = {
+    NIK_EXACT: (1.00, 0.25, (0.0, 0.03, 0.05, 0.10)),
+    # Without a birth date entered, the date written in the typed NIK stands in for it at
+    # the cost of a close date (it is not independent of the NIK); none at all: review.
+    NIK_TYPO: (0.97, 0.50, (0.0, 0.06, 0.12, None)),
+    KK_NAME: (0.95, 0.30, (0.0, 0.05, 0.05, 0.20)),
+    NAME_DOB_VILLAGE: (0.96, 0.60, (0.0, 0.06, None, None)),
+    NAME_DOB_DISTRICT: (0.93, 0.60, (0.0, 0.10, None, None)),
+}
+_DOB_EQUAL, _DOB_CLOSE, _DOB_UNKNOWN, _DOB_DIFFERENT = range(4)
+# Taken off a score when both NIKs are present and unrelated (kk and name + birth date
+# rules: the NIK says another person), when both KKs are present and differ (NIK typo and
+# name + birth date rules), or when the sexes differ.
+NIK_CONFLICT_PENALTY = 0.15
+KK_CONFLICT_PENALTY = 0.10
+SEX_CONFLICT_PENALTY = 0.20
+# Serials count up per district and birth date, so a NIK that differs only in its last
+# four digits may be a namesake's born the same day, not in the register: when the typed
+# serial is one the district could have issued (at most two above the highest serial the
+# register holds for that district and date), such a NIK typo needs the same village and
+# no other KK to stand without review.
+SERIAL_TYPO_PENALTY = 0.12
+SERIAL_SLACK = 2
+# An exact NIK with another KK: households split and cards are reissued, so only a little.
+KK_CONFLICT_EXACT_PENALTY = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    """The outcome and its evidence: the chosen register row, how and how well it matched,
+    and the runner-up a reviewer should compare it with."""
+
+    status: str
+    method: str = ""
+    score: float = 0.0
+    candidate: Candidate | None = None
+    runner_up: Candidate | None = None
+    runner_up_method: str = ""
+    runner_up_score: float = 0.0
+    flags: tuple[str, ...] = field(default=())
+
+
+def _rule_score(method: str, similarity: float, dob: int) -> float | None:
+    base, name_cost, dob_costs = _RULES[method]
+    dob_cost = dob_costs[dob]
+    if dob_cost is None:
+        return None
+    return base - name_cost * (1.0 - similarity) - dob_cost
+
+
+class _Query:
+    """What is compared of the query, computed once per ``match_person``."""
+
+    __slots__ = (
+        "nik", "nik_date", "kk", "district", "village", "birth_date", "sex", "key", "name",
+        "_written", "nik_taken", "serial_doubt",
+    )  # fmt: skip
+
+    def __init__(self, person: Person) -> None:
+        self.nik = person.nik if _is_nik16(person.nik) else ""
+        self.nik_date = nik_birth_date(self.nik) if self.nik else None
+        self.kk = person.kk
+        self.district = district_of(person.village_code)
+        self.village = person.village_code
+        self.birth_date = person.birth_date
+        self.sex = person.sex
+        self.key = person.name_key
+        self.name = person.name
+        self._written: str | None = None
+        self.nik_taken = False
+        self.serial_doubt = False
+
+    @property
+    def written(self) -> str:
+        if self._written is None:
+            self._written = plain_name(self.name)
+        return self._written
+
+
+def _dob_level(a: datetime.date | None, b: datetime.date | None) -> int:
+    if a is None or b is None:
+        return _DOB_UNKNOWN
+    if a == b:
+        return _DOB_EQUAL
+    return _DOB_CLOSE if dob_agreement(a, b) == DOB_CLOSE else _DOB_DIFFERENT
+
+
+def _name_agreement(q: _Query, c: Candidate) -> float:
+    similarity = name_similarity(q.key, c.name_key)
+    if similarity < NAME_AGREE and q.name and c.name:
+        # A typo the spelling rules pushed away: compare the names as written, when close.
+        written = plain_name(c.name)
+        if Indel.normalized_similarity(q.written, written, score_cutoff=_WRITTEN_CLOSE):
+            similarity = max(similarity, name_similarity(q.written, written))
+    return similarity
+
+
+def _score_candidate(q: _Query, c: Candidate) -> tuple[float, str, tuple[str, ...]] | None:
+    """The best rule for one candidate: (score, method, flags), or None if none applies."""
+    relation = nik_relation(q.nik, c.nik) if q.nik else OTHER
+    if q.nik_taken and relation in NIK_TYPOS:
+        # The NIK as typed is confirmed as another row's: one typo away is no evidence.
+        relation = OTHER
+    same_kk = bool(q.kk) and q.kk == c.kk
+    same_district = bool(q.district) and c.village_code.startswith(q.district)
+    dob = _dob_level(q.birth_date, c.birth_date)
+    near_dob = dob <= _DOB_CLOSE
+    if relation == OTHER and not same_kk and not (near_dob and same_district):
+        return None
+
+    similarity = _name_agreement(q, c)
+    kk_conflict = bool(q.kk) and bool(c.kk) and not same_kk
+    same_village = q.village == c.village_code
+    best: tuple[float, str] | None = None
+    if relation == EQUAL:
+        # Refused only when the name and the birth date both disagree.
+        if similarity >= NAME_DISAGREE or dob != _DOB_DIFFERENT:
+            score = _rule_score(NIK_EXACT, max(similarity, 0.4), dob)
+            if similarity < NAME_DISAGREE:
+                score = _rule_score(NIK_EXACT, 0.4, dob)
+            if kk_conflict:
+                score -= KK_CONFLICT_EXACT_PENALTY
+            best = (score, NIK_EXACT)
+    elif relation != OTHER and similarity >= NAME_AGREE:
+        typo_dob = dob
+        if dob == _DOB_UNKNOWN and q.nik_date is not None and q.nik_date == c.birth_date:
+            typo_dob = _DOB_CLOSE
+        score = _rule_score(NIK_TYPO, similarity, typo_dob)
+        if score is not None:
+            if kk_conflict:
+                score -= KK_CONFLICT_PENALTY
+            if (
+                q.serial_doubt
+                and q.nik[:12] == c.nik[:12]
+                and (kk_conflict or not same_village)
+            ):
+                score -= SERIAL_TYPO_PENALTY
+            best = (score, NIK_TYPO)
+    # For the KK and name + birth date rules any other NIK speaks against; a NIK typo is
+    # judged by its own rule.
+    nik_conflict = relation != EQUAL and bool(q.nik) and _is_nik16(c.nik)
+    if similarity >= NAME_AGREE and (same_kk or (near_dob and same_district)):
+        penalty = (NIK_CONFLICT_PENALTY if nik_conflict else 0.0) + (
+            KK_CONFLICT_PENALTY if kk_conflict else 0.0
+        )
+        methods = (KK_NAME,) if same_kk else ()
+        if near_dob and same_district:
+            methods += (NAME_DOB_VILLAGE if same_village else NAME_DOB_DISTRICT,)
+        for method in methods:
+            score = _rule_score(method, similarity, dob)
+            if score is not None and (best is None or score - penalty > best[0]):
+                best = (score - penalty, method)
+    if best is None:
+        return None
+    score, method = best
+    flags: tuple[str, ...] = ()
+    if nik_conflict and method != NIK_TYPO:
+        flags += (FLAG_NIK_CONFLICT,)
+    if kk_conflict and method != NIK_EXACT:
+        flags += (FLAG_KK_CONFLICT,)
+    if q.sex and c.sex and q.sex != c.sex:
+        score -= SEX_CONFLICT_PENALTY
+        flags += (FLAG_SEX_CONFLICT,)
+    return round(min(1.0, max(0.0, score)), 4), method, flags
+
+
+def _status(score: float, thresholds: Thresholds) -> str:
+    if score >= thresholds.auto:
+        return MATCH
+    if score >= thresholds.review:
+        return REVIEW
+    return NONE
+
+
+def match_person(
+    query: Person,
+    candidates: Iterable[Candidate],
+    *,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> MatchResult:
+    """Match ``query`` against its register blocks (``CandidateIndex.candidates_for``).
+
+    The candidates must include every register row with the query's NIK and those sharing
+    its first 12 digits (``BlockKeys``): a NIK typo that lands on another real person, or
+    on a serial the district may have issued, is then seen and sent to review.
+    """
+    q = _Query(query)
+    pool: dict[Hashable, Candidate] = {}
+    for c in candidates:
+        pool.setdefault(c.id, c)
+    owners = [c for c in pool.values() if q.nik and c.nik == q.nik]
+    if q.nik:
+        prefix = q.nik[:12]
+        issued = [int(c.nik[12:]) for c in pool.values() if c.nik[:12] == prefix and _is_nik16(c.nik)]
+        q.serial_doubt = int(q.nik[12:]) <= max(issued, default=0) + SERIAL_SLACK
+
+    scored: list[tuple[float, int, str, Candidate, str, tuple[str, ...]]] = []
+
+    def score(c: Candidate) -> None:
+        found = _score_candidate(q, c)
+        if found is not None:
+            value, method, flags = found
+            scored.append((value, _RANK[method], str(c.id), c, method, flags))
+
+    # The rows holding the NIK as typed first: when one of them is confirmed, the rows a
+    # typo away from it are other people.
+    for c in owners:
+        score(c)
+    q.nik_taken = any(s[0] >= thresholds.auto for s in scored)
+    for c in pool.values():
+        if not (q.nik and c.nik == q.nik):
+            score(c)
+    if not scored:
+        return MatchResult(status=NONE)
+
+    scored.sort(key=lambda s: (-s[0], s[1], s[2]))
+    value, _rank, _id, best, method, flags = scored[0]
+    status = _status(value, thresholds)
+    if status == MATCH and any(owner.id != best.id for owner in owners):
+        status = REVIEW
+        flags += (FLAG_NIK_OF_OTHER,)
+    runner = next((s for s in scored[1:] if s[3].id != best.id), None)
+    if runner is None:
+        return MatchResult(status=status, method=method, score=value, candidate=best, flags=flags)
+    r_value, _r_rank, _r_id, r_best, r_method, _r_flags = runner
+    if (
+        status == MATCH
+        and r_value >= thresholds.review
+        and value - r_value < thresholds.ambiguity_margin
+    ):
+        status = REVIEW
+        flags += (FLAG_AMBIGUOUS,)
+    return MatchResult(
+        status=status,
+        method=method,
+        score=value,
+        candidate=best,
+        runner_up=r_best,
+        runner_up_method=r_method,
+        runner_up_score=r_value,
+        flags=flags,
+    )
+
+
+# --- blocking ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BlockKeys:
+    """What to read from the register for a set of queries. A row is needed when:
+
+    - its NIK is in ``niks`` (exact NIK);
+    - its NIK starts with one of ``nik_prefixes`` (the first 12 digits: district, birth
+      date and sex; a typo in the serial, and the serials already issued), or
+    - its KK is in ``kks``, or
+    - ``(district_of(village_code), birth_date)`` is in ``district_dates``: the query's
+      district (from its village and from its NIK) with its birth date (entered, and read
+      from the NIK): a NIK typo in the region or date digits, and the name + birth date
+      rules. A query without a usable NIK adds every date ``close_dates`` gives, since
+      its birth date may itself be mistyped (about 50 more keys, a few rows each).
+
+    NIK halves (first / last 8 digits) would also catch every single substitution, but in
+    a 2,000,000-row register a last-8 block (birth month, year and serial) holds ~1,000
+    rows and a first-8 block ~150; these keys cost a few rows each.
+    """
+
+    niks: frozenset[str]
+    nik_prefixes: frozenset[str]
+    kks: frozenset[str]
+    district_dates: frozenset[tuple[str, datetime.date]]
+
+
+def _query_keys(person: Person) -> tuple[str, str, list[tuple[str, datetime.date]]]:
+    nik = person.nik if _is_nik16(person.nik) else ""
+    dates = {d for d in (person.birth_date, nik_birth_date(nik)) if d is not None}
+    if not nik and person.birth_date is not None:
+        dates.update(close_dates(person.birth_date))
+    districts = {d for d in (district_of(person.village_code), nik_district(nik)) if d}
+    pairs = sorted((district, date) for district in districts for date in dates)
+    return nik, person.kk, pairs
+
+
+def block_keys(queries: Iterable[Person]) -> BlockKeys:
+    """The register blocks that ``queries`` can match in; see ``BlockKeys``."""
+    niks, prefixes, kks = set(), set(), set()
+    dates: set[tuple[str, datetime.date]] = set()
+    for person in queries:
+        nik, kk, pairs = _query_keys(person)
+        if nik:
+            niks.add(nik)
+            prefixes.add(nik[:12])
+        if kk:
+            kks.add(kk)
+        dates.update(pairs)
+    return BlockKeys(
+        niks=frozenset(niks),
+        nik_prefixes=frozenset(prefixes),
+        kks=frozenset(kks),
+        district_dates=frozenset(dates),
+    )
+
+
+class CandidateIndex:
+    """Register rows read for ``block_keys``, indexed the same way, so that each query gets
+    the union of its blocks: ``CandidateIndex(rows).candidates_for(person)``."""
+
+    def __init__(self, candidates: Iterable[Candidate] = ()) -> None:
+        self._by_prefix: dict[str, list[Candidate]] = {}
+        self._by_kk: dict[str, list[Candidate]] = {}
+        self._by_date: dict[tuple[str, datetime.date], list[Candidate]] = {}
+        for c in candidates:
+            self.add(c)
+
+    def add(self, c: Candidate) -> None:
+        if c.nik:
+            self._by_prefix.setdefault(c.nik[:12], []).append(c)
+        if c.kk:
+            self._by_kk.setdefault(c.kk, []).append(c)
+        if c.birth_date is not None:
+            key = (district_of(c.village_code), c.birth_date)
+            self._by_date.setdefault(key, []).append(c)
+
+    def candidates_for(self, person: Person) -> list[Candidate]:
+        """The rows of the person's blocks, each once, the exact NIK block included."""
+        nik, kk, pairs = _query_keys(person)
+        groups: list = []
+        if nik:
+            groups.append(self._by_prefix.get(nik[:12], ()))
+        if kk:
+            groups.append(self._by_kk.get(kk, ()))
+        by_date = self._by_date
+        groups += [by_date[pair] for pair in pairs if pair in by_date]
+        out: dict[Hashable, Candidate] = {}
+        for group in groups:
+            for c in group:
+                out.setdefault(c.id, c)
+        return list(out.values())

@@ -1,0 +1,678 @@
+"""A synthetic DTSEN register, a proposal list drawn from it with realistic noise, and the
+ground truth, for the matching benchmark.
+
+    python tests/bench/generate.py --register 2000000 --proposals 100000 --out DIR --seed 1
+
+writes ``DIR/register.csv`` (id_dtsen, nik, no_kk, nama, tgl_lahir, jenis_kelamin,
+kode_wilayah, alamat, desil), ``DIR/proposals.csv`` (nik, no_kk, nama, tgl_lahir,
+jenis_kelamin, kode_wilayah, alamat) and ``DIR/truth.csv`` (row: the proposal's data row,
+counted from 1; id_dtsen: the person it is, empty when not in the register; noise: what was
+done to the row). Real village codes of the chosen provinces; valid NIKs and KKs whose
+serials count up per district and date, as the civil registry's do (so a typo in a serial
+often lands on another real person); households sharing a KK; common names repeated.
+The same arguments give the same files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import csv
+import datetime
+import gzip
+import itertools
+import random
+import sys
+import time
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+VILLAGES_CSV = Path(__file__).resolve().parents[2] / "atensi/regions/data/villages.csv.gz"
+REGISTER_COLUMNS = (
+    "id_dtsen", "nik", "no_kk", "nama", "tgl_lahir", "jenis_kelamin", "kode_wilayah",
+    "alamat", "desil",
+)  # fmt: skip
+PROPOSAL_COLUMNS = (
+    "nik", "no_kk", "nama", "tgl_lahir", "jenis_kelamin", "kode_wilayah", "alamat",
+)  # fmt: skip
+TRUTH_COLUMNS = ("row", "id_dtsen", "noise")
+TODAY = datetime.date(2025, 11, 1)
+
+
+@dataclass(frozen=True)
+class Noise:
+    """Rates (0-1) of each kind of noise in the proposal list; each is drawn on its own."""
+
+    not_in_register: float = 0.20  # people the register does not have
+    relative_of_registered: float = 0.30  # share of those who join a registered household
+    duplicate: float = 0.02  # rows repeated (again noised: 1/2 of them)
+    nik_substitution: float = 0.03  # one digit wrong
+    nik_swap: float = 0.015  # two neighbouring digits swapped
+    nik_blank: float = 0.03  # no NIK, name and birth date only
+    nik_scientific: float = 0.003  # "1.60205E+15"
+    nik_apostrophe: float = 0.02  # "'1602..." as spreadsheets keep text
+    kk_blank: float = 0.25
+    name_variant: float = 0.15  # Muhammad -> M. / Moh., Siti -> Sitti, Yusuf -> Jusuf ...
+    name_title: float = 0.05  # H., Hj., Drs. before; S.Pd., S.E. after
+    name_typo: float = 0.05  # one letter wrong, missing, doubled or swapped
+    name_drop_word: float = 0.03  # a middle (or a leading Muhammad / Siti) word left out
+    name_patronymic: float = 0.01  # "bin" / "binti" + the father's name added
+    dob_wrong: float = 0.04  # day and month swapped, a year off, one digit wrong
+    dob_blank: float = 0.02
+    sex_blank: float = 0.02
+    other_village: float = 0.05  # another village of the same district
+
+
+# --- name pools, most common first (drawn with Zipf weights) ---------------------------
+
+MALE_GIVEN = (
+    "Rizki Agus Budi Dedi Eko Andi Hendra Yusuf Ali Hasan Husein Ibrahim Ismail Ilham Arif "
+    "Bambang Slamet Sutrisno Suparman Sugeng Wahyu Rudi Heri Iwan Irwan Dani Rahmat Hidayat "
+    "Firman Fauzi Zainal Syaiful Samsul Khairul Rohman Sulaiman Umar Usman Yahya Zulkifli "
+    "Fajar Imam Joko Yanto Supriadi Sukardi Mulyadi Darmawan Abdullah Hamid Anwar Taufik "
+    "Hakim Amir Jamal Nasrul Edi Toni Roni Feri Deni Hendri Apriadi Junaidi Herman Marzuki "
+    "Sobri Ridwan Iskandar Aditya Bayu Dimas Reza Rian Galih Yoga Bagas Rendi Anton Yudi "
+    "Komarudin Nurdin Sahrul Alamsyah Effendi Asmadi Adi Ahmadi Akbar Alfian Amran Ansori "
+    "Ardiansyah Arifin Aris Asep Azhar Bahrul Bakri Basuki Beni Candra Dadang Daniel Dodi "
+    "Doni Dwi Erwin Fadli Fahmi Farhan Ferdi Fikri Gilang Habibi Hadi Hamdan Harun Hasbi "
+    "Helmi Herianto Hermanto Indra Irfan Jaka Jefri Johan Juned Kadir Kurniawan Lukman "
+    "Mahmud Malik Mansur Martono Maulana Mustofa Nanang Novri Nuh Parman Rafli Rahman "
+    "Ramli Rasyid Riyadi Robi Romli Rosyid Rusdi Saleh Salim Samsudin Sarifudin Sodikin "
+    "Subhan Sudarto Sudirman Suhendra Sukri Sumarno Sunardi Surya Syahrial Tamrin Teguh "
+    "Tomi Wahid Wawan Yadi Yudha Yunus Zaki Zulfikar Abdi Ade Agung Aldi Ari Azis Dian "
+    "Eri Gani Hafiz Idris Jaya Kahar Latif Mukhlis Nazar Ujang Wildan Zainudin Zubair"
+).split()
+FEMALE_GIVEN = (
+    "Aminah Fatimah Aisyah Khadijah Dewi Rina Yuni Ani Wati Ayu Putri Indah Fitri Lestari "
+    "Rahmawati Nurhayati Sumiati Suryani Mariam Ratna Wulan Sari Yanti Rosita Nurul Maya "
+    "Mega Novi Eva Lia Erna Yulia Rini Susi Tuti Endang Kartini Hartini Suharti Murni "
+    "Nurjanah Halimah Zainab Rohani Salmah Asmah Maimunah Juliana Herlina Yusnita Elvi "
+    "Desi Mira Nining Marlina Rosmawati Yusniar Cici Dian Anisa Nabila Zahra Salsabila "
+    "Intan Permata Bunga Melati Citra Dina Fitriani Nurlela Darmawati Kasmawati Sulastri "
+    "Ade Agustina Aida Alya Amelia Anggi Anita Asih Astuti Atik Badriah Cahaya Darsih "
+    "Dewanti Eka Eli Elis Emi Eni Erni Evi Farida Fauziah Hafsah Hamidah Hana Hasanah Heni "
+    "Ida Ika Ina Irma Isnaini Jamilah Juwita Kamila Khairunisa Komariah Kurnia Laila "
+    "Lina Linda Lusi Mardiana Masitoh Maria Meli Mila Muslimah Nani Nia Nila Nita Nova "
+    "Nurma Rahmi Ramlah Rani Ratih Rika Riska Rohimah Rosidah Rukmini Sabrina Santi Sinta "
+    "Sofia Sri Suci Sulis Sumarni Tari Tika Titin Ulfa Umi Vina Wahyuni Widya Yati Yeni "
+    "Yuli Yunita Zulaikha Zubaidah Nurhasanah Rosmiati Saodah Syarifah Winda Zakiah"
+).split()
+MALE_SECOND = (
+    "Pratama Saputra Setiawan Kurniawan Wijaya Susanto Gunawan Hermawan Firmansyah "
+    "Ramadhan Hidayat Nugroho Santoso Permana Syahputra Prasetyo Hakim Rahman Maulana "
+    "Fadillah Hidayatullah Arifin Effendi Ibrahim Yusuf Abdullah Akbar Alamsyah Ananda "
+    "Anggara Ardiansyah Budiman Darmawan Fauzan Febrian Hadi Hakiki Hasibuan Irawan "
+    "Junaidi Kusuma Laksana Mahendra Mubarok Nugraha Perdana Purnama Putra Rizal Rosyid "
+    "Sanjaya Septian Sholeh Sugianto Suharto Syahrudin Utama Wibowo Wicaksono Yulianto"
+).split()
+FEMALE_SECOND = (
+    "Lestari Wulandari Handayani Anggraini Sari Rahmawati Safitri Puspita Oktaviani "
+    "Hidayati Permatasari Saputri Ramadhani Aprilia Novitasari Purnamasari Kurniasih "
+    "Maharani Utami Pertiwi Amelia Agustina Fitriani Yuliani Susanti Nurhaliza Andriani "
+    "Apriyani Ayuningtyas Damayanti Febriani Hapsari Herawati Indriani Julianti Kartika "
+    "Kusumawati Larasati Marlina Maulida Mulyani Nuraini Oktavia Pratiwi Puspitasari "
+    "Rahayu Riyanti Setiawati Sulistiani Suryani Syafitri Wahyuni Wijayanti Yunita"
+).split()
+MALE_LEAD = ["Muhammad", "Ahmad", "Abdul", "Muhamad", "Mohammad"]
+FEMALE_LEAD = ["Siti", "Nur", "Sri", "Dwi", "Siti Nur"]
+FAMILY = "Siregar Lubis Nasution Harahap Wijaya Santoso Hidayat Gunawan Tanjung Pane".split()
+STREETS = (
+    "Merdeka Sudirman Ahmad Yani Veteran Kartini Diponegoro Pahlawan Mawar Melati Kenanga "
+    "Lintas Timur Pasar Masjid Sekolah Kebun Sawah Lama Baru Perintis Kemerdekaan"
+).split()
+
+# Spelling variants a clerk may type for a word of the register.
+VARIANTS = {
+    "Muhammad": ["M.", "Moh.", "Muh.", "Mochammad", "Mohamad", "Muhamad", "Mohammad", "Moch."],
+    "Muhamad": ["Muhammad", "M.", "Moh."],
+    "Mohammad": ["Muhammad", "Mochammad", "M."],
+    "Ahmad": ["Achmad", "Akhmad"],
+    "Abdul": ["Abd.", "Abdoel"],
+    "Siti": ["Sitti", "St."],
+    "Nur": ["Noor", "Noer"],
+    "Yusuf": ["Jusuf", "Yusup", "Joesoef"],
+    "Yahya": ["Jahja"],
+    "Sutrisno": ["Soetrisno"],
+    "Suparman": ["Soeparman"],
+    "Sukardi": ["Soekardi"],
+    "Joko": ["Djoko"],
+    "Syaiful": ["Saiful", "Syaifu"],
+    "Samsul": ["Syamsul"],
+    "Khairul": ["Chairul", "Hairul"],
+    "Ramadhan": ["Ramadan"],
+    "Rizki": ["Rizky", "Rizqi"],
+    "Hendri": ["Hendry"],
+    "Feri": ["Ferry"],
+    "Dedi": ["Deddy", "Dedy"],
+    "Aisyah": ["Aisah", "Aisya"],
+    "Fatimah": ["Fatima"],
+    "Yanti": ["Yanty"],
+    "Taufik": ["Taufiq"],
+    "Fadillah": ["Fadilah"],
+}
+PREFIX_TITLES = {"L": ["H.", "Drs.", "Ir.", "H"], "P": ["Hj.", "Dra.", "Hj"]}
+SUFFIX_TITLES = [", S.Pd.", ", S.E.", ", S.H.", " S.Kom", ", M.Si.", ", A.Md.", ", S.Pd.I"]
+
+
+def _zipf(pool: list[str], s: float = 1.0) -> tuple[list[str], list[float]]:
+    cum = list(itertools.accumulate(1.0 / (i + 1) ** s for i in range(len(pool))))
+    return pool, cum
+
+
+class _Pick:
+    """Weighted choice by bisection on cumulative weights (faster than random.choices)."""
+
+    def __init__(self, rng: random.Random, pool: list, cum: list[float]) -> None:
+        self.rng, self.pool, self.cum, self.total = rng, pool, cum, cum[-1]
+
+    def __call__(self):
+        return self.pool[bisect.bisect_right(self.cum, self.rng.random() * self.total)]
+
+
+def load_villages(provinces: tuple[str, ...]) -> list[str]:
+    """Dotted village codes of the provinces, from the bundled Kemendagri data."""
+    prefixes = tuple(f"{p}." for p in provinces)
+    with gzip.open(VILLAGES_CSV, "rt", encoding="utf-8", newline="") as handle:
+        codes = [row["code"] for row in csv.DictReader(handle) if row["code"].startswith(prefixes)]
+    if not codes:
+        raise SystemExit(f"no villages for provinces {', '.join(provinces)}")
+    return codes
+
+
+@dataclass
+class _Household:
+    kk: str
+    village: str
+    address: str
+    decile: int
+    family: str
+    father: str
+
+
+class _Population:
+    """Makes people: names, NIKs and KKs unique by per district-and-date serial counters.
+
+    Dates are day ordinals, with their texts precomputed, to keep 2,000,000 rows fast.
+    """
+
+    OLDEST = 100  # years
+
+    def __init__(self, rng: random.Random, villages: list[str]) -> None:
+        self.rng = rng
+        self.random = rng.random
+        self.villages = villages
+        self.districts = sorted({v[:8] for v in villages})
+        self.by_district: dict[str, list[str]] = {}
+        for v in villages:
+            self.by_district.setdefault(v[:8], []).append(v)
+        self.digits = {v: v[:8].replace(".", "") for v in villages}
+        self.digits.update({d: d.replace(".", "") for d in self.districts})
+        self.today = TODAY.toordinal()
+        self.first = self.today - self.OLDEST * 366
+        dates = [datetime.date.fromordinal(o) for o in range(self.first, self.today + 1)]
+        self.iso = [d.isoformat() for d in dates]
+        self.nik_date = {
+            "L": [f"{d.day:02d}{d.month:02d}{d.year % 100:02d}" for d in dates],
+            "P": [f"{d.day + 40:02d}{d.month:02d}{d.year % 100:02d}" for d in dates],
+        }
+        self.nik_serial: dict[str, int] = {}
+        self.kk_serial: dict[str, int] = {}
+        self.male_given = _Pick(rng, *_zipf(MALE_GIVEN, 0.7))
+        self.female_given = _Pick(rng, *_zipf(FEMALE_GIVEN, 0.7))
+        self.male_second = _Pick(rng, *_zipf(MALE_SECOND, 0.6))
+        self.female_second = _Pick(rng, *_zipf(FEMALE_SECOND, 0.6))
+        self.male_lead = _Pick(rng, *_zipf(MALE_LEAD, 1.2))
+        self.female_lead = _Pick(rng, *_zipf(FEMALE_LEAD, 1.2))
+        self.village = _Pick(rng, villages, list(itertools.accumulate(
+            rng.lognormvariate(0, 0.6) for _ in villages
+        )))  # fmt: skip
+        self.decile = _Pick(rng, [str(d) for d in range(1, 11)], list(itertools.accumulate(
+            [14, 13, 12, 11, 10, 10, 9, 8, 7, 6]
+        )))  # fmt: skip
+        self.size = _Pick(rng, [1, 2, 3, 4, 5, 6, 7], list(itertools.accumulate(
+            [10, 18, 22, 24, 14, 8, 4]
+        )))  # fmt: skip
+
+    def below(self, n: int) -> int:
+        return int(self.random() * n)
+
+    def name(self, sex: str, family: str) -> str:
+        r = self.random()
+        if sex == "L":
+            given, second, lead = self.male_given, self.male_second, self.male_lead
+        else:
+            given, second, lead = self.female_given, self.female_second, self.female_lead
+        if r < 0.28:
+            words = [lead(), given()]
+            if self.random() < 0.4:
+                words.append(second())
+        elif r < 0.55:
+            words = [given()]
+        else:
+            words = [given(), second()]
+        if family and self.random() < 0.7 and words[-1] != family:
+            words.append(family)
+        return " ".join(words)
+
+    def nik(self, district: str, born: int, sex: str) -> str:
+        prefix = self.digits[district] + self.nik_date[sex][born - self.first]
+        serial = self.nik_serial.get(prefix, 0) + 1
+        self.nik_serial[prefix] = serial
+        return f"{prefix}{serial:04d}"
+
+    def kk(self, district: str, issued: int) -> str:
+        # Digits 7-12 of a KK are its issue date, written like a man's birth date.
+        prefix = self.digits[district] + self.nik_date["L"][issued - self.first]
+        serial = self.kk_serial.get(prefix, 0) + 1
+        self.kk_serial[prefix] = serial
+        return f"{prefix}{serial:04d}"
+
+    def birth_date(self, age_from: int, age_to: int) -> int:
+        """A day ordinal between the two ages."""
+        return self.today - age_from * 365 - self.below((age_to - age_from + 1) * 365)
+
+    def address(self) -> str:
+        below = self.below
+        if self.random() < 0.5:
+            place = f"Dusun {('I', 'II', 'III', 'IV', 'V')[below(5)]}"
+        else:
+            place = f"Jl. {STREETS[below(len(STREETS))]} No. {1 + below(150)}"
+        return f"{place} RT {1 + below(12):03d}/RW {1 + below(6):03d}"
+
+    def nik_district(self, village: str) -> str:
+        # Most people got their NIK where they live; some moved in from another district.
+        if self.random() < 0.05:
+            return self.districts[self.below(len(self.districts))]
+        return village
+
+    def household(self) -> _Household:
+        village = self.village()
+        family = FAMILY[self.below(len(FAMILY))] if self.random() < 0.15 else ""
+        return _Household(
+            kk=self.kk(village, self.birth_date(0, 20)),
+            village=village,
+            address=self.address(),
+            decile=self.decile(),
+            family=family,
+            father="",
+        )
+
+    def members(self, hh: _Household) -> list[tuple[str, str, int, str]]:
+        """(name, sex, birth date ordinal, NIK) of a household's members, head first."""
+        random = self.random
+        size = self.size()
+        head_sex = "L" if random() < 0.85 else "P"
+        head_born = self.birth_date(22, 85)
+        head_name = self.name(head_sex, hh.family)
+        hh.father = head_name if head_sex == "L" else ""
+        village = hh.village
+        out = [
+            (
+                head_name,
+                head_sex,
+                head_born,
+                self.nik(self.nik_district(village), head_born, head_sex),
+            )
+        ]
+        if size >= 2 and random() < 0.85:
+            sex = "P" if head_sex == "L" else "L"
+            born = min(head_born - 8 * 365 + self.below(12 * 365), self.today)
+            out.append(
+                (self.name(sex, ""), sex, born, self.nik(self.nik_district(village), born, sex))
+            )
+        head_age = (self.today - head_born) // 365
+        youngest = max(0, min(head_age - 18, 40))
+        while len(out) < size:
+            sex = "L" if random() < 0.5 else "P"
+            born = self.birth_date(0, youngest)
+            out.append((self.name(sex, hh.family), sex, born, self.nik(village, born, sex)))
+        return out
+
+
+# --- noise ----------------------------------------------------------------------------
+
+_DIGITS = "0123456789"
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _nik_substitute(rng: random.Random, nik: str) -> str:
+    i = rng.randrange(16)
+    digit = rng.choice(_DIGITS.replace(nik[i], ""))
+    return nik[:i] + digit + nik[i + 1 :]
+
+
+def _nik_swap(rng: random.Random, nik: str) -> str | None:
+    places = [i for i in range(15) if nik[i] != nik[i + 1]]
+    if not places:
+        return None
+    i = rng.choice(places)
+    return nik[:i] + nik[i + 1] + nik[i] + nik[i + 2 :]
+
+
+def _name_typo(rng: random.Random, name: str) -> str:
+    words = name.split(" ")
+    long_words = [i for i, w in enumerate(words) if len(w) >= 4 and w.isalpha()]
+    if not long_words:
+        return name
+    k = rng.choice(long_words)
+    w = words[k]
+    i = rng.randrange(1, len(w))
+    kind = rng.randrange(4)
+    if kind == 0:
+        w = w[:i] + rng.choice(_LETTERS.replace(w[i].lower(), "")) + w[i + 1 :]
+    elif kind == 1:
+        w = w[:i] + w[i + 1 :]
+    elif kind == 2:
+        w = w[:i] + w[i] + w[i:]
+    elif i < len(w) - 1:
+        w = w[:i] + w[i + 1] + w[i] + w[i + 2 :]
+    words[k] = w
+    return " ".join(words)
+
+
+def _name_variant(rng: random.Random, name: str) -> str:
+    words = name.split(" ")
+    options = [i for i, w in enumerate(words) if w in VARIANTS]
+    if not options:
+        return name
+    i = rng.choice(options)
+    words[i] = rng.choice(VARIANTS[words[i]])
+    return " ".join(words)
+
+
+def _drop_word(rng: random.Random, name: str) -> str:
+    words = name.split(" ")
+    if len(words) >= 3:
+        del words[rng.randrange(1, len(words) - 1)]
+    elif len(words) == 2 and words[0] in ("Muhammad", "Siti", "Muhamad", "Mohammad"):
+        del words[0]
+    return " ".join(words)
+
+
+def _wrong_date(rng: random.Random, d: datetime.date) -> datetime.date:
+    """Day and month swapped, a year off, or one digit of DDMMYYYY mistyped."""
+    kind = rng.randrange(3)
+    if kind == 0 and d.day <= 12 and d.day != d.month:
+        return datetime.date(d.year, d.day, d.month)
+    if kind == 1 and not (d.month == 2 and d.day == 29):
+        return d.replace(year=d.year + rng.choice((-1, 1)))
+    for _ in range(10):
+        text = d.strftime("%d%m%Y")
+        i = rng.choice((0, 1, 2, 3, 6, 7))
+        text = text[:i] + rng.choice(_DIGITS.replace(text[i], "")) + text[i + 1 :]
+        try:
+            wrong = datetime.date(int(text[4:]), int(text[2:4]), int(text[:2]))
+        except ValueError:
+            continue
+        if wrong <= TODAY:
+            return wrong
+    return d - datetime.timedelta(days=1)
+
+
+def _format_date(rng: random.Random, d: datetime.date | None) -> str:
+    if d is None:
+        return ""
+    r = rng.random()
+    if r < 0.5:
+        return d.isoformat()
+    if r < 0.8:
+        return d.strftime("%d-%m-%Y")
+    return d.strftime("%d/%m/%Y")
+
+
+def _case(rng: random.Random, name: str) -> str:
+    r = rng.random()
+    if r < 0.4:
+        return name
+    if r < 0.8:
+        return name.upper()
+    if r < 0.9:
+        return name.lower()
+    return "  ".join(name.split(" "))
+
+
+@dataclass
+class _Person:
+    id_dtsen: str
+    nik: str
+    kk: str
+    name: str  # in the register's capitals or, for new people, as written
+    born: datetime.date
+    sex: str
+    village: str
+    address: str
+    father: str
+
+
+def _noisy(rng: random.Random, person: _Person, noise: Noise, pop: _Population):
+    """A proposal row for the person, and the noise done to it."""
+    tags = []
+    nik = person.nik
+    r = rng.random()
+    if r < noise.nik_blank:
+        nik, tags = "", ["nik_blank"]
+    elif r < noise.nik_blank + noise.nik_scientific:
+        nik, tags = f"{nik[0]}.{nik[1:6]}E+15", ["nik_scientific"]
+    else:
+        if rng.random() < noise.nik_substitution:
+            nik = _nik_substitute(rng, nik)
+            tags.append("nik_substitution")
+        elif rng.random() < noise.nik_swap:
+            swapped = _nik_swap(rng, nik)
+            if swapped:
+                nik = swapped
+                tags.append("nik_swap")
+        if rng.random() < noise.nik_apostrophe:
+            nik = "'" + nik
+    kk = person.kk
+    if kk and rng.random() < noise.kk_blank:
+        kk = ""
+        tags.append("kk_blank")
+
+    name = person.name.title()
+    if rng.random() < noise.name_variant:
+        changed = _name_variant(rng, name)
+        if changed != name:
+            name = changed
+            tags.append("name_variant")
+    if rng.random() < noise.name_drop_word:
+        changed = _drop_word(rng, name)
+        if changed != name:
+            name = changed
+            tags.append("name_drop_word")
+    if rng.random() < noise.name_typo:
+        changed = _name_typo(rng, name)
+        if changed != name:
+            name = changed
+            tags.append("name_typo")
+    if rng.random() < noise.name_patronymic and person.father:
+        link = "bin" if person.sex == "L" else "binti"
+        name = f"{name} {link} {person.father.title().split(' ')[0]}"
+        tags.append("name_patronymic")
+    if rng.random() < noise.name_title:
+        if rng.random() < 0.5:
+            name = f"{rng.choice(PREFIX_TITLES[person.sex])} {name}"
+        else:
+            name = name + rng.choice(SUFFIX_TITLES)
+        tags.append("name_title")
+    name = _case(rng, name)
+
+    born: datetime.date | None = person.born
+    r = rng.random()
+    if r < noise.dob_blank:
+        born = None
+        tags.append("dob_blank")
+    elif r < noise.dob_blank + noise.dob_wrong:
+        born = _wrong_date(rng, person.born)
+        if born != person.born:
+            tags.append("dob_wrong")
+    sex = person.sex
+    if rng.random() < noise.sex_blank:
+        sex = ""
+    village = person.village
+    if rng.random() < noise.other_village:
+        same_district = [v for v in pop.by_district[village[:8]] if v != village]
+        if same_district:
+            village = rng.choice(same_district)
+            tags.append("other_village")
+    row = (nik, kk, name, _format_date(rng, born), sex, village, person.address)
+    return row, tags
+
+
+def generate(
+    register_n: int,
+    proposals_n: int,
+    seed: int = 1,
+    *,
+    noise: Noise | None = None,
+    provinces: tuple[str, ...] = ("16",),
+    register_sink=None,
+):
+    """Make the register, the proposals and the truth.
+
+    Returns ``(register_rows, proposal_rows, truth)``: tuples in the column orders above
+    (values as strings), truth as ``(row, id_dtsen, noise)``. With ``register_sink`` (a
+    callable taking one row) the register rows go there instead and the list is empty.
+    """
+    noise = noise or Noise()
+    rng = random.Random(seed)
+    pop = _Population(rng, load_villages(provinces))
+
+    base_n = round(proposals_n * (1 - noise.duplicate))
+    outside_n = round(base_n * noise.not_in_register)
+    inside_n = min(base_n - outside_n, register_n)
+    chosen = set(rng.sample(range(register_n), inside_n))
+    relatives_n = round(outside_n * noise.relative_of_registered)
+    hosts_at = set(rng.sample(range(register_n), min(relatives_n, register_n)))
+
+    register_rows: list[tuple] = []
+    sink = register_sink or register_rows.append
+    proposed: list[_Person] = []
+    hosts: list[_Household] = []
+    iso, first, draw = pop.iso, pop.first, pop.random
+    index = 0
+    while index < register_n:
+        hh = pop.household()
+        hosted = False
+        for name, sex, born, nik in pop.members(hh):
+            if index >= register_n:
+                break
+            kk = hh.kk if draw() >= 0.01 else ""
+            id_dtsen = f"DT{index + 1:011d}"
+            upper = name.upper()
+            sink(
+                (
+                    id_dtsen,
+                    nik,
+                    kk,
+                    upper,
+                    iso[born - first],
+                    sex,
+                    hh.village,
+                    hh.address,
+                    hh.decile,
+                )
+            )
+            if index in chosen:
+                father = hh.father if name != hh.father else ""
+                day = datetime.date.fromordinal(born)
+                proposed.append(
+                    _Person(id_dtsen, nik, kk, upper, day, sex, hh.village, hh.address, father)
+                )
+            if index in hosts_at and not hosted:
+                hosts.append(hh)
+                hosted = True
+            index += 1
+
+    # People the register does not have: new households, and new members of registered ones.
+    for i in range(outside_n):
+        hh = hosts[i] if i < len(hosts) else pop.household()
+        sex = "L" if draw() < 0.5 else "P"
+        born = pop.birth_date(0, 60)
+        name = pop.name(sex, hh.family)
+        nik = pop.nik(hh.village, born, sex)
+        day = datetime.date.fromordinal(born)
+        proposed.append(_Person("", nik, hh.kk, name, day, sex, hh.village, hh.address, hh.father))
+
+    rng.shuffle(proposed)
+    rows: list[tuple[tuple, str, list[str]]] = []
+    for person in proposed:
+        row, tags = _noisy(rng, person, noise, pop)
+        if not person.id_dtsen:
+            tags.insert(0, "not_in_register")
+        rows.append((row, person.id_dtsen, tags))
+    # Duplicated rows: half copied as they are, half typed again (with their own noise).
+    for _ in range(proposals_n - len(rows)):
+        k = rng.randrange(len(proposed))
+        row, id_dtsen, tags = rows[k]
+        if rng.random() < 0.5:
+            row, tags = _noisy(rng, proposed[k], noise, pop)
+            if not id_dtsen:
+                tags.insert(0, "not_in_register")
+        rows.append((row, id_dtsen, ["duplicate", *tags]))
+    order = list(range(len(rows)))
+    rng.shuffle(order)
+    rows = [rows[i] for i in order]
+    proposal_rows = [row for row, _id, _tags in rows]
+    truth = [(n, id_dtsen, ";".join(tags)) for n, (_r, id_dtsen, tags) in enumerate(rows, 1)]
+    return register_rows, proposal_rows, truth
+
+
+def _write(path: Path, header: tuple, rows) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--register", type=int, default=2_000_000, help="register rows")
+    parser.add_argument("--proposals", type=int, default=100_000, help="proposal rows")
+    parser.add_argument("--out", type=Path, required=True, help="output directory")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--provinces", default="16", help="comma-separated province codes (default 16)"
+    )
+    parser.add_argument(
+        "--noise",
+        action="append",
+        default=[],
+        metavar="NAME=RATE",
+        help="override a noise rate, e.g. --noise nik_substitution=0.05 (repeatable); "
+        "names: " + ", ".join(f.name for f in fields(Noise)),
+    )
+    args = parser.parse_args(argv)
+    overrides = {}
+    names = {f.name for f in fields(Noise)}
+    for item in args.noise:
+        key, _, value = item.partition("=")
+        if key not in names:
+            parser.error(f"unknown noise {key!r}")
+        overrides[key] = float(value)
+
+    started = time.perf_counter()
+    args.out.mkdir(parents=True, exist_ok=True)
+    with (args.out / "register.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(REGISTER_COLUMNS)
+        _register, proposals, truth = generate(
+            args.register,
+            args.proposals,
+            args.seed,
+            noise=Noise(**overrides),
+            provinces=tuple(p.strip() for p in args.provinces.split(",") if p.strip()),
+            register_sink=writer.writerow,
+        )
+    _write(args.out / "proposals.csv", PROPOSAL_COLUMNS, proposals)
+    _write(args.out / "truth.csv", TRUTH_COLUMNS, truth)
+    elapsed = time.perf_counter() - started
+    print(
+        f"{args.register} register rows, {len(proposals)} proposals -> {args.out} "
+        f"in {elapsed:.1f} s",
+        file=sys.stderr,
+    )
+
+
+if __name__ == "__main__":
+    main()
