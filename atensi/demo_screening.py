@@ -27,6 +27,8 @@ from cases import services as case_services
 from .demo import OKI, DemoPerson, _villages, consent
 
 PROGRAMME = "Bantuan ATENSI Reguler"
+NICKNAMES = ["Ucok", "Atok", "Iwan", "Dodi", "Anto"]
+CLANS = ["Lubis", "Nasution", "Harahap", "Siregar"]
 REGISTER_HEADER = ["id_dtsen", "nik", "no_kk", "nama", "tgl_lahir", "jenis_kelamin",
                    "kode_wilayah", "alamat", "desil"]  # fmt: skip
 PROPOSAL_HEADER = ["nik", "no_kk", "nama", "tgl_lahir", "jenis_kelamin", "kode_wilayah",
@@ -34,7 +36,7 @@ PROPOSAL_HEADER = ["nik", "no_kk", "nama", "tgl_lahir", "jenis_kelamin", "kode_w
 
 # How the 51 proposals are made up (the story a new user reads in the funnel).
 STORY = (
-    [("eligible", 23), ("typo_review_confirmed", 1), ("typo_review_pending", 1),
+    [("eligible", 23), ("review_confirmed", 1), ("review_pending", 1),
      ("nik_lost", 1), ("nik_short", 1), ("duplicate", 2), ("not_in_register", 5),
      ("decile_high", 8), ("no_assessment", 6), ("already_aided", 3)]
 )  # fmt: skip
@@ -113,7 +115,7 @@ def load(*, users, stdout=None) -> bool:
             decile = rng.randint(6, 9) if kind == "decile_high" else rng.randint(1, 4)
             if kind != "not_in_register":
                 register.append(_register_row(person, decile, len(register) + 1))
-            if kind in ("eligible", "typo_review_confirmed", "already_aided"):
+            if kind in ("eligible", "review_confirmed", "already_aided"):
                 client = case_services.client_register(by=caseworker, **person.client_kwargs())
                 consent(client, caseworker, days_ago=30)
                 _assess(client, caseworker)
@@ -122,11 +124,12 @@ def load(*, users, stdout=None) -> bool:
                     programme=programme, nik=person.nik, year=year,
                     given_on=timezone.localdate() - datetime.timedelta(days=90),
                 )  # fmt: skip
-            if kind.startswith("typo"):
-                swapped = person.nik[:-2] + person.nik[-1] + person.nik[-2]  # two digits swapped
-                if swapped == person.nik:
-                    swapped = person.nik[:-1] + str((int(person.nik[-1]) + 1) % 10)
-                proposals.append(_proposal_row(person, nik=swapped, born=False, kk=False))
+            if kind.startswith("review"):
+                # The right NIK under a name the register does not know (a nickname, a
+                # clerk's mistake): the match is likely but a supervisor must decide.
+                row = _proposal_row(person, kk=False)
+                row[2] = f"{rng.choice(NICKNAMES)} {rng.choice(CLANS)}"
+                proposals.append(row)
             elif kind == "nik_lost":
                 proposals.append(_proposal_row(person, nik=f"{int(person.nik[:6]) / 1e5:.5f}E+15"))
             elif kind == "nik_short":

@@ -179,6 +179,13 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / ".data" / "media"))
 MEDIA_URL = "/media/"  # never served directly: attachments go through an audited view
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(5 * 1024 * 1024)))
+# A DTSEN register extract of 2,000,000 rows is ~236 MB as CSV (the import also reads gzip).
+REGISTER_UPLOAD_MAX_BYTES = int(os.environ.get("REGISTER_UPLOAD_MAX_BYTES", str(300 * 1024 * 1024)))
+# Uploaded files stream to a temporary file once past 2.5 MB instead of staying in memory;
+# FILE_UPLOAD_TEMP_DIR puts them on a disk with room for the largest (default: the system's).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
+# The rest of a request body (form fields, JSON such as a list of client ids); files excluded.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 REST_FRAMEWORK = {

@@ -129,8 +129,15 @@ class BatchRow(models.Model):
     reasons = ArrayField(
         models.CharField(max_length=30, choices=Verdict.choices), default=list, blank=True
     )
+    # No database constraint: the register's key is (id, snapshot_id) there. The row stays
+    # because its snapshot does: the batch's snapshot is PROTECTed.
     match = models.ForeignKey(
-        RegisterRow, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        RegisterRow,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     match_method = models.CharField(_("match method"), max_length=30, blank=True)
     match_score = models.FloatField(_("match score"), null=True, blank=True)

@@ -49,10 +49,28 @@ class RegisterSnapshot(models.Model):
 
 
 class RegisterRow(models.Model):
-    """One person in a register snapshot. Loaded with COPY; never changed afterwards."""
+    """One person in a register snapshot. Loaded with COPY; never changed afterwards.
+
+    In the database the table is partitioned by snapshot: each snapshot's rows live in a
+    partition of their own (`assessments_registerrow_<snapshot hex>`, see migration 0002 and
+    `services.register`), loaded without indexes and attached when complete, and dropped as a
+    whole when the snapshot goes. The database's primary key is (id, snapshot_id), as
+    PostgreSQL requires; ids come from one shared sequence, so `id` alone is still unique
+    and Django keeps it as the primary key.
+    """
 
     id = models.BigAutoField(primary_key=True)
-    snapshot = models.ForeignKey(RegisterSnapshot, on_delete=models.CASCADE, related_name="rows")
+    # The partition bound ties each row to its snapshot, so there is no foreign key in the
+    # database (attaching a partition under one would lock the snapshot table). The rows go
+    # with their partition (`register_snapshot_delete`), never one by one; a trigger refuses
+    # to delete a snapshot whose partition is still there.
+    snapshot = models.ForeignKey(
+        RegisterSnapshot,
+        on_delete=models.DO_NOTHING,
+        related_name="rows",
+        db_index=False,
+        db_constraint=False,
+    )
     row_number = models.PositiveIntegerField()
     id_dtsen = models.CharField(max_length=40)
     nik = models.CharField(max_length=16)
@@ -68,17 +86,13 @@ class RegisterRow(models.Model):
     class Meta:
         verbose_name = _("register row")
         verbose_name_plural = _("register rows")
+        # Declared on the partitioned table; each partition gets its own copy, built by
+        # ATTACH PARTITION after the rows are in. No snapshot column: a partition holds one.
         indexes = [
-            models.Index(fields=["snapshot", "nik"], name="register_snapshot_nik"),
+            models.Index(fields=["nik"], name="register_nik"),
+            models.Index(fields=["kk_number"], name="register_kk", condition=~Q(kk_number="")),
             models.Index(
-                fields=["snapshot", "kk_number"],
-                name="register_snapshot_kk",
-                condition=~Q(kk_number=""),
-            ),
-            models.Index(
-                fields=["snapshot", "village_code"],
-                name="register_snapshot_village",
-                opclasses=["", "text_pattern_ops"],
+                fields=["village_code"], name="register_village", opclasses=["text_pattern_ops"]
             ),
         ]
         constraints = [

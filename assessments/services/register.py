@@ -4,6 +4,11 @@
 SHA-256) is imported once. `register_import_run` is the job: it reads the file, keeps every
 good row and reports every bad one with its row, column and reason, all in one transaction,
 so that a failed or interrupted run leaves no rows behind and a re-run gives the same result.
+
+The register table is partitioned by snapshot (migration 0002). The job COPYs the good rows
+into a new table without indexes and attaches it as the snapshot's partition at the end, which
+builds the partition's indexes once instead of row by row. `register_snapshot_delete` drops
+the partition with the snapshot.
 """
 
 from __future__ import annotations
@@ -34,9 +39,11 @@ from atensi.regions.models import Region
 logger = logging.getLogger(__name__)
 Status = RegisterSnapshot.Status
 
-UPLOAD_MAX_BYTES = 50 * 1024 * 1024  # settings.REGISTER_UPLOAD_MAX_BYTES overrides
+UPLOAD_MAX_BYTES = 300 * 1024 * 1024  # settings.REGISTER_UPLOAD_MAX_BYTES overrides
 # Rows per COPY statement; progress is written after each.
 BATCH_ROWS = 50_000
+# The CHECK that lets ATTACH PARTITION skip scanning the new table; dropped once attached.
+_BOUND_CHECK = "registerrow_snapshot_bound"
 
 REGISTER_SCHEMA = tabular.standard_schema(
     required=("id_dtsen", "nik", "nama", "tgl_lahir", "jenis_kelamin", "kode_wilayah", "desil"),
@@ -169,6 +176,65 @@ def _again(snapshot: RegisterSnapshot, *, by: User, request) -> RegisterSnapshot
     return snapshot
 
 
+def register_snapshot_delete(*, snapshot: RegisterSnapshot, by: User, request=None) -> None:
+    """Delete a snapshot with its rows (its partition is dropped), its refused-row report and
+    its file. Refused while a screening batch uses it or its import is running."""
+    _require(can_import_register(by))
+    with transaction.atomic():
+        snapshot = RegisterSnapshot.objects.select_for_update().filter(pk=snapshot.pk).first()
+        if snapshot is None:
+            return
+        if snapshot.batches.exists():
+            raise ApplicationError(
+                _("Screening batches used this register snapshot: it is kept for their decisions.")
+            )
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", _lock_key(snapshot.pk))
+            if not cursor.fetchone()[0]:
+                raise ApplicationError(_("This register snapshot is being imported right now."))
+            # Locks the whole register table until the end of this short transaction.
+            cursor.execute(f"DROP TABLE IF EXISTS {_quoted_partition(snapshot.pk)}")
+        audit_record(
+            actor=by, action=AuditEvent.Action.UPDATE, obj=snapshot, request=request,
+            summary=f"register snapshot deleted with its {snapshot.good_rows} rows",
+        )  # fmt: skip
+        file = snapshot.file
+        snapshot.delete()
+        if file:
+            storage, name = file.storage, file.name
+            transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- partitions ---------------------------------------------------------------------------
+
+
+def register_partition_name(snapshot_id) -> str:
+    """The table that holds a snapshot's register rows: `assessments_registerrow_<hex>`."""
+    return f"{RegisterRow._meta.db_table}_{uuid.UUID(str(snapshot_id)).hex}"
+
+
+def _quoted_partition(snapshot_id) -> str:
+    return connection.ops.quote_name(register_partition_name(snapshot_id))
+
+
+def _bound(snapshot_id) -> str:
+    """The snapshot id as an SQL literal, for DDL (which takes no parameters); a UUID's
+    canonical text needs no escaping."""
+    return f"'{uuid.UUID(str(snapshot_id))}'"
+
+
+def register_partition_create(*, snapshot: RegisterSnapshot) -> str:
+    """Create the snapshot's empty partition, with its indexes, unless it exists; returns
+    its name. For rows written one at a time (fixtures, tests): the import builds its own."""
+    parent = connection.ops.quote_name(RegisterRow._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {_quoted_partition(snapshot.pk)} "
+            f"PARTITION OF {parent} FOR VALUES IN ({_bound(snapshot.pk)})"
+        )
+    return register_partition_name(snapshot.pk)
+
+
 # --- the job ------------------------------------------------------------------------------
 
 
@@ -258,12 +324,18 @@ def _fail(snapshot: RegisterSnapshot, message: str) -> None:
 
 
 def _load(snapshot: RegisterSnapshot, progress: _Progress) -> dict:
-    """Replace the snapshot's rows with those of its file; runs inside the caller's transaction."""
+    """Replace the snapshot's rows with those of its file; runs inside the caller's transaction.
+
+    The good rows are COPYed into a new table without indexes, which becomes the snapshot's
+    partition once complete: ATTACH PARTITION builds each of the register's indexes on it in
+    one pass, and the CHECK spares it a scan to prove that every row belongs to the snapshot.
+    """
     snapshot_id = str(snapshot.pk)
     quote = connection.ops.quote_name
-    rows_table = quote(RegisterRow._meta.db_table)
+    parent = quote(RegisterRow._meta.db_table)
+    partition = _quoted_partition(snapshot.pk)
     bad_table = quote(RegisterBadRow._meta.db_table)
-    copy_rows = f"COPY {rows_table} ({', '.join(map(quote, _ROW_COLUMNS))}) FROM STDIN"
+    copy_rows = f"COPY {partition} ({', '.join(map(quote, _ROW_COLUMNS))}) FROM STDIN"
     copy_bad = f"COPY {bad_table} ({', '.join(map(quote, _BAD_COLUMNS))}) FROM STDIN"
     translations: dict[str, str] = {}
     good = bad = processed = 0
@@ -274,9 +346,14 @@ def _load(snapshot: RegisterSnapshot, progress: _Progress) -> dict:
         connection.cursor() as cursor,
         translation.override(settings.LANGUAGE_CODE),
     ):
-        # Rows of an earlier, interrupted attempt (normally none: that transaction rolled back).
-        for table_name in (rows_table, bad_table):
-            cursor.execute(f"DELETE FROM {table_name} WHERE snapshot_id = %s", [snapshot_id])  # noqa: S608
+        cursor.execute(f"DELETE FROM {bad_table} WHERE snapshot_id = %s", [snapshot_id])  # noqa: S608
+        # The partition of an earlier run, normally none: a partition is attached in the same
+        # transaction that marks its import done. Dropping one locks the register until the end.
+        cursor.execute(f"DROP TABLE IF EXISTS {partition}")
+        cursor.execute(
+            f"CREATE TABLE {partition} (LIKE {parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
+            f"CONSTRAINT {_BOUND_CHECK} CHECK (snapshot_id = {_bound(snapshot.pk)}))"
+        )
         if table.estimated_rows is not None:
             progress.set(total_rows=table.estimated_rows)
         raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
@@ -313,6 +390,13 @@ def _load(snapshot: RegisterSnapshot, progress: _Progress) -> dict:
             progress.set(processed_rows=processed)
             if read < BATCH_ROWS:
                 break
+        cursor.execute(
+            f"ALTER TABLE {parent} ATTACH PARTITION {partition} "
+            f"FOR VALUES IN ({_bound(snapshot.pk)})"
+        )
+        cursor.execute(f"ALTER TABLE {partition} DROP CONSTRAINT {_BOUND_CHECK}")
+        # Statistics now, so that the first screening against the snapshot is planned well.
+        cursor.execute(f"ANALYZE {partition}")
     return {
         "total_rows": processed,
         "processed_rows": processed,

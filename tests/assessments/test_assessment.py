@@ -61,6 +61,13 @@ BUSINESS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """The services' refusals are matched by their English source text below."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def case(make_case):
     return make_case()

@@ -13,15 +13,17 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
 from django.test import Client as Browser
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 from rest_framework.test import APIClient
 
+from aid.models import Programme
 from assessments import tabular
 from assessments.linkage import name_key
-from assessments.models import RegisterBadRow, RegisterRow, RegisterSnapshot
+from assessments.models import EligibilityBatch, RegisterBadRow, RegisterRow, RegisterSnapshot
 from assessments.selectors import register as selectors
 from assessments.services import register as services
 from atensi.audit.models import AuditEvent
@@ -257,6 +259,7 @@ def test_a_file_that_breaks_midway_fails_the_import_and_keeps_no_rows(cast, monk
     assert "line" in snapshot.error and snapshot.finished_at is not None
     assert (snapshot.good_rows, snapshot.bad_rows) == (0, 0)
     assert not RegisterRow.objects.filter(snapshot=snapshot).exists()
+    assert partition_of(snapshot) is None and not table_exists(snapshot)
 
 
 def test_a_file_over_the_size_limit_is_refused(cast, settings):
@@ -302,6 +305,207 @@ def test_only_supervisors_and_administrators_may_import(cast, role):
         start(getattr(cast, role), extract(person(1)))
 
     assert not RegisterSnapshot.objects.exists()
+
+
+# --- one partition per snapshot ------------------------------------------------------------
+
+PARENT = RegisterRow._meta.db_table
+
+
+def partition_of(snapshot) -> str | None:
+    """The table attached to the register as the snapshot's partition."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            WHERE i.inhparent = %s::regclass AND pg_get_expr(c.relpartbound, c.oid) = %s
+            """,
+            [PARENT, f"FOR VALUES IN ('{snapshot.pk}')"],
+        )
+        found = [name for (name,) in cursor.fetchall()]
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
+def table_exists(snapshot) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [services.register_partition_name(snapshot.pk)])
+        return cursor.fetchone()[0] is not None
+
+
+def indexes_of(table: str) -> set[tuple[str, str]]:
+    """Each index of the table: the register index it belongs to, and what it indexes."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT parent.relname, pg_get_indexdef(x.indexrelid)
+            FROM pg_index x
+            LEFT JOIN pg_inherits i ON i.inhrelid = x.indexrelid
+            LEFT JOIN pg_class parent ON parent.oid = i.inhparent
+            WHERE x.indrelid = %s::regclass
+            """,
+            [table],
+        )
+        return {
+            (parent, ("UNIQUE " if " UNIQUE " in ddl else "") + ddl.split(" USING ", 1)[1])
+            for parent, ddl in cursor.fetchall()
+        }
+
+
+def count_in(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT count(*) FROM "{table}"')  # a name made by the service
+        return cursor.fetchone()[0]
+
+
+def test_the_import_puts_the_rows_in_a_partition_of_their_own_with_the_register_indexes(cast):
+    snapshot = imported(cast.supervisor, person(1), person(2, kk=""), person(3, decile=0))
+
+    partition = partition_of(snapshot)
+    assert (
+        partition == f"{PARENT}_{snapshot.pk.hex}" == services.register_partition_name(snapshot.pk)
+    )
+    assert count_in(partition) == 2
+    # Every index is one of the register's, built once on the loaded table: none twice.
+    assert indexes_of(partition) == {
+        ("assessments_registerrow_pkey", "UNIQUE btree (id, snapshot_id)"),
+        ("register_row_once_per_snapshot", "UNIQUE btree (snapshot_id, row_number)"),
+        ("register_nik", "btree (nik)"),
+        ("register_kk", "btree (kk_number) WHERE (NOT ((kk_number)::text = ''::text))"),
+        ("register_village", "btree (village_code text_pattern_ops)"),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'c'",
+            [partition],
+        )
+        checks = {name for (name,) in cursor.fetchall()}
+    assert "registerrow_snapshot_bound" not in checks  # the partition bound says it now
+    assert "register_decile_1_10" in checks
+
+
+def test_running_the_import_again_replaces_its_partition_with_the_same_rows(cast):
+    snapshot = imported(cast.supervisor, person(1), person(2), person(3, decile=11))
+    rows, bad = rows_of(snapshot), bad_rows_of(snapshot)
+    ids = RegisterRow.objects.filter(snapshot=snapshot).values_list("id", flat=True)
+    first_ids = set(ids)
+
+    RegisterSnapshot.objects.filter(pk=snapshot.pk).update(status=Status.RUNNING)
+    again = services.register_import_run(snapshot_id=snapshot.pk)
+
+    assert again.status == Status.DONE
+    assert (rows_of(snapshot), bad_rows_of(snapshot)) == (rows, bad)
+    assert partition_of(snapshot) == services.register_partition_name(snapshot.pk)
+    assert count_in(partition_of(snapshot)) == 2
+    assert first_ids.isdisjoint(set(ids.all()))  # new rows, not the old ones kept
+
+
+def test_an_import_that_fails_at_the_attach_leaves_no_partition_rows_or_report(cast):
+    snapshot = start(cast.supervisor, extract(person(1), person(2, decile=0)))
+    # Another table already holds the snapshot's partition bound: ATTACH, the last step, fails.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE squatter PARTITION OF {PARENT} FOR VALUES IN ('{snapshot.pk}')"
+        )
+
+    snapshot = services.register_import_run(snapshot_id=snapshot.pk)
+
+    assert snapshot.status == Status.FAILED and "ProgrammingError" in snapshot.error
+    assert (snapshot.good_rows, snapshot.bad_rows) == (0, 0)
+    assert partition_of(snapshot) == "squatter" and not table_exists(snapshot)
+    assert not RegisterRow.objects.exists() and not RegisterBadRow.objects.exists()
+
+
+def test_the_rows_of_two_snapshots_stay_apart(cast):
+    january = imported(cast.supervisor, person(1, decile=2), person(2))
+    february = start(
+        cast.supervisor, extract(person(1, decile=5), person(3, village=OKI_VILLAGE_2)),
+        extract_date=EXTRACT_DATE + datetime.timedelta(days=31),
+    )  # fmt: skip
+    february = services.register_import_run(snapshot_id=february.pk)
+
+    assert partition_of(january) != partition_of(february)
+    assert (count_in(partition_of(january)), count_in(partition_of(february))) == (2, 2)
+    assert [(r[1], r[10]) for r in rows_of(january)] == [("DT000001", 2), ("DT000002", 3)]
+    assert [(r[1], r[10]) for r in rows_of(february)] == [("DT000001", 5), ("DT000003", 3)]
+    ids = list(RegisterRow.objects.values_list("id", flat=True))
+    assert len(ids) == len(set(ids)) == 4  # one sequence for all partitions
+    same_person = RegisterRow.objects.filter(nik=make_nik(OKI_VILLAGE, BORN, "L", 1))
+    assert sorted(same_person.values_list("snapshot_id", "decile")) == sorted(
+        [(january.pk, 2), (february.pk, 5)]
+    )
+    visible = selectors.register_row_list(user=cast.caseworker, snapshot=february)
+    assert sorted(visible.values_list("id_dtsen", flat=True)) == ["DT000001", "DT000003"]
+
+
+def test_a_partition_made_for_rows_written_one_by_one_takes_the_register_indexes(cast):
+    snapshot = start(cast.supervisor, extract(person(1)))
+
+    name = services.register_partition_create(snapshot=snapshot)
+    assert services.register_partition_create(snapshot=snapshot) == name  # harmless twice
+    RegisterRow.objects.create(
+        snapshot=snapshot, row_number=2, id_dtsen="DT1", nik=make_nik(serial=1),
+        name="Budi", name_key=name_key("Budi"), village_code=OKI_VILLAGE, decile=1,
+    )  # fmt: skip
+
+    assert partition_of(snapshot) == name and count_in(name) == 1
+    assert {parent for parent, _definition in indexes_of(name)} == {
+        "assessments_registerrow_pkey", "register_row_once_per_snapshot", "register_nik",
+        "register_kk", "register_village",
+    }  # fmt: skip
+
+
+# --- deleting a snapshot -------------------------------------------------------------------
+
+
+def test_deleting_a_snapshot_drops_its_partition_its_report_and_its_file(
+    cast, done, django_capture_on_commit_callbacks
+):
+    other = imported(cast.supervisor, person(5))
+    storage, file_name = done.file.storage, done.file.name
+    assert storage.exists(file_name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.register_snapshot_delete(snapshot=done, by=cast.admin)
+
+    assert not RegisterSnapshot.objects.filter(pk=done.pk).exists()
+    assert partition_of(done) is None and not table_exists(done)
+    assert not RegisterBadRow.objects.filter(snapshot_id=done.pk).exists()
+    assert not storage.exists(file_name)
+    assert [r[1] for r in rows_of(other)] == ["DT000005"]  # the other snapshot is untouched
+    event = AuditEvent.objects.filter(object_id=str(done.pk)).latest("at")
+    assert (event.actor, event.summary) == (cast.admin, "register snapshot deleted with its 1 rows")
+
+
+def test_a_snapshot_a_screening_batch_used_is_kept(cast, done):
+    programme = Programme.objects.create(
+        name="Bantuan ATENSI", kind=Programme.Kind.REGULAR, year=2026, organisation=cast.dinsos
+    )
+    EligibilityBatch.objects.create(
+        name="Usulan", programme=programme, snapshot=done, organisation=cast.dinsos,
+        source=EligibilityBatch.Source.CLIENTS, created_by=cast.caseworker,
+    )  # fmt: skip
+
+    with pytest.raises(ApplicationError):
+        services.register_snapshot_delete(snapshot=done, by=cast.admin)
+
+    assert partition_of(done) is not None and RegisterRow.objects.filter(snapshot=done).exists()
+
+
+@pytest.mark.parametrize("role", ["caseworker", "centre", "viewer"])
+def test_only_supervisors_and_administrators_may_delete_a_snapshot(cast, done, role):
+    with pytest.raises(PermissionDenied):
+        services.register_snapshot_delete(snapshot=done, by=getattr(cast, role))
+
+    assert partition_of(done) is not None
+
+
+def test_the_database_refuses_to_delete_a_snapshot_whose_rows_are_still_there(done):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RegisterSnapshot.objects.filter(pk=done.pk).delete()
+
+    assert RegisterSnapshot.objects.filter(pk=done.pk).exists()
+    assert RegisterRow.objects.filter(snapshot=done).count() == 1
 
 
 # --- access to register rows ---------------------------------------------------------------

@@ -17,7 +17,7 @@ from atensi.audit.models import AuditEvent
 from atensi.errors import ApplicationError
 from cases import services as case_services
 from cases.models import CaseEvent, Stage
-from tests.conftest import OI_VILLAGE, client_kwargs
+from tests.conftest import OI_VILLAGE, client_kwargs, consent_kwargs
 
 SCREENINGS = "/api/v1/screenings/"
 ROLES = ["caseworker", "supervisor", "outsider", "referrer", "centre", "viewer", "admin"]
@@ -70,7 +70,9 @@ def record(cast):
 
 @pytest.fixture
 def foreign_client(cast):
-    return case_services.client_register(by=cast.outsider, **client_kwargs(village=OI_VILLAGE))
+    client = case_services.client_register(by=cast.outsider, **client_kwargs(village=OI_VILLAGE))
+    case_services.consent_record(client=client, by=cast.outsider, **consent_kwargs())
+    return client
 
 
 def refused(**kwargs) -> ApplicationError:

@@ -65,7 +65,12 @@ class Noise:
 
 # --- name pools, most common first (drawn with Zipf weights) ---------------------------
 
-MALE_GIVEN = (
+
+def _pool(text: str) -> list[str]:
+    return text.split()
+
+
+MALE_GIVEN = _pool(
     "Rizki Agus Budi Dedi Eko Andi Hendra Yusuf Ali Hasan Husein Ibrahim Ismail Ilham Arif "
     "Bambang Slamet Sutrisno Suparman Sugeng Wahyu Rudi Heri Iwan Irwan Dani Rahmat Hidayat "
     "Firman Fauzi Zainal Syaiful Samsul Khairul Rohman Sulaiman Umar Usman Yahya Zulkifli "
@@ -81,8 +86,8 @@ MALE_GIVEN = (
     "Subhan Sudarto Sudirman Suhendra Sukri Sumarno Sunardi Surya Syahrial Tamrin Teguh "
     "Tomi Wahid Wawan Yadi Yudha Yunus Zaki Zulfikar Abdi Ade Agung Aldi Ari Azis Dian "
     "Eri Gani Hafiz Idris Jaya Kahar Latif Mukhlis Nazar Ujang Wildan Zainudin Zubair"
-).split()
-FEMALE_GIVEN = (
+)
+FEMALE_GIVEN = _pool(
     "Aminah Fatimah Aisyah Khadijah Dewi Rina Yuni Ani Wati Ayu Putri Indah Fitri Lestari "
     "Rahmawati Nurhayati Sumiati Suryani Mariam Ratna Wulan Sari Yanti Rosita Nurul Maya "
     "Mega Novi Eva Lia Erna Yulia Rini Susi Tuti Endang Kartini Hartini Suharti Murni "
@@ -96,30 +101,30 @@ FEMALE_GIVEN = (
     "Nurma Rahmi Ramlah Rani Ratih Rika Riska Rohimah Rosidah Rukmini Sabrina Santi Sinta "
     "Sofia Sri Suci Sulis Sumarni Tari Tika Titin Ulfa Umi Vina Wahyuni Widya Yati Yeni "
     "Yuli Yunita Zulaikha Zubaidah Nurhasanah Rosmiati Saodah Syarifah Winda Zakiah"
-).split()
-MALE_SECOND = (
+)
+MALE_SECOND = _pool(
     "Pratama Saputra Setiawan Kurniawan Wijaya Susanto Gunawan Hermawan Firmansyah "
     "Ramadhan Hidayat Nugroho Santoso Permana Syahputra Prasetyo Hakim Rahman Maulana "
     "Fadillah Hidayatullah Arifin Effendi Ibrahim Yusuf Abdullah Akbar Alamsyah Ananda "
     "Anggara Ardiansyah Budiman Darmawan Fauzan Febrian Hadi Hakiki Hasibuan Irawan "
     "Junaidi Kusuma Laksana Mahendra Mubarok Nugraha Perdana Purnama Putra Rizal Rosyid "
     "Sanjaya Septian Sholeh Sugianto Suharto Syahrudin Utama Wibowo Wicaksono Yulianto"
-).split()
-FEMALE_SECOND = (
+)
+FEMALE_SECOND = _pool(
     "Lestari Wulandari Handayani Anggraini Sari Rahmawati Safitri Puspita Oktaviani "
     "Hidayati Permatasari Saputri Ramadhani Aprilia Novitasari Purnamasari Kurniasih "
     "Maharani Utami Pertiwi Amelia Agustina Fitriani Yuliani Susanti Nurhaliza Andriani "
     "Apriyani Ayuningtyas Damayanti Febriani Hapsari Herawati Indriani Julianti Kartika "
     "Kusumawati Larasati Marlina Maulida Mulyani Nuraini Oktavia Pratiwi Puspitasari "
     "Rahayu Riyanti Setiawati Sulistiani Suryani Syafitri Wahyuni Wijayanti Yunita"
-).split()
+)
 MALE_LEAD = ["Muhammad", "Ahmad", "Abdul", "Muhamad", "Mohammad"]
 FEMALE_LEAD = ["Siti", "Nur", "Sri", "Dwi", "Siti Nur"]
-FAMILY = "Siregar Lubis Nasution Harahap Wijaya Santoso Hidayat Gunawan Tanjung Pane".split()
-STREETS = (
+FAMILY = _pool("Siregar Lubis Nasution Harahap Wijaya Santoso Hidayat Gunawan Tanjung Pane")
+STREETS = _pool(
     "Merdeka Sudirman Ahmad Yani Veteran Kartini Diponegoro Pahlawan Mawar Melati Kenanga "
     "Lintas Timur Pasar Masjid Sekolah Kebun Sawah Lama Baru Perintis Kemerdekaan"
-).split()
+)
 
 # Spelling variants a clerk may type for a word of the register.
 VARIANTS = {
