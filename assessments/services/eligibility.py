@@ -190,6 +190,8 @@ def batch_load(*, batch_id) -> list[str]:
                 try:
                     with transaction.atomic():  # a savepoint: an aborted COPY leaves nothing
                         _insert_rows(batch, _file_rows(batch))
+                    with connection.cursor() as cursor:
+                        cursor.execute("ANALYZE assessments_batchrow")
                 except tabular.TabularError as exc:
                     batch.status = EligibilityBatch.Status.FAILED
                     batch.error = exc.render(_)
@@ -258,26 +260,33 @@ REGISTER_SQL = """
     SELECT id, nik, kk_number, name, name_key, birth_date, sex, village_code, decile
     FROM assessments_registerrow
     WHERE snapshot_id = %(snapshot)s
-      AND (village_code LIKE %(district)s OR nik = ANY(%(niks)s) OR kk_number = ANY(%(kks)s))
-"""
-
-UPDATE_SQL = """
-    UPDATE assessments_batchrow
-    SET verdict = %s, reasons = %s::varchar[], match_id = %s, match_method = %s,
-        match_score = %s, decile = %s, review = %s
-    WHERE id = %s
+      AND (nik = ANY(%(niks)s) OR (kk_number <> '' AND kk_number = ANY(%(kks)s))
+           OR (village_code LIKE %(district)s AND (
+                 left(nik, 12) = ANY(%(prefixes)s) OR birth_date = ANY(%(dates)s))))
 """
 
 
 def _register_block(batch: EligibilityBatch, key: str, rows: list[BatchRow]) -> dict:
-    """The register rows a chunk can match: its district, and any row sharing a NIK or KK."""
-    niks = sorted({r.nik for r in rows if r.nik})
-    kks = sorted({r.kk_number for r in rows if r.kk_number})
+    """The register rows a chunk can match: the linkage's blocks (NIK, NIK prefix, KK, and
+    birth dates in the district), read in one query."""
+    keys = linkage.block_keys(
+        linkage.Person(
+            nik=r.nik, kk=r.kk_number, birth_date=r.birth_date, village_code=r.village_code
+        )
+        for r in rows
+    )
     district = f"{key}.%" if key != UNKNOWN_DISTRICT else "-"
     with connection.cursor() as cursor:
         cursor.execute(
             REGISTER_SQL,
-            {"snapshot": batch.snapshot_id, "district": district, "niks": niks, "kks": kks},
+            {
+                "snapshot": batch.snapshot_id,
+                "district": district,
+                "niks": sorted(keys.niks),
+                "kks": sorted(keys.kks),
+                "prefixes": sorted(keys.nik_prefixes),
+                "dates": sorted(d for k, d in keys.district_dates if k == key),
+            },
         )
         return {
             rid: linkage.Candidate(
@@ -348,8 +357,24 @@ def batch_screen_chunk(*, batch_id, key: str) -> None:
         ))  # fmt: skip
     with transaction.atomic():
         with connection.cursor() as cursor:
-            # The raw psycopg cursor: pghistory's request-time wrapper garbles executemany.
-            cursor.cursor.executemany(UPDATE_SQL, updates)
+            # One UPDATE from a COPY-filled temporary table; the raw psycopg cursor because
+            # pghistory's request-time wrapper does not pass COPY through.
+            raw = cursor.cursor
+            raw.execute("DROP TABLE IF EXISTS batch_updates")  # an earlier chunk, same transaction
+            raw.execute(
+                "CREATE TEMP TABLE batch_updates (verdict varchar(30), reasons varchar(30)[], "
+                "match_id bigint, match_method varchar(30), match_score float8, decile smallint, "
+                "review varchar(10), id bigint) ON COMMIT DROP"
+            )
+            with raw.copy("COPY batch_updates FROM STDIN") as copy:
+                for update in updates:
+                    copy.write_row(update)
+            raw.execute(
+                "UPDATE assessments_batchrow b SET verdict = u.verdict, reasons = u.reasons, "
+                "match_id = u.match_id, match_method = u.match_method, "
+                "match_score = u.match_score, decile = u.decile, review = u.review "
+                "FROM batch_updates u WHERE b.id = u.id"
+            )
         BatchChunk.objects.filter(pk=chunk.pk).update(done_at=timezone.now())
         done = batch.chunks.filter(done_at__isnull=False).aggregate(n=Sum("row_count"))["n"]
         EligibilityBatch.objects.filter(pk=batch.pk).update(processed_rows=done or 0)
