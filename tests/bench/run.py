@@ -917,6 +917,11 @@ def run(args, url: str, redis_url: str, tmp: Path, results: dict) -> None:
         if best_threshold != args.splink_threshold:
             say(f"{'Splink best, p >= ' + str(best_threshold):<28}{result.seconds:>10.1f}"
                 f"{sweep[best_threshold].f1:>10.5f}")  # fmt: skip
+        say(
+            f"(a Splink model trained once and reused would take load + predict, "
+            f"{result.load_s + result.predict_s:.1f} s; u from {SPLINK_U_MAX_PAIRS:.0e} pairs "
+            "costs most of the training)"
+        )
 
     summary(args, results, facts)
 
