@@ -9,10 +9,12 @@ own) by five rules, strongest first:
                        lands on another person's NIK usually keeps the birth date (the
                        serial digits), so an agreeing birth date proves little.
 ``nik_typo``           a NIK one substitution or one swap of two digits away, confirmed by
-                       name and birth date. Never a match while the NIK as typed belongs to
-                       another register row (review, ``nik_of_other``); a typo confined to
-                       the serial may be a namesake born the same day, so it also needs
-                       the same village unless the typed serial was never issued.
+                       name and birth date. When the NIK as typed belongs to another
+                       register row (``nik_of_other``) it is a review, unless that row is
+                       named otherwise and lives in another village while the typo's row
+                       has the same name, birth date and village; a typo confined to the
+                       serial may be a namesake born the same day, so it also needs the
+                       same village unless the typed serial was never issued.
 ``kk_name``            the same family card number (KK) and the same name.
 ``name_dob_village``   the same name and birth date in the same village,
 ``name_dob_district``  ... in the same district: meant for a missing or unreadable NIK;
@@ -560,6 +562,10 @@ _WRITTEN_CLOSE = 0.75
 # A name "agrees" at this similarity; below NAME_DISAGREE it disagrees.
 NAME_AGREE = 0.80
 NAME_DISAGREE = 0.60
+# A NIK typo whose typed NIK belongs to another register row stands without review only
+# when that row is named otherwise and lives elsewhere, and the typo's row has the same
+# name (at least NAME_SAME), birth date and village (``_typo_past_owners``).
+NAME_SAME = 0.90
 
 # Each rule's score: its base, less ``name_cost * (1 - name similarity)``, less the cost of
 # the birth dates' agreement (equal, close, unknown, different; None: the rule does not
@@ -741,6 +747,25 @@ def _status(score: float, thresholds: Thresholds) -> str:
     return NONE
 
 
+def _typo_past_owners(q: _Query, best: Candidate, method: str, owners: list[Candidate]) -> bool:
+    """Whether a NIK typo may be a match although the NIK as typed is ``owners``': each
+    owner lives in another village and is named otherwise, and the typo's row has the same
+    name, birth date and village (and no other KK). Then only the NIK points at the owner
+    and everything else at the typo's row. An owner in the query's own village shares the
+    NIK and the village with the query: that conflict is left to a reviewer."""
+    return (
+        method == NIK_TYPO
+        and all(
+            owner.village_code != q.village and _name_agreement(q, owner) < NAME_DISAGREE
+            for owner in owners
+        )
+        and _name_agreement(q, best) >= NAME_SAME
+        and _dob_level(q.birth_date, best.birth_date) == _DOB_EQUAL
+        and q.village == best.village_code
+        and (not q.kk or not best.kk or q.kk == best.kk)
+    )
+
+
 def match_person(
     query: Person,
     candidates: Iterable[Candidate],
@@ -787,9 +812,11 @@ def match_person(
     scored.sort(key=lambda s: (-s[0], s[1], s[2]))
     value, _rank, _id, best, method, flags = scored[0]
     status = _status(value, thresholds)
-    if status == MATCH and any(owner.id != best.id for owner in owners):
-        status = REVIEW
+    others = [owner for owner in owners if owner.id != best.id]
+    if others:
         flags += (FLAG_NIK_OF_OTHER,)
+        if status == MATCH and not _typo_past_owners(q, best, method, others):
+            status = REVIEW
     runner = next((s for s in scored[1:] if s[3].id != best.id), None)
     if runner is None:
         return MatchResult(status=status, method=method, score=value, candidate=best, flags=flags)

@@ -9,13 +9,14 @@ reviews), so a redelivered task or a re-run leaves the same result and no duplic
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Count, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from aid.models import AidRecord, Programme
@@ -33,6 +34,8 @@ UPLOAD_MAX_BYTES = getattr(settings, "BATCH_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 UNKNOWN_DISTRICT = "-"
 LOAD_REASONS = {verdicts.NIK_INVALID, verdicts.DUPLICATE_IN_BATCH}
 ASSESSED = (Assessment.Status.COMPLETED, Assessment.Status.APPROVED)
+
+logger = logging.getLogger(__name__)
 
 
 def _require(condition: bool) -> None:
@@ -248,10 +251,20 @@ def _proposal_row(row: tabular.Row) -> dict:
     }
 
 
-def batch_fail(*, batch_id, message: str) -> None:
-    EligibilityBatch.objects.filter(pk=batch_id).update(
-        status=EligibilityBatch.Status.FAILED, error=message[:2000], finished_at=timezone.now()
-    )
+def batch_fail(*, batch_id, exc: BaseException) -> None:
+    """A step failed for good (retries spent): the batch stops as failed, not "running" for
+    ever. Chunks already judged keep their rows; "Screen again" runs the batch once more."""
+    # The exception's text may quote a row of the list: log and show only its kind.
+    kind = exc.__class__.__name__
+    logger.error("Eligibility batch %s failed: %s", batch_id, kind)
+    with translation.override(settings.LANGUAGE_CODE):
+        message = _(
+            "Screening stopped because of an unexpected error (%(kind)s). Screen the list "
+            "again, or ask the administrator."
+        ) % {"kind": kind}
+    EligibilityBatch.objects.filter(
+        pk=batch_id, status__in=(EligibilityBatch.Status.QUEUED, EligibilityBatch.Status.RUNNING)
+    ).update(status=EligibilityBatch.Status.FAILED, error=message, finished_at=timezone.now())
 
 
 # --- screening one chunk --------------------------------------------------------------

@@ -77,6 +77,7 @@ def _detail_context(request, batch):
     return {
         "batch": batch,
         "done": batch.status == EligibilityBatch.Status.DONE,
+        "failed": batch.status == EligibilityBatch.Status.FAILED,
         "percent": int(100 * batch.processed_rows / batch.total_rows) if batch.total_rows else 0,
         "funnel": selectors.batch_funnel(batch=batch),
         "verdict_counts": [
@@ -102,7 +103,7 @@ def batch_progress(request, pk):
     batch = selectors.batch_get(user=request.user, pk=pk)
     context = _detail_context(request, batch)
     response = render(request, "assessments/_batch_progress.html", context)
-    if context["done"]:
+    if context["done"] or context["failed"]:
         response["HX-Refresh"] = "true"
     return response
 

@@ -207,6 +207,45 @@ def test_screening_a_chunk_twice_changes_nothing(screened):
     assert after == {n: r.verdict for n, r in before.items()}
 
 
+def test_a_chunk_task_that_fails_for_good_marks_the_batch_failed(cast, client, screened):
+    from assessments.tasks.eligibility import screen_chunk
+
+    batch, before = screened
+    services.batch_rerun(batch=batch, by=cast.caseworker)  # running again
+
+    screen_chunk.apply(args=(str(batch.pk), "16.99.99"))  # a chunk the batch does not have
+
+    batch.refresh_from_db()
+    assert batch.status == EligibilityBatch.Status.FAILED
+    assert "DoesNotExist" in batch.error and batch.finished_at is not None
+    client.force_login(cast.caseworker)
+    html = client.get(reverse("assessments:batch-detail", args=[batch.pk])).content.decode()
+    assert "Penyaringan gagal:" in html and "Saring ulang" in html
+    # Screening again from the page finishes the batch with the same verdicts.
+    response = client.post(reverse("assessments:batch-rerun", args=[batch.pk]))
+    assert response.status_code == 302
+    after = run(batch)
+    assert batch.status == EligibilityBatch.Status.DONE
+    assert {n: r.verdict for n, r in after.items()} == {n: r.verdict for n, r in before.items()}
+
+
+def test_a_load_task_that_fails_marks_the_batch_failed(cast, snapshot, programme):
+    from assessments.tasks.eligibility import load_batch
+
+    batch = services.batch_create(
+        by=cast.caseworker, programme=programme, snapshot=snapshot, name="Berkas hilang",
+        file=proposals(line(1, "Budi Santoso")),
+    )  # fmt: skip
+    batch.file.storage.delete(batch.file.name)  # the uploaded list is gone from storage
+
+    load_batch.apply(args=(str(batch.pk),))
+
+    batch.refresh_from_db()
+    assert batch.status == EligibilityBatch.Status.FAILED
+    assert "FileNotFoundError" in batch.error
+    assert batch.rows.count() == 0
+
+
 def test_a_supervisor_confirms_a_match_and_the_row_is_judged_again(cast, screened, make_case):
     batch, rows = screened
     assessed(make_case, 5, "Dedi Kurniawan")

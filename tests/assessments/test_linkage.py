@@ -451,15 +451,51 @@ def test_nik_typo_outside_the_date_digits_takes_the_birth_date_written_in_the_ni
     assert (result.status, result.method) == (linkage.MATCH, linkage.NIK_TYPO)
 
 
-def test_nik_typo_that_lands_on_another_real_person_is_not_a_match():
+def test_nik_typo_that_lands_on_another_real_person_never_matches_that_person():
     # Budi's NIK typed with a wrong district digit is Rina's NIK in the next district.
     rina = row(2, "RINA", nik="1602081701900001", sex="P", village=PEDAMARAN)
     result = match_person(query("Budi Santoso", nik=rina.nik), [rina, BUDI])
-    assert result.status == linkage.REVIEW
     assert result.candidate == BUDI
     assert result.method == linkage.NIK_TYPO
     assert linkage.FLAG_NIK_OF_OTHER in result.flags
     assert result.runner_up is None or result.runner_up == rina
+
+
+def test_nik_typo_onto_another_person_matches_when_name_birth_date_and_village_agree():
+    # Rina is named otherwise and lives elsewhere; Budi has the same name, birth date and
+    # village: only the NIK points at Rina, and it is one typo from Budi's.
+    rina = row(2, "RINA", nik="1602081701900001", sex="P", village=PEDAMARAN)
+    result = match_person(query("Budi Santoso", nik=rina.nik), [rina, BUDI])
+    assert result.status == linkage.MATCH
+
+
+@pytest.mark.parametrize(
+    "typed, owner",
+    [
+        # Budi in another village of the district: a reviewer looks first.
+        (query("Budi Santoso", village=SIDAKERSA), ("RINA", BORN, PEDAMARAN)),
+        # A birth date one digit off is close, not the same.
+        (query("Budi Santoso", born=D(1990, 1, 18)), ("RINA", BORN, PEDAMARAN)),
+        # A name only nearly the same (one letter and a word missing).
+        (query("Budy Santoso Putra"), ("RINA", BORN, PEDAMARAN)),
+        # Another family card than Budi's.
+        (query("Budi Santoso", kk="1602051203150009"), ("RINA", BORN, PEDAMARAN)),
+        # The NIK's owner lives in the query's village: NIK and village both say Rina.
+        (query("Budi Santoso"), ("RINA", BORN, KAYUAGUNG)),
+        # The owner is named partly like the query (Budi, without Santoso), born another
+        # day: not the query, and not clearly someone else either.
+        (query("Budi Santoso"), ("BUDI", D(1985, 5, 5), PEDAMARAN)),
+    ],
+    ids=["other-village", "close-date", "near-name", "other-kk", "owner-here", "owner-alike"],
+)
+def test_nik_typo_onto_another_person_is_a_review_on_any_doubt(typed, owner):
+    name, born, village = owner
+    owner = row(2, name, nik="1602081701900001", born=born, village=village)
+    typed = replace(typed, nik=owner.nik)
+    result = match_person(typed, [owner, BUDI])
+    assert result.status == linkage.REVIEW
+    assert result.candidate == BUDI
+    assert linkage.FLAG_NIK_OF_OTHER in result.flags
 
 
 def test_nik_confirmed_as_its_owners_makes_the_owners_namesake_a_typo_away_no_rival():
