@@ -1,0 +1,82 @@
+"""The demo data set `make run` loads: the users, and the district's screening story."""
+
+import io
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+from django.test import Client as Browser
+from django.urls import reverse
+
+from assessments.models import BatchRow, EligibilityBatch, RegisterSnapshot
+from atensi.accounts.models import User
+from atensi.demo import DEFAULT_PASSWORD, USERS
+
+
+@pytest.fixture
+def demo(db):
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_the_demo_users_log_in_with_the_printed_password(demo):
+    usernames = {username for username, *_rest in USERS}
+
+    assert set(User.objects.filter(username__in=usernames).values_list("username", flat=True)) == (
+        usernames
+    )
+    for username in ("demo-caseworker", "demo-referrer", "demo-viewer"):
+        browser = Browser()
+        response = browser.post(
+            reverse("accounts:login"), {"username": username, "password": DEFAULT_PASSWORD}
+        )
+        assert response.status_code == 302 and response.url == reverse("home"), username
+
+
+def test_the_demo_screening_tells_the_districts_story(demo):
+    batch = EligibilityBatch.objects.get()
+    verdicts = Counter(batch.rows.values_list("verdict", flat=True))
+
+    assert batch.status == EligibilityBatch.Status.DONE
+    assert batch.snapshot.status == RegisterSnapshot.Status.DONE
+    assert sum(verdicts.values()) == 51
+    assert verdicts == {
+        "ELIGIBLE": 24,
+        "DECILE_ABOVE_THRESHOLD": 8,
+        "ASSESSMENT_MISSING": 6,
+        "NOT_IN_REGISTER": 5,
+        "ALREADY_AIDED": 3,
+        "NIK_INVALID": 2,
+        "DUPLICATE_IN_BATCH": 2,
+        "NEEDS_REVIEW": 1,
+    }
+    # One likely match confirmed by the supervisor (now eligible), one still waiting.
+    reviews = Counter(batch.rows.values_list("review", flat=True))
+    assert reviews[BatchRow.Review.CONFIRMED] == 1 and reviews[BatchRow.Review.PENDING] == 1
+    confirmed = batch.rows.get(review=BatchRow.Review.CONFIRMED)
+    assert confirmed.verdict == "ELIGIBLE" and confirmed.reviewed_by.username == "demo-supervisor"
+    assert "Demo screening: 51 proposed, 24 eligible." in demo
+
+
+def test_the_caseworker_sees_the_funnel_on_the_batch_page(demo):
+    batch = EligibilityBatch.objects.get()
+    browser = Browser()
+    browser.force_login(User.objects.get(username="demo-caseworker"))
+
+    html = browser.get(reverse("assessments:batch-detail", args=[batch.pk])).content.decode()
+
+    assert "Usulan ATENSI Kab. OKI November" in html
+    assert "Saring ulang" in html and "Antrean tinjauan" in html
+
+
+def test_loading_the_demo_again_changes_nothing(demo):
+    counts = (User.objects.count(), BatchRow.objects.count(), RegisterSnapshot.objects.count())
+    out = io.StringIO()
+
+    call_command("load_demo", stdout=out)
+
+    assert "already present" in out.getvalue()
+    assert (User.objects.count(), BatchRow.objects.count(), RegisterSnapshot.objects.count()) == (
+        counts
+    )
