@@ -18,6 +18,7 @@ from atensi.audit.services import audit_record
 from atensi.errors import ApplicationError
 from atensi.regions.models import Region
 from atensi.regions.selectors import region_label
+from atensi.views import perform
 
 from . import selectors, services
 from .exports import cases_xlsx
@@ -65,13 +66,9 @@ def _post_action(request, form, action, success) -> bool:
         ]
         messages.error(request, " ".join(problems))
         return False
-    try:
-        action(form.cleaned_data)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return False
-    messages.success(request, success(form.cleaned_data))
-    return True
+    data = form.cleaned_data
+    done = perform(request, lambda: action(data) or True, lambda _result: success(data))
+    return done is not None
 
 
 def _village_choices(code):
@@ -165,15 +162,19 @@ def client_create(request):
 def case_open(request, pk):
     """Open a case for a client registered directly (a walk-in or a family's report)."""
     client = selectors.client_get(user=request.user, pk=pk)
-    try:
-        case = services.case_open(
-            client=client, by=request.user, organisation=request.user.organisation,
-            assigned_to=request.user, request=request,
-        )  # fmt: skip
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
+    case = perform(
+        request,
+        lambda: services.case_open(
+            client=client,
+            by=request.user,
+            organisation=request.user.organisation,
+            assigned_to=request.user,
+            request=request,
+        ),
+        lambda opened: _("Case %(ref)s has been opened.") % {"ref": opened.reference},
+    )
+    if case is None:
         return redirect("cases:client-detail", pk=client.pk)
-    messages.success(request, _("Case %(ref)s has been opened.") % {"ref": case.reference})
     return redirect("cases:case-detail", pk=case.pk)
 
 
@@ -450,14 +451,13 @@ def referral_duplicate(request, pk):
     except (Http404, ValidationError):  # a forged or malformed id
         messages.error(request, _("Choose the original referral from the list."))
         return redirect("cases:referral-detail", pk=referral.pk)
-    try:
-        services.referral_mark_duplicate(
+    perform(
+        request,
+        lambda: services.referral_mark_duplicate(
             referral=referral, by=request.user, original=original, request=request
-        )
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The referral has been marked as a duplicate."))
+        ),
+        _("The referral has been marked as a duplicate."),
+    )
     return redirect("cases:referral-detail", pk=referral.pk)
 
 
@@ -593,12 +593,11 @@ def case_assign(request, pk):
     if assignee is None:
         messages.error(request, _("Choose a caseworker from the list."))
     else:
-        try:
-            services.case_assign(case=case, by=request.user, assignee=assignee, request=request)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request, _("The case has been assigned to %(name)s.") % {"name": assignee}
-            )
+        perform(
+            request,
+            lambda: services.case_assign(
+                case=case, by=request.user, assignee=assignee, request=request
+            ),
+            _("The case has been assigned to %(name)s.") % {"name": assignee},
+        )
     return redirect("cases:case-detail", pk=case.pk)

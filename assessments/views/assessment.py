@@ -14,6 +14,7 @@ from atensi.accounts import policy
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
 from atensi.errors import ApplicationError
+from atensi.views import perform
 from cases import selectors as case_selectors
 
 from ..forms.assessment import RATING_CHOICES, AssessmentForm, PlanItemForm
@@ -137,12 +138,13 @@ def assessment_detail(request, pk):
 @require_POST
 def assessment_complete(request, pk):
     assessment = selectors.assessment_get(user=request.user, pk=pk)
-    try:
-        services.assessment_complete(assessment=assessment, by=request.user, request=request)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The assessment has been completed; the case is in planning."))
+    perform(
+        request,
+        lambda: services.assessment_complete(
+            assessment=assessment, by=request.user, request=request
+        ),
+        _("The assessment has been completed; the case is in planning."),
+    )
     return redirect("assessments:assessment-detail", pk=assessment.pk)
 
 
@@ -150,12 +152,13 @@ def assessment_complete(request, pk):
 @require_POST
 def assessment_approve(request, pk):
     assessment = selectors.assessment_get(user=request.user, pk=pk)
-    try:
-        services.assessment_approve(assessment=assessment, by=request.user, request=request)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The assessment has been approved."))
+    perform(
+        request,
+        lambda: services.assessment_approve(
+            assessment=assessment, by=request.user, request=request
+        ),
+        _("The assessment has been approved."),
+    )
     return redirect("assessments:assessment-detail", pk=assessment.pk)
 
 
@@ -201,12 +204,11 @@ def plan(request, case_pk):
 @require_POST
 def plan_item_remove(request, pk):
     item = selectors.plan_item_get(user=request.user, pk=pk)
-    try:
-        services.plan_item_remove(item=item, by=request.user, request=request)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The plan item has been removed."))
+    perform(
+        request,
+        lambda: services.plan_item_remove(item=item, by=request.user, request=request),
+        _("The plan item has been removed."),
+    )
     return redirect("assessments:plan", case_pk=item.case_id)
 
 

@@ -21,6 +21,7 @@ from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
 from atensi.errors import ApplicationError
+from atensi.views import perform
 from cases.selectors import client_list
 
 
@@ -126,20 +127,20 @@ def batch_row_review(request, pk, row_pk):
     batch = selectors.batch_get(user=request.user, pk=pk)
     row = selectors.batch_row_get(batch=batch, pk=row_pk)
     confirm = request.POST.get("decision") == "confirm"
-    try:
-        row = services.batch_row_review(row=row, by=request.user, confirm=confirm, request=request)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
+    perform(
+        request,
+        lambda: services.batch_row_review(
+            row=row, by=request.user, confirm=confirm, request=request
+        ),
+        lambda judged: (
             _("Row %(row)d: match %(decision)s; verdict now %(verdict)s.")
             % {
-                "row": row.row_number,
+                "row": judged.row_number,
                 "decision": _("confirmed") if confirm else _("rejected"),
-                "verdict": row.get_verdict_display(),
-            },
-        )
+                "verdict": judged.get_verdict_display(),
+            }
+        ),
+    )
     return redirect("assessments:batch-review", pk=batch.pk)
 
 
@@ -147,12 +148,11 @@ def batch_row_review(request, pk, row_pk):
 @require_POST
 def batch_rerun(request, pk):
     batch = selectors.batch_get(user=request.user, pk=pk)
-    try:
-        services.batch_rerun(batch=batch, by=request.user, request=request)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The list is being screened again."))
+    perform(
+        request,
+        lambda: services.batch_rerun(batch=batch, by=request.user, request=request),
+        _("The list is being screened again."),
+    )
     return redirect("assessments:batch-detail", pk=batch.pk)
 
 
