@@ -1,5 +1,6 @@
 """Batch eligibility screening: verdicts, evidence, review, re-runs, pages and API."""
 
+import contextlib
 import datetime
 import io
 
@@ -523,3 +524,125 @@ def test_a_batch_runs_through_a_real_celery_worker_on_redis(
     assert batch.status == EligibilityBatch.Status.DONE
     verdicts = dict(batch.rows.values_list("row_number", "verdict"))
     assert verdicts == {2: "ELIGIBLE", 3: "NOT_IN_REGISTER"}
+
+
+def _wait(condition, seconds=30.0, what="the condition"):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {seconds:.0f} s waiting for {what}")
+
+
+@pytest.fixture
+def worker_process(regions_again, tmp_path):
+    """``celery -A atensi worker`` as its own process (prefork, one child) on the test
+    database, so that a test can kill the child that runs a task."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.db import connection
+
+    from atensi.celery import app
+
+    db = connection.settings_dict
+    env = dict(os.environ)
+    env["DATABASE_URL"] = (
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    name = f"restart-{os.getpid()}@test"
+    app.control.purge()
+    log = (tmp_path / "worker.log").open("wb")
+    proc = subprocess.Popen(  # noqa: S603 - our own command
+        [sys.executable, "-m", "celery", "-A", "atensi", "worker", "--pool", "prefork",
+         "--concurrency", "1", "-l", "warning", "-n", name],
+        cwd=Path(__file__).resolve().parents[2], env=env, start_new_session=True,
+        stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        _wait(lambda: any(name in r for r in app.control.ping(timeout=0.5)), 60, "the worker")
+        yield proc
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            log.close()
+
+
+def test_a_chunk_survives_its_worker_being_killed_mid_task(
+    worker_process, cast, snapshot, programme, make_case
+):
+    """A worker child dies while it screens a chunk (its transaction is rolled back); the
+    task goes back to the queue, runs again, and the batch ends with the same results."""
+    import os
+    import signal
+
+    import psutil
+    from django.db import connection, transaction
+
+    assessed(make_case, 1, "Budi Santoso")
+    batch = services.batch_create(
+        by=cast.caseworker, programme=programme, snapshot=snapshot, name="Worker mati",
+        file=proposals(line(1, "Budi Santoso"), line(99, "Orang Lain", born="05-05-1985")),
+    )  # fmt: skip
+    # committed at once (no wrapping transaction): the worker loads and screens it
+    _wait(lambda: EligibilityBatch.objects.get(pk=batch.pk).status == "done", what="the batch")
+    before = {r.row_number: (r.verdict, r.reasons) for r in batch.rows.all()}
+    # Hold a lock on one of the batch's rows: the chunk computes its results, then waits
+    # at its UPDATE, mid-task.
+    holder = psycopg_connection(connection)
+    try:
+        holder.execute(
+            "SELECT id FROM assessments_batchrow WHERE batch_id = %s AND row_number = 2 FOR UPDATE",
+            (batch.pk,),
+        )
+        with transaction.atomic():
+            services.batch_rerun(batch=batch, by=cast.caseworker)  # the chunk goes to the worker
+        waiting = (
+            "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND query LIKE 'UPDATE assessments_batchrow%%'"
+        )
+        with psycopg_connection(connection, autocommit=True) as watcher:
+            _wait(lambda: watcher.execute(waiting).fetchone(), what="the chunk to wait")
+        children = psutil.Process(worker_process.pid).children()
+        assert len(children) == 1
+        os.kill(children[0].pid, signal.SIGKILL)
+
+        def replaced():
+            now = psutil.Process(worker_process.pid).children()
+            return bool(now) and now[0].pid != children[0].pid
+
+        _wait(replaced, what="a new child")
+    finally:
+        holder.rollback()  # the lock goes; the task, back on the queue, runs again
+        holder.close()
+
+    _wait(lambda: EligibilityBatch.objects.get(pk=batch.pk).status == "done", what="the batch")
+    batch.refresh_from_db()
+    assert batch.processed_rows == batch.total_rows == 2
+    assert BatchRow.objects.filter(batch=batch).count() == 2
+    after = {r.row_number: (r.verdict, r.reasons) for r in batch.rows.all()}
+    assert after == before
+    assert after[2] == ("ELIGIBLE", []) and after[3][0] == "NOT_IN_REGISTER"
+
+
+def psycopg_connection(connection, autocommit=False):
+    """A second connection to the test database, outside Django's. (In autocommit mode each
+    query sees pg_stat_activity afresh; in a transaction it is read once.)"""
+    import psycopg
+
+    db = connection.settings_dict
+    return psycopg.connect(
+        host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"],
+        password=db["PASSWORD"] or None, dbname=db["NAME"], autocommit=autocommit,
+    )  # fmt: skip
