@@ -14,7 +14,7 @@ def batch_rows_xlsx(batch, rows) -> bytes:
     sheet.append([
         _("Row"), _("NIK as given"), _("Name"), _("Date of birth"), _("Region code"),
         _("Verdict code"), _("Verdict"), _("Reasons"), _("DTSEN id"), _("Register NIK"),
-        _("Decile"), _("Match method"), _("Match score"), _("Review"),
+        _("Decile"), _("Match method"), _("Match score"), _("Review"), _("Data problems"),
     ])  # fmt: skip
     for row in rows.iterator(chunk_size=2000):
         match = row.match
@@ -25,6 +25,7 @@ def batch_rows_xlsx(batch, rows) -> bytes:
             row.match_method or None,
             round(row.match_score, 3) if row.match_score is not None else None,
             row.get_review_display() if row.review else None,
+            "; ".join(row.problem_messages()) or None,
         ]))  # fmt: skip
     summary = workbook.create_sheet(_("Summary"))
     summary.append([_("Programme"), str(batch.programme)])

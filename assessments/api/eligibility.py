@@ -70,8 +70,15 @@ class BatchSerializer(serializers.ModelSerializer):
         ]
 
 
+class ProblemSerializer(serializers.Serializer):
+    column = serializers.CharField(help_text="The file's column ('' for the whole row)")
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
 class ResultSerializer(serializers.ModelSerializer):
     input_nik = serializers.CharField(source="nik_input")
+    problems = serializers.SerializerMethodField()
     register_id = serializers.SerializerMethodField()
     register_nik = serializers.SerializerMethodField()
 
@@ -79,8 +86,16 @@ class ResultSerializer(serializers.ModelSerializer):
         model = BatchRow
         fields = [
             "id", "row_number", "input_nik", "name", "verdict", "reasons", "register_id",
-            "register_nik", "decile", "match_method", "match_score", "review",
+            "register_nik", "decile", "match_method", "match_score", "review", "problems",
         ]  # fmt: skip
+
+    @extend_schema_field(ProblemSerializer(many=True))
+    def get_problems(self, row) -> list:
+        """What was wrong in the row's cells, each message in the request's language."""
+        return [
+            {"column": p["column"], "code": p["code"], "message": text}
+            for p, text in zip(row.problems, row.problem_messages(bare=True), strict=True)
+        ]
 
     def get_register_id(self, row) -> str | None:
         return row.match.id_dtsen if row.match_id else None

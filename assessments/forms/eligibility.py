@@ -43,7 +43,7 @@ class BatchForm(StyledFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("source") == "file" and not data.get("file"):
+        if data.get("source") == "file" and not data.get("file") and "file" not in self.errors:
             self.add_error("file", _("Choose the file of the proposal list."))
         if data.get("source") == "clients" and not data.get("clients"):
             self.add_error("clients", _("Choose at least one client."))

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from atensi.accounts.models import Organisation
@@ -129,6 +130,9 @@ class BatchRow(models.Model):
     reasons = ArrayField(
         models.CharField(max_length=30, choices=Verdict.choices), default=list, blank=True
     )
+    # What was wrong in the row's cells, as read: [{"column", "code", "message", "params"}],
+    # the message untranslated (``problem_messages`` translates it when shown).
+    problems = models.JSONField(_("data problems"), default=list, blank=True)
     # No database constraint: the register's key is (id, snapshot_id) there. The row stays
     # because its snapshot does: the batch's snapshot is PROTECTed.
     match = models.ForeignKey(
@@ -172,6 +176,16 @@ class BatchRow(models.Model):
         from cases.nik import mask_nik
 
         return mask_nik(self.nik_input) if self.nik_input else ""
+
+    def problem_messages(self, *, bare: bool = False) -> list[str]:
+        """Each cell problem as "column: what is wrong" (``bare``: without the column), in
+        the reader's language."""
+        out = []
+        for problem in self.problems:
+            text = gettext(problem["message"]) % problem.get("params", {})
+            column = problem.get("column")
+            out.append(f"{column}: {text}" if column and not bare else text)
+        return out
 
     def reason_labels(self) -> list[str]:
         labels = dict(Verdict.choices)

@@ -9,6 +9,7 @@ reviews), so a redelivered task or a re-run leaves the same result and no duplic
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 
@@ -88,6 +89,7 @@ def batch_create(
                 % {"size": file.size / 1024 / 1024, "limit": UPLOAD_MAX_BYTES // 1024 // 1024},
                 field="file",
             )
+        _check_header(file)
         batch.source = EligibilityBatch.Source.FILE
         batch.file_name = file.name[:255]
         batch.file.save(f"{batch.id}.upload", file, save=False)
@@ -111,6 +113,17 @@ def batch_create(
     audit_record(actor=by, action=AuditEvent.Action.CREATE, obj=batch, request=request)
     transaction.on_commit(lambda: _enqueue_load(batch.pk))
     return batch
+
+
+def _check_header(file) -> None:
+    """Refuse at once a list that cannot be read or lacks a required column: no batch."""
+    try:
+        with tabular.open_table(file, PROPOSAL_SCHEMA):
+            pass
+    except tabular.TabularError as exc:
+        raise ApplicationError(exc.render(_), field="file") from exc
+    finally:
+        file.seek(0)
 
 
 def _enqueue_load(batch_id) -> None:
@@ -139,7 +152,7 @@ def _client_row(number: int, client: Client) -> dict:
 
 ROW_COLUMNS = (
     "row_number", "chunk_key", "nik_input", "nik", "kk_number", "name", "birth_date", "sex",
-    "village_code", "address", "client_id", "reasons",
+    "village_code", "address", "client_id", "reasons", "problems",
 )  # fmt: skip
 
 
@@ -173,7 +186,8 @@ def _insert_rows(batch: EligibilityBatch, rows: Iterable[dict]) -> int:
                 (row.get("name") or "")[:150],
                 row.get("birth_date"), row.get("sex") or "", village[:13],
                 (row.get("address") or "")[:255], row.get("client_id"),
-                "{" + ",".join(reasons) + "}", "", "", "",
+                "{" + ",".join(reasons) + "}", json.dumps(row.get("problems") or [], default=str),
+                "", "", "",
             ))  # fmt: skip
             count += 1
     return count
@@ -229,8 +243,20 @@ PROPOSAL_SCHEMA = tabular.standard_schema(
 
 
 def _file_rows(batch: EligibilityBatch):
-    """Every data row of the uploaded list, bad cells included: each row gets a verdict."""
-    with batch.file.open("rb") as handle, tabular.open_table(handle, PROPOSAL_SCHEMA) as table:
+    """Every data row of the uploaded list, bad cells included: each row gets a verdict.
+
+    The village codes are read here, before the rows are COPYed in: no query can run on the
+    connection while its COPY is open."""
+    from assessments.services.register import village_codes
+
+    return _read_rows(batch, village_codes())
+
+
+def _read_rows(batch: EligibilityBatch, known: set[str]):
+    with (
+        batch.file.open("rb") as handle,
+        tabular.open_table(handle, PROPOSAL_SCHEMA, known_villages=known) as table,
+    ):
         for row in table:
             yield _proposal_row(row)
 
@@ -248,6 +274,11 @@ def _proposal_row(row: tabular.Row) -> dict:
         "sex": values.get("jenis_kelamin") or "",
         "village_code": values.get("kode_wilayah") or "",
         "address": values.get("alamat") or "",
+        "problems": [
+            {"column": e.column, "code": e.code, "message": e.message, "params": e.params}
+            # in the order of the file's columns, as the user reads the row
+            for e in sorted(row.errors, key=lambda e: row.positions.get(e.column, -1))
+        ],
     }
 
 

@@ -321,17 +321,82 @@ def test_clients_outside_the_area_cannot_be_chosen(cast, snapshot, programme, ma
     assert not EligibilityBatch.objects.exists()
 
 
-def test_a_list_without_the_required_columns_fails_with_their_names(cast, snapshot, programme):
-    batch = services.batch_create(
-        by=cast.caseworker, programme=programme, snapshot=snapshot, name="x",
-        file=upload("nama;alamat\nBudi;Jl\n"),
+def test_a_list_without_the_required_columns_is_refused_with_their_names(cast, snapshot, programme):
+    with pytest.raises(ApplicationError) as refused:
+        services.batch_create(
+            by=cast.caseworker, programme=programme, snapshot=snapshot, name="x",
+            file=upload("nama;alamat\nBudi;Jl\n"),
+        )  # fmt: skip
+
+    assert refused.value.field == "file"
+    assert "nik" in refused.value.message and "kode_wilayah" in refused.value.message
+    assert not EligibilityBatch.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        ("", "Berkas kosong."),
+        (HEADER, "Berkas memiliki judul kolom, tetapi tidak ada baris data di bawahnya."),
+        ("nama;alamat\nBudi;Jl\n", "Kolom yang ditemukan: nama, alamat"),
+    ],
+    ids=["empty", "header-only", "wrong-columns"],
+)
+def test_the_page_refuses_a_list_it_cannot_use_with_one_clear_message(
+    cast, client, snapshot, programme, content, expected
+):
+    client.force_login(cast.caseworker)
+
+    response = client.post(
+        reverse("assessments:batch-create"),
+        {
+            "name": "Usulan", "programme": programme.pk, "snapshot": snapshot.pk,
+            "source": "file", "file": upload(content),
+        },
     )  # fmt: skip
 
-    run(batch)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert expected in html
+    assert "Pilih berkas daftar usulan." not in html  # a file was chosen
+    assert not EligibilityBatch.objects.exists()
 
-    assert batch.status == EligibilityBatch.Status.FAILED
-    assert "nik" in batch.error and "kode_wilayah" in batch.error
-    assert not batch.rows.exists()
+
+def test_each_rows_cell_problems_are_kept_and_shown_while_the_row_is_judged(
+    cast, client, screened_with_problems
+):
+    batch, rows = screened_with_problems
+
+    problems = rows[2].problem_messages()
+    # Matched on the NIK, judged like any row, and every bad cell said with its column.
+    assert rows[2].verdict == "ASSESSMENT_MISSING" and rows[2].match_method == "nik_exact"
+    assert [p.split(":")[0] for p in problems] == ["tgl_lahir", "jenis_kelamin", "kode_wilayah"]
+    assert "31-02-1990" in problems[0]
+    assert rows[3].problem_messages() == [] and rows[3].problems == []
+
+    client.force_login(cast.caseworker)
+    html = client.get(reverse("assessments:batch-detail", args=[batch.pk])).content.decode()
+    assert "tgl_lahir: " in html and "kode_wilayah: " in html
+    export = client.get(reverse("assessments:batch-export", args=[batch.pk]))
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).worksheets[0]
+    header, first = [c.value for c in sheet[1]], [c.value for c in sheet[2]]
+    assert first[header.index("Masalah data")].startswith("tgl_lahir: ")
+    results = api(cast.caseworker).get(f"/api/v1/eligibility-batches/{batch.pk}/results/").json()
+    by_row = {r["row_number"]: r for r in results["results"]}
+    assert [p["column"] for p in by_row[2]["problems"]] == [
+        "tgl_lahir", "jenis_kelamin", "kode_wilayah",
+    ]  # fmt: skip
+    assert by_row[3]["problems"] == []
+
+
+@pytest.fixture
+def screened_with_problems(cast, snapshot, programme):
+    bad = f"{nik(4)};;Joko Susilo;31-02-1990;X;16.02.99.9999;Jl. Uji"
+    batch = services.batch_create(
+        by=cast.caseworker, programme=programme, snapshot=snapshot, name="Sel rusak",
+        file=proposals(bad, line(99, "Orang Lain", born="05-05-1985")),
+    )  # fmt: skip
+    return batch, run(batch)
 
 
 def test_another_organisations_programme_cannot_be_used(cast, snapshot):
