@@ -3,6 +3,7 @@ from django.conf import settings
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from atensi.errors import ApplicationError
 from atensi.forms import DateInput, StyledFormMixin
 
 from .choices import Education, MaritalStatus, Religion, Sex, Substance
@@ -25,7 +26,30 @@ def village_select(label=VILLAGE_LABEL):
     )
 
 
-class ClientForm(StyledFormMixin, forms.Form):
+class NumberCheckMixin:
+    """Check the NIK (against the birth date and sex given) and the KK with the rest of the
+    form, so that their errors come in the same round as a missing field's."""
+
+    def clean(self):
+        from . import services  # the service's own check: one set of rules and messages
+
+        data = super().clean()
+        if data.get("nik") and "nik" in self.fields:
+            try:
+                services.check_nik(
+                    data["nik"], birth_date=data.get("birth_date"), sex=data.get("sex")
+                )
+            except ApplicationError as exc:
+                self.add_error("nik", exc.message)
+        if data.get("kk_number") and "kk_number" in self.fields:
+            try:
+                services.check_kk(data["kk_number"])
+            except ApplicationError as exc:
+                self.add_error("kk_number", exc.message)
+        return data
+
+
+class ClientForm(NumberCheckMixin, StyledFormMixin, forms.Form):
     nik = forms.CharField(
         label=_("NIK"), max_length=40, help_text=_("16 digits, as on the KTP or family card.")
     )
@@ -117,7 +141,7 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class ReferralForm(StyledFormMixin, forms.Form):
+class ReferralForm(NumberCheckMixin, StyledFormMixin, forms.Form):
     source = forms.ChoiceField(label=_("Source of referral"), choices=Referral.Source.choices)
     referring_officer = forms.CharField(label=_("Referring officer"), max_length=150)
     referral_date = forms.DateField(label=_("Referral date"), widget=DateInput())

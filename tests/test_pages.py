@@ -454,6 +454,16 @@ def test_a_village_outside_the_area_is_refused_on_the_client_form(browse):
     assert not Client.objects.exists()
 
 
+def test_a_bad_nik_and_a_missing_village_are_said_in_one_round(browse):
+    response = browse("referrer").post(
+        reverse("cases:referral-create"), referral_form(nik="160205010190000", region="")
+    )
+
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"nik", "region"}
+    assert not Referral.objects.exists()
+
+
 def test_a_fake_pdf_is_refused_on_the_referral_form(browse):
     fake = SimpleUploadedFile("surat-palsu.pdf", b"bukan pdf\n", "application/pdf")
 
@@ -540,3 +550,11 @@ def test_list_pages_take_a_fixed_number_of_queries(
 
     assert response.status_code == 200
     assert len(response.context["page"]) == min(rows, 25)
+
+
+def test_a_page_outside_the_users_reach_says_so_in_indonesian(browse):
+    response = browse("referrer").get(reverse("assessments:batch-list"))
+
+    assert response.status_code == 404
+    assert "Halaman tidak ditemukan" in response.text
+    assert "Kembali ke beranda" in response.text

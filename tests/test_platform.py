@@ -158,6 +158,7 @@ def test_a_wrong_password_is_refused(demo_user):
 
     assert response.status_code == 200
     assert not logged_in(browser)
+    assert "Nama pengguna atau kata sandi salah." in response.text
 
 
 def test_after_five_wrong_passwords_even_the_right_one_is_refused(demo_user):

@@ -137,7 +137,7 @@ class ScreeningForm(StyledFormMixin, forms.Form):
         if not injection:
             if any(entry.get("q1") for entry in answers.values()):
                 self.add_error("injection", gettext(assist.MSG_MISSING))
-                return data
+            # Check the other answers all the same: every gap is said in one round.
             injection = assist.NEVER
         try:
             data["answers"] = assist.validate(answers, injection)

@@ -323,19 +323,21 @@ def assessment_complete(*, assessment: Assessment, by: User, request=None) -> As
         raise ApplicationError(
             _("The case is closed; the assessment can no longer be completed."), code="conflict"
         )
+    gaps = []  # every gap at once, not one per attempt: (field, message)
     missing = _unrated(assessment)
     if missing:
-        raise ApplicationError(
-            _("Rate every domain before completing; not yet rated: %(domains)s.")
-            % {"domains": ", ".join(str(label) for label in missing)},
-            field="domains",
-        )
+        gaps.append(("domains", _("Rate every domain before completing; not yet rated: "
+                                  "%(domains)s.")
+                     % {"domains": ", ".join(str(label) for label in missing)}))  # fmt: skip
     if not assessment.recommended_components:
-        raise ApplicationError(_("Recommend at least one ATENSI component."),
-                               field="recommended_components")  # fmt: skip
+        gaps.append(("recommended_components", _("Recommend at least one ATENSI component.")))
     if not assessment.recommended_modality:
-        raise ApplicationError(_("Recommend a rehabilitation modality."),
-                               field="recommended_modality")  # fmt: skip
+        gaps.append(("recommended_modality", _("Recommend a rehabilitation modality.")))
+    if gaps:
+        raise ApplicationError(
+            " ".join(message for _field, message in gaps),
+            field=gaps[0][0],  # the first to mend
+        )
     _check_business({name: getattr(assessment, name) for name in ASSESSMENT_FIELDS})
     assessment.status = Assessment.Status.COMPLETED
     assessment.completed_at = timezone.now()

@@ -17,6 +17,13 @@ class LoginForm(StyledFormMixin, OTPAuthenticationFormMixin, AuthenticationForm)
         help_text=_("Only if you enabled two-factor login."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        # Django's own Indonesian text of this message repeats "nama pengguna".
+        "invalid_login": _(
+            "The username or the password is not correct. Mind capital and small letters."
+        ),
+    }
     otp_error_messages = {
         **OTPAuthenticationFormMixin.otp_error_messages,
         "token_required": _("Enter the code from your authenticator app."),

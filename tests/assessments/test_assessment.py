@@ -276,6 +276,20 @@ def test_completion_with_unrated_domains_is_refused_naming_them(cast, draft):
     assert fresh(draft.case).stage == Stage.INTAKE
 
 
+def test_completion_names_every_gap_at_once(cast, draft):
+    partial = {d: v for d, v in rated().items() if d != "legal"}
+    services.assessment_update(assessment=draft, by=cast.caseworker, domains=partial)
+
+    with pytest.raises(ApplicationError) as refused:
+        services.assessment_complete(assessment=draft, by=cast.caseworker)
+
+    message = str(refused.value.message)
+    assert str(Domain.LEGAL.label) in message
+    assert "Recommend at least one ATENSI component." in message
+    assert "Recommend a rehabilitation modality." in message
+    assert fresh(draft).status == Assessment.Status.DRAFT
+
+
 @pytest.mark.parametrize("value", [5, -1, "2", True, 2.5])
 def test_a_rating_outside_0_to_4_is_refused_naming_the_domain(cast, filled, value):
     domains = {"family": {"troubled": value}}

@@ -426,6 +426,16 @@ def test_injection_must_be_answered_when_a_substance_was_used(browse, case):
     nothing_stored()
 
 
+def test_every_gap_is_shown_in_one_round_the_injection_question_included(browse, case):
+    data = form_data(answers(ats=SABU_MODERATE), injection="")
+    del data["ats_q4"], data["ats_q5"]
+
+    response = browse("caseworker").post(page_url("screening create", case), data)
+
+    assert set(response.context["form"].errors) == {"injection", "ats_q4", "ats_q5"}
+    nothing_stored()
+
+
 def test_a_refusal_of_the_service_is_shown_on_the_form(browse, case):
     tomorrow = (today() + datetime.timedelta(days=1)).isoformat()
 
