@@ -35,6 +35,19 @@ def assessment_list(
     return qs
 
 
+def assessments_to_approve(*, user: User) -> QuerySet[Assessment]:
+    """Completed assessments of the supervisor's organisation that they may approve (not
+    their own), oldest first."""
+    if user.role != User.Role.SUPERVISOR:
+        return Assessment.objects.none()
+    return (
+        assessment_list(user=user, status=Assessment.Status.COMPLETED)
+        .filter(case__organisation_id=user.organisation_id)
+        .exclude(assessor=user)
+        .order_by("completed_at")
+    )
+
+
 def assessment_get(*, user: User, pk) -> Assessment:
     return get_object_or_404(assessment_list(user=user), pk=pk)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from aid.models import Programme
@@ -17,6 +17,18 @@ def batch_list(*, user: User) -> QuerySet[EligibilityBatch]:
         return EligibilityBatch.objects.none()
     return EligibilityBatch.objects.filter(organisation_id=user.organisation_id).select_related(
         "programme", "snapshot", "created_by"
+    )
+
+
+def batches_awaiting_review(*, user: User) -> QuerySet[EligibilityBatch]:
+    """The organisation's batches with matches waiting for a supervisor, as ``pending``."""
+    if user.role != User.Role.SUPERVISOR:
+        return EligibilityBatch.objects.none()
+    return (
+        batch_list(user=user)
+        .annotate(pending=Count("rows", filter=Q(rows__review=BatchRow.Review.PENDING)))
+        .filter(pending__gt=0)
+        .order_by("-created_at")
     )
 
 

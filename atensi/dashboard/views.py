@@ -2,6 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from assessments.selectors import assessment as assessment_selectors
+from assessments.selectors import eligibility as eligibility_selectors
 from atensi.accounts import policy
 from atensi.accounts.models import User
 from cases import selectors as case_selectors
@@ -20,7 +22,11 @@ def home(request):
     if not policy.can_read_cases(user):
         return redirect("dashboard:index")
     summary = case_selectors.home_summary(user=user)
+    to_approve = assessment_selectors.assessments_to_approve(user=user)
     return render(request, "dashboard/home.html", {
+        "to_approve": to_approve[:10],
+        "to_approve_count": to_approve.count(),
+        "reviews": eligibility_selectors.batches_awaiting_review(user=user)[:10],
         "summary": summary,
         "waiting": summary["waiting"][:10],
         "waiting_count": summary["waiting"].count(),

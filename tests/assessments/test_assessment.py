@@ -980,3 +980,12 @@ def test_the_assessment_list_page_takes_a_fixed_number_of_queries(
         response = browser.get(page("assessment-list", case))
 
     assert len(response.context["assessments"]) == rows
+
+
+def test_the_supervisors_home_lists_the_assessments_waiting_for_approval(browse, completed):
+    home = browse("supervisor").get(reverse("home")).content.decode()
+    own_home = browse("caseworker").get(reverse("home")).content.decode()
+
+    approval = reverse("assessments:assessment-detail", args=[completed.pk])
+    assert "Asesmen menunggu persetujuan" in home and approval in home
+    assert approval not in own_home  # the assessor cannot approve their own

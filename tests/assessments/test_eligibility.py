@@ -711,3 +711,13 @@ def psycopg_connection(connection, autocommit=False):
         host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"],
         password=db["PASSWORD"] or None, dbname=db["NAME"], autocommit=autocommit,
     )  # fmt: skip
+
+
+def test_the_supervisors_home_links_the_matches_waiting_for_review(cast, client, screened):
+    batch, _rows = screened
+    client.force_login(cast.supervisor)
+
+    home = client.get(reverse("home")).content.decode()
+
+    assert reverse("assessments:batch-review", args=[batch.pk]) in home
+    assert "Usulan uji" in home
