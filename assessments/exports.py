@@ -13,7 +13,8 @@ def batch_rows_xlsx(batch, rows) -> bytes:
     sheet = workbook.create_sheet(_("Results"))
     sheet.append([
         _("Row"), _("NIK as given"), _("Name"), _("Date of birth"), _("Region code"),
-        _("Verdict code"), _("Verdict"), _("Reasons"), _("DTSEN id"), _("Register NIK"),
+        _("Verdict code"), _("Verdict"), _("Reasons"), _("Reasons explained"), _("DTSEN id"),
+        _("Register NIK"),
         _("Decile"), _("Match method"), _("Match score"), _("Review"), _("Data problems"),
     ])  # fmt: skip
     for row in rows.iterator(chunk_size=2000):
@@ -21,6 +22,7 @@ def batch_rows_xlsx(batch, rows) -> bytes:
         sheet.append(safe_row([
             row.row_number, row.nik_input, row.name, row.birth_date, row.village_code,
             row.verdict, row.get_verdict_display(), ", ".join(row.reasons),
+            "; ".join(row.reason_labels()),
             match.id_dtsen if match else None, match.nik if match else None, row.decile,
             row.match_method or None,
             round(row.match_score, 3) if row.match_score is not None else None,

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from atensi.forms import StyledFormMixin
@@ -37,6 +38,11 @@ class BatchForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = programmes
         self.fields["snapshot"].queryset = snapshots
+        # Source, extract date and size: a small test extract is not taken for the register.
+        self.fields["snapshot"].label_from_instance = lambda s: (
+            _("%(snapshot)s · %(rows)s rows")
+            % {"snapshot": s, "rows": formats.number_format(s.good_rows, force_grouping=True)}
+        )
         self.fields["snapshot"].initial = snapshots.first()
         self.fields["clients"].queryset = clients
         self.fields["clients"].label_from_instance = lambda c: f"{c.full_name} · {c.masked_nik}"

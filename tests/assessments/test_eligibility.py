@@ -447,6 +447,11 @@ def test_the_export_is_an_audited_spreadsheet_with_raw_codes(cast, client, scree
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
     codes = [row[5].value for row in sheet.iter_rows(min_row=2)]
     assert codes[:4] == ["ELIGIBLE", "DECILE_ABOVE_THRESHOLD", "NOT_IN_REGISTER", "NIK_INVALID"]
+    header = [c.value for c in sheet[1]]
+    explained = [
+        row[header.index("Alasan (keterangan)")].value for row in sheet.iter_rows(min_row=2)
+    ]
+    assert explained[2] == "Tidak ada di DTSEN; Belum ada asesmen selesai"  # as the page says
     assert AuditEvent.objects.filter(action="export", object_id=str(batch.pk)).exists()
 
 
