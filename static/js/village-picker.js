@@ -3,7 +3,8 @@
  *   <select name="village" data-village-picker data-search-url="/wilayah/desa/opsi/">
  * with a search box above it. Typing (debounced 250 ms) fetches an HTML fragment of
  * <option> elements for ?q=… and puts them in the select. The current choice is never lost:
- * it stays selected if it is among the results, and is kept at the top otherwise.
+ * it stays selected if it is among the results, and is kept at the top otherwise. With no
+ * choice yet, a search that finds exactly one village chooses it.
  * Without JavaScript the select works as rendered. No inline script (CSP).
  * Optional: data-placeholder overrides the search box placeholder.
  */
@@ -47,6 +48,15 @@
     select.replaceChildren(fragment);
     if (current) {
       select.value = current;
+    } else {
+      // Nothing chosen yet and the search found exactly one village: choose it, as the
+      // user would next. With several, the user picks; a hint ("type more…") is no choice.
+      var found = incoming.filter(function (option) {
+        return option.value && !option.hasAttribute("data-hint");
+      });
+      if (found.length === 1) {
+        select.value = found[0].value;
+      }
     }
     select.dispatchEvent(new CustomEvent("village-picker:updated", { bubbles: true }));
   }
