@@ -62,5 +62,12 @@ class AuditEvent(models.Model):
         return self.object_type
 
     @property
+    def summary_label(self) -> str:
+        """The summary in the reader's language (stored in one technical form)."""
+        from .summaries import summary_label
+
+        return summary_label(self.summary)
+
+    @property
     def channel_label(self) -> str:
         return {"web": _("web page"), "api": _("API")}.get(self.channel, self.channel)

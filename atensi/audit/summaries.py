@@ -1,0 +1,78 @@
+"""Audit summaries in the reader's language.
+
+The log stores each summary in one fixed, technical form (it is append-only and searched by
+it: "stage intake -> assessment", "row 12 match confirmed"); the audit page shows it through
+the patterns below, translated. A summary no pattern knows is shown as stored.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.utils.translation import gettext_lazy as _
+
+# (pattern of the stored text, the translatable text; named groups fill its placeholders)
+_PATTERNS: list[tuple[re.Pattern, str]] = [
+    (re.compile(p), text)
+    for p, text in (
+        (r"fields: (?P<fields>.*)", _("changed: %(fields)s")),
+        (r"client (?P<id>\S+)", _("client %(id)s")),
+        (r"case (?P<id>\S+)", _("case %(id)s")),
+        (r"accepted", _("accepted")),
+        (r"declined", _("declined")),
+        (r"duplicate of (?P<id>\S+)", _("duplicate of %(id)s")),
+        (r"stage (?P<old>\S+) -> (?P<new>\S+)", _("stage %(old)s → %(new)s")),
+        (r"assigned to (?P<user>\S+)", _("assigned to %(user)s")),
+        (r"family", _("family members")),
+        (r"consents", _("consents")),
+        (r"timeline", _("timeline")),
+        (r"notes", _("notes")),
+        (r"edit form", _("edit form")),
+        (r"accept form, (?P<n>\d+) candidate client\(s\)",
+         _("accept form, %(n)s candidate client(s)")),
+        (r"case list, stage=(?P<stage>\S*), rows=(?P<n>\d+)",
+         _("case list, stage %(stage)s, %(n)s rows")),
+        (r"register import queued, (?P<n>\d+) bytes", _("register import queued, %(n)s bytes")),
+        (r"register import queued again", _("register import queued again")),
+        (r"register snapshot deleted with its (?P<n>\d+) rows",
+         _("register snapshot deleted with its %(n)s rows")),
+        (r"re-run", _("screened again")),
+        (r"row (?P<row>\d+) match confirmed", _("row %(row)s: match confirmed")),
+        (r"row (?P<row>\d+) match rejected", _("row %(row)s: match rejected")),
+        (r"completed", _("completed")),
+        (r"approved", _("approved")),
+        (r"plan item (?P<id>\S+) removed", _("plan item %(id)s removed")),
+        (r"register refused rows, (?P<kind>\w+), rows=(?P<n>\d+)",
+         _("refused register rows (%(kind)s), %(n)s rows")),
+        (r"register refused rows, api, page=(?P<page>\S+)",
+         _("refused register rows (API), page %(page)s")),
+        (r"review queue", _("review queue")),
+        (r"eligibility results, rows=(?P<n>\d+)", _("eligibility results, %(n)s rows")),
+        (r"assessments", _("assessments")),
+        (r"plan", _("intervention plan")),
+        (r"screenings", _("screenings")),
+        (r"results", _("results")),
+        (r"two-factor login enabled", _("two-factor login enabled")),
+        (r"two-factor login disabled", _("two-factor login disabled")),
+    )
+]  # fmt: skip
+
+
+def _stage_label(code: str) -> str:
+    from cases.models import Stage
+
+    return str(Stage(code).label) if code in Stage.values else code
+
+
+# Groups whose stored value is a code with a label of its own.
+_LABELS = {"old": _stage_label, "new": _stage_label}
+
+
+def summary_label(summary: str) -> str:
+    """The stored summary in the active language; as stored when no pattern knows it."""
+    for pattern, text in _PATTERNS:
+        found = pattern.fullmatch(summary)
+        if found:
+            values = {k: _LABELS.get(k, str)(v) for k, v in found.groupdict().items()}
+            return str(text) % values
+    return summary
