@@ -27,7 +27,7 @@ def batch_rows_xlsx(batch, rows) -> bytes:
             row.match_method or None,
             round(row.match_score, 3) if row.match_score is not None else None,
             row.get_review_display() if row.review else None,
-            "; ".join(row.problem_messages()) or None,
+            "\n".join(row.problem_messages()) or None,
         ]))  # fmt: skip
     summary = workbook.create_sheet(_("Summary"))
     summary.append([_("Programme"), str(batch.programme)])

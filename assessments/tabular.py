@@ -86,6 +86,9 @@ MSG_NUMBER_KK = gettext_noop(
 MSG_DATE_UNREADABLE = gettext_noop(
     "The date %(value)s cannot be read; write it as YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY."
 )
+MSG_DATE_NO_SUCH_DAY = gettext_noop(
+    "The date %(value)s does not exist in the calendar; check the day and the month."
+)
 MSG_DATE_FUTURE = gettext_noop("The date %(value)s lies in the future.")
 MSG_DATE_TOO_OLD = gettext_noop("The date %(value)s is before 1900.")
 MSG_SEX_INVALID = gettext_noop(
@@ -384,7 +387,10 @@ def read_date(cell, column: Column, context: _Context) -> datetime.date:
     if value is None or value > context.today or value.year < 1900:
         shown = str(cell).strip()[:40]
         if value is None:
-            _refuse(column, DATE_UNREADABLE, MSG_DATE_UNREADABLE, value=shown)
+            day = shown.split(" ", 1)[0].split("T", 1)[0]
+            written_well = _DATE_DMY.fullmatch(day) or _DATE_YMD.fullmatch(day)
+            message = MSG_DATE_NO_SUCH_DAY if written_well else MSG_DATE_UNREADABLE
+            _refuse(column, DATE_UNREADABLE, message, value=shown)
         message = MSG_DATE_FUTURE if value > context.today else MSG_DATE_TOO_OLD
         _refuse(column, DATE_OUT_OF_RANGE, message, value=shown)
     return value

@@ -49,7 +49,8 @@ def _search(request, key):
     the form POSTs it, it is kept in the session, and the list redirects to itself."""
     session_key = f"search:{key}"
     if request.method == "POST":
-        request.session[session_key] = request.POST.get("q", "").strip()[:100]
+        clear = "clear" in request.POST
+        request.session[session_key] = "" if clear else request.POST.get("q", "").strip()[:100]
         query = request.GET.copy()
         query.pop("page", None)
         return redirect(f"{request.path}?{query.urlencode()}" if query else request.path), ""
@@ -148,6 +149,7 @@ def client_create(request):
             target = consent_form if exc.field in consent_form.fields else form
             target.add_application_error(exc)
             if exc.code == "probable_duplicate":
+                form.ask_duplicate = True  # only now is the "register anyway" box shown
                 form.fields["allow_probable_duplicate"].widget.attrs["autofocus"] = True
         else:
             messages.success(request, _("The client has been registered."))

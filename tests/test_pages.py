@@ -442,6 +442,20 @@ def test_a_malformed_nik_is_explained_in_indonesian_on_the_client_form(browse):
     assert not Client.objects.exists()
 
 
+def test_the_register_anyway_box_appears_only_for_a_probable_duplicate(browse):
+    caseworker = browse("caseworker")
+    box = 'name="allow_probable_duplicate"'
+    assert box not in caseworker.get(reverse("cases:client-create")).text
+    missing = caseworker.post(reverse("cases:client-create"), client_form(address=""))
+    assert box not in missing.text  # another error: no box
+
+    caseworker.post(reverse("cases:client-create"), client_form())
+    twin = caseworker.post(reverse("cases:client-create"), client_form(nik=make_nik(serial=8)))
+
+    assert twin.status_code == 200 and box in twin.text
+    assert Client.objects.count() == 1
+
+
 def test_a_village_outside_the_area_is_refused_on_the_client_form(browse):
     response = browse("caseworker").post(
         reverse("cases:client-create"),
@@ -558,3 +572,20 @@ def test_a_page_outside_the_users_reach_says_so_in_indonesian(browse):
     assert response.status_code == 404
     assert "Halaman tidak ditemukan" in response.text
     assert "Kembali ke beranda" in response.text
+
+
+def test_a_list_search_stays_out_of_the_url_and_can_be_cleared(browse, world, make_client):
+    other = make_client(serial=5, full_name="Sutrisno Wibowo")
+    caseworker = browse("caseworker")
+    url = reverse("cases:client-list")
+
+    searched = caseworker.post(url, {"q": "Sutrisno"})
+    assert searched.status_code == 302 and "Sutrisno" not in searched.url
+    page = caseworker.get(url).text
+    assert other.full_name in page and world.client.full_name not in page
+    assert "Hapus pencarian" in page
+
+    caseworker.post(url, {"q": "Sutrisno", "clear": "1"})
+    page = caseworker.get(url).text
+    assert other.full_name in page and world.client.full_name in page
+    assert "Hapus pencarian" not in page

@@ -24,7 +24,7 @@ def home(request):
     summary = case_selectors.home_summary(user=user)
     to_approve = assessment_selectors.assessments_to_approve(user=user)
     return render(request, "dashboard/home.html", {
-        "to_approve": to_approve[:10],
+        "to_approve": to_approve[:50],
         "to_approve_count": to_approve.count(),
         "reviews": eligibility_selectors.batches_awaiting_review(user=user)[:10],
         "summary": summary,

@@ -143,7 +143,7 @@ def test_each_kind_of_bad_row_is_reported_with_its_row_and_reason_while_good_row
          stored(tabular.MSG_VILLAGE_UNKNOWN, value="16.02.05.9999")),
         (5, "desil", "DECILE_INVALID", stored(tabular.MSG_DECILE_INVALID, value="11")),
         (6, "tgl_lahir", "DATE_UNREADABLE",
-         stored(tabular.MSG_DATE_UNREADABLE, value="31-02-1990")),
+         stored(tabular.MSG_DATE_NO_SUCH_DAY, value="31-02-1990")),
         (7, "nik", "NIK_SCIENTIFIC", stored(nikmod.MSG_NIK_SCIENTIFIC, value="1.60205E+15")),
     ]  # fmt: skip
 

@@ -301,6 +301,20 @@ def test_an_unreadable_or_impossible_date_is_refused_with_the_value(text, code):
     assert text in row.errors[0].render()
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("31-02-1990", tabular.MSG_DATE_NO_SUCH_DAY),  # written well, no such day
+        ("1990-13-01", tabular.MSG_DATE_NO_SUCH_DAY),
+        ("1990/01/10", tabular.MSG_DATE_UNREADABLE),  # a shape the reader does not know
+    ],
+)
+def test_a_date_that_does_not_exist_is_told_apart_from_one_written_wrongly(text, message):
+    row = only(csv_bytes(line(born=text)))
+
+    assert row.errors[0].message == message
+
+
 def test_an_empty_birth_date_is_allowed_where_the_schema_says_so():
     row = only(csv_bytes(line(born="")))
 
