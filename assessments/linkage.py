@@ -776,7 +776,8 @@ def match_person(
 
     The candidates must include every register row with the query's NIK and those sharing
     its first 12 digits (``BlockKeys``): a NIK typo that lands on another real person, or
-    on a serial the district may have issued, is then seen and sent to review.
+    on a serial the district may have issued, is then seen, and judged as the module's
+    docstring says (``nik_typo``).
     """
     q = _Query(query)
     pool: dict[Hashable, Candidate] = {}

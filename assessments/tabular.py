@@ -217,6 +217,11 @@ def standard_schema(
     return Schema(columns=tuple(replace(c, blank=c.name in blank) for c in columns))
 
 
+def is_dotted_village(text: str) -> bool:
+    """Whether ``text`` has the shape of a dotted village code (16.02.05.1002)."""
+    return bool(_VILLAGE_DOTTED.fullmatch(text))
+
+
 def header_key(text) -> str:
     """Headings compare without case, spaces, underscores, dashes or dots: "Tgl Lahir" matches."""
     return re.sub(r"[\s_.\-]+", "", str(text or "").strip().lstrip(_APOSTROPHES).lower())

@@ -159,6 +159,10 @@ class BatchRow(models.Model):
         indexes = [
             models.Index(fields=["batch", "verdict"], name="batchrow_batch_verdict"),
             models.Index(fields=["batch", "chunk_key"], name="batchrow_batch_chunk"),
+            # The supervisor's home counts the matches waiting for review.
+            models.Index(
+                fields=["batch"], condition=Q(review="pending"), name="batchrow_pending_review"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["batch", "row_number"], name="batchrow_once"),
@@ -180,10 +184,15 @@ class BatchRow(models.Model):
     def problem_messages(self, *, bare: bool = False) -> list[str]:
         """Each cell problem as "column: what is wrong" (``bare``: without the column), in
         the reader's language."""
+        from cases.nik import mask_nik
+
         out = []
         for problem in self.problems:
-            text = gettext(problem["message"]) % problem.get("params", {})
+            params = dict(problem.get("params", {}))
             column = problem.get("column")
+            if column in ("nik", "no_kk") and "value" in params:
+                params["value"] = mask_nik(str(params["value"]))  # as masked as the list
+            text = gettext(problem["message"]) % params
             out.append(f"{column}: {text}" if column and not bare else text)
         return out
 

@@ -272,7 +272,9 @@ def _proposal_row(row: tabular.Row) -> dict:
         "name": values.get("nama") or "",
         "birth_date": values.get("tgl_lahir"),
         "sex": values.get("jenis_kelamin") or "",
-        "village_code": values.get("kode_wilayah") or "",
+        # An unknown village is reported, but a well-formed code still places the row in
+        # its district for the matching.
+        "village_code": values.get("kode_wilayah") or _well_formed_village(row.raw),
         "address": values.get("alamat") or "",
         "problems": [
             {"column": e.column, "code": e.code, "message": e.message, "params": e.params}
@@ -282,6 +284,11 @@ def _proposal_row(row: tabular.Row) -> dict:
     }
 
 
+def _well_formed_village(raw: dict) -> str:
+    text = str(raw.get("kode_wilayah") or "").strip()
+    return text if tabular.is_dotted_village(text) else ""
+
+
 def batch_fail(*, batch_id, exc: BaseException) -> None:
     """A step failed for good (retries spent): the batch stops as failed, not "running" for
     ever. Chunks already judged keep their rows; "Screen again" runs the batch once more."""
@@ -289,10 +296,16 @@ def batch_fail(*, batch_id, exc: BaseException) -> None:
     kind = exc.__class__.__name__
     logger.error("Eligibility batch %s failed: %s", batch_id, kind)
     with translation.override(settings.LANGUAGE_CODE):
-        message = _(
-            "Screening stopped because of an unexpected error (%(kind)s). Screen the list "
-            "again, or ask the administrator."
-        ) % {"kind": kind}
+        if BatchChunk.objects.filter(batch_id=batch_id).exists():
+            message = _(
+                "Screening stopped because of an unexpected error (%(kind)s). Screen the list "
+                "again, or ask the administrator."
+            ) % {"kind": kind}
+        else:  # the list was never read in: nothing to screen again
+            message = _(
+                "The list could not be read in because of an unexpected error (%(kind)s). "
+                "Upload it again, or ask the administrator."
+            ) % {"kind": kind}
     EligibilityBatch.objects.filter(
         pk=batch_id, status__in=(EligibilityBatch.Status.QUEUED, EligibilityBatch.Status.RUNNING)
     ).update(status=EligibilityBatch.Status.FAILED, error=message, finished_at=timezone.now())

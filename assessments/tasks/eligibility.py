@@ -1,24 +1,38 @@
 """Celery tasks of batch eligibility screening: thin, take ids, safe to run twice.
 
-A lost database connection is retried (with backoff); any other error, or the last retry,
-marks the batch failed so that its page says so instead of waiting for ever.
+A lost database connection is retried with backoff (5, 10, 20, 40, 80 s); any other
+error, or the last retry, marks the batch failed so that its page says so instead of
+waiting for ever. (A worker process that dies mid-task is another matter: with acks late
+and reject-on-worker-lost the task goes back to the queue and runs again.)
 """
 
+import logging
+
 from celery import Task, shared_task
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, close_old_connections, connection
 
 from assessments.services import eligibility
+
+logger = logging.getLogger(__name__)
 
 
 class BatchTask(Task):
     autoretry_for = (OperationalError, InterfaceError)
-    max_retries = 3
+    max_retries = 5
     retry_backoff = 5
-    retry_jitter = True
+    retry_backoff_max = 120
+    retry_jitter = False
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         batch_id = args[0] if args else kwargs["batch_id"]
-        eligibility.batch_fail(batch_id=batch_id, exc=exc)
+        if not connection.in_atomic_block:
+            # The failure may have been the connection itself: take a fresh one.
+            close_old_connections()
+        try:
+            eligibility.batch_fail(batch_id=batch_id, exc=exc)
+        except Exception as error:  # the database is still away: say so, do not mask exc
+            logger.error("Eligibility batch %s could not be marked failed: %s", batch_id,
+                         error.__class__.__name__)  # fmt: skip
 
 
 @shared_task(base=BatchTask, acks_late=True)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from aid.models import AidRecord, Programme
-from assessments import linkage
+from assessments import linkage, tabular
 from assessments.models import (
     Assessment,
     BatchRow,
@@ -373,6 +373,12 @@ def test_each_rows_cell_problems_are_kept_and_shown_while_the_row_is_judged(
     assert [p.split(":")[0] for p in problems] == ["tgl_lahir", "jenis_kelamin", "kode_wilayah"]
     assert "31-02-1990" in problems[0]
     assert rows[3].problem_messages() == [] and rows[3].problems == []
+    # An unknown village is said, yet the row is still matched within its district.
+    assert rows[4].problem_messages()[0].startswith("kode_wilayah: ")
+    assert (rows[4].chunk_key, rows[4].match_method) == ("16.02.05", "name_dob_district")
+    assert rows[5].problem_messages() == [
+        "nik: NIK harus terdiri dari tepat 16 digit; yang diisi 15 digit."
+    ]
 
     client.force_login(cast.caseworker)
     html = client.get(reverse("assessments:batch-detail", args=[batch.pk])).content.decode()
@@ -389,12 +395,25 @@ def test_each_rows_cell_problems_are_kept_and_shown_while_the_row_is_judged(
     assert by_row[3]["problems"] == []
 
 
+def test_a_nik_quoted_in_a_problem_is_as_masked_as_in_the_list():
+    # A spreadsheet number cell in the NIK column: the message quotes the digits it holds.
+    number = {"column": "nik", "code": "NIK_SCIENTIFIC", "message": tabular.MSG_NUMBER_NIK,
+              "params": {"value": "160205010190000"}}  # fmt: skip
+
+    (message,) = BatchRow(problems=[number]).problem_messages()
+
+    assert "160205010190000" not in message and "1602*********00" in message
+
+
 @pytest.fixture
 def screened_with_problems(cast, snapshot, programme):
     bad = f"{nik(4)};;Joko Susilo;31-02-1990;X;16.02.99.9999;Jl. Uji"
+    # no NIK, and a village code not in the list but well formed: Kayu Agung district
+    elsewhere = ";;Dedi Kurniawan;01-01-1990;L;16.02.05.9999;Jl. Uji"
+    short = "160205010190000;;Rudi Hartono;01-01-1990;L;16.02.05.1002;Jl. Uji"
     batch = services.batch_create(
         by=cast.caseworker, programme=programme, snapshot=snapshot, name="Sel rusak",
-        file=proposals(bad, line(99, "Orang Lain", born="05-05-1985")),
+        file=proposals(bad, line(99, "Orang Lain", born="05-05-1985"), elsewhere, short),
     )  # fmt: skip
     return batch, run(batch)
 
@@ -680,7 +699,8 @@ def test_a_chunk_survives_its_worker_being_killed_mid_task(
         with transaction.atomic():
             services.batch_rerun(batch=batch, by=cast.caseworker)  # the chunk goes to the worker
         waiting = (
-            "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' "
             "AND query LIKE 'UPDATE assessments_batchrow%%'"
         )
         with psycopg_connection(connection, autocommit=True) as watcher:
@@ -727,3 +747,33 @@ def test_the_supervisors_home_links_the_matches_waiting_for_review(cast, client,
 
     assert reverse("assessments:batch-review", args=[batch.pk]) in home
     assert "Usulan uji" in home
+
+
+def test_a_chunk_whose_database_connection_is_lost_for_good_marks_the_batch_failed(
+    regions_again, cast, snapshot, programme
+):
+    """The last retry fails on a dead connection: the batch is still marked failed, on a
+    fresh one."""
+    from django.db import connection
+
+    from assessments.tasks.eligibility import screen_chunk
+    from atensi.celery import app
+
+    batch = services.batch_create(
+        by=cast.caseworker, programme=programme, snapshot=snapshot, name="Koneksi putus",
+        file=proposals(line(1, "Budi Santoso")),
+    )  # fmt: skip  # committed at once; its load message stays on the queue (purged below)
+    key = services.batch_load(batch_id=batch.pk)[0]  # loaded: the batch is running
+    app.control.purge()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    with psycopg_connection(connection, autocommit=True) as killer:
+        killer.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+    result = screen_chunk.apply(args=(str(batch.pk), key), retries=screen_chunk.max_retries)
+
+    assert result.failed()
+    batch.refresh_from_db()
+    assert batch.status == EligibilityBatch.Status.FAILED
+    assert "OperationalError" in batch.error or "InterfaceError" in batch.error
