@@ -12,3 +12,17 @@ def safe_cell(value):
 
 def safe_row(values) -> list:
     return [safe_cell(value) for value in values]
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(content: bytes, filename: str):
+    """A finished workbook as a download named ``filename``."""
+    from django.http import HttpResponse
+
+    return HttpResponse(
+        content,
+        content_type=XLSX_CONTENT_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from atensi.audit.services import audit_record
 from atensi.errors import ApplicationError
 from atensi.regions.models import Region
 from atensi.regions.selectors import region_label
+from atensi.spreadsheets import xlsx_response
 from atensi.views import perform
 
 from . import selectors, services
@@ -516,12 +517,7 @@ def case_export(request):
         actor=request.user, action=AuditEvent.Action.EXPORT, object_type="case",
         summary=f"case list, stage={stage}, rows={qs.count()}", request=request,
     )  # fmt: skip
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    filename = f"kasus-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return xlsx_response(content, f"kasus-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @login_required

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from atensi.accounts import policy
@@ -134,32 +135,30 @@ def assessment_detail(request, pk):
     })  # fmt: skip
 
 
-@login_required
-@require_POST
-def assessment_complete(request, pk):
-    assessment = selectors.assessment_get(user=request.user, pk=pk)
-    perform(
-        request,
-        lambda: services.assessment_complete(
-            assessment=assessment, by=request.user, request=request
-        ),
-        _("The assessment has been completed; the case is in planning."),
-    )
-    return redirect("assessments:assessment-detail", pk=assessment.pk)
+def _assessment_step(service, success: str):
+    """A button that moves an assessment on (complete, approve) and returns to it."""
+
+    @login_required
+    @require_POST
+    def view(request, pk):
+        assessment = selectors.assessment_get(user=request.user, pk=pk)
+        perform(
+            request,
+            lambda: service(assessment=assessment, by=request.user, request=request),
+            success,
+        )
+        return redirect("assessments:assessment-detail", pk=assessment.pk)
+
+    return view
 
 
-@login_required
-@require_POST
-def assessment_approve(request, pk):
-    assessment = selectors.assessment_get(user=request.user, pk=pk)
-    perform(
-        request,
-        lambda: services.assessment_approve(
-            assessment=assessment, by=request.user, request=request
-        ),
-        _("The assessment has been approved."),
-    )
-    return redirect("assessments:assessment-detail", pk=assessment.pk)
+assessment_complete = _assessment_step(
+    services.assessment_complete,
+    _lazy("The assessment has been completed; the case is in planning."),
+)
+assessment_approve = _assessment_step(
+    services.assessment_approve, _lazy("The assessment has been approved.")
+)
 
 
 # --- the intervention plan -------------------------------------------------------------

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -21,6 +21,7 @@ from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
 from atensi.errors import ApplicationError
+from atensi.spreadsheets import xlsx_response
 from atensi.views import perform
 from cases.selectors import client_list
 
@@ -163,11 +164,7 @@ def batch_export(request, pk):
     content = batch_rows_xlsx(batch, rows)
     audit_record(actor=request.user, action=AuditEvent.Action.EXPORT, obj=batch, request=request,
                  summary=f"eligibility results, rows={batch.total_rows}")  # fmt: skip
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="kelayakan-{batch.pk}.xlsx"'
-    return response
+    return xlsx_response(content, f"kelayakan-{batch.pk}.xlsx")
 
 
 urlpatterns = [

@@ -6,7 +6,7 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import formats, timezone
@@ -20,7 +20,7 @@ from assessments.services import register as services
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
 from atensi.errors import ApplicationError
-from atensi.spreadsheets import safe_row
+from atensi.spreadsheets import safe_row, xlsx_response
 
 PAGE_SIZE = 25
 BAD_ROWS_PAGE_SIZE = 50
@@ -177,14 +177,7 @@ def bad_rows_xlsx(request, pk):
         sheet.append(safe_row(row))
     buffer = io.BytesIO()
     workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="baris-ditolak-{snapshot.extract_date:%Y%m%d}.xlsx"'
-    )
-    return response
+    return xlsx_response(buffer.getvalue(), f"baris-ditolak-{snapshot.extract_date:%Y%m%d}.xlsx")
 
 
 urlpatterns = [
