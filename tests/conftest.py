@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import Client as Browser
 from PIL import Image
 
 from atensi.accounts.models import Organisation, User
@@ -177,3 +178,43 @@ def png_bytes(size=(4, 4)):
 
 def png_file(name="hasil-tes-urin.png"):
     return SimpleUploadedFile(name, png_bytes(), "image/png")
+
+
+# The cast's roles in the order of the access matrices' columns.
+ROLES = ["caseworker", "supervisor", "outsider", "referrer", "centre", "viewer", "admin"]
+
+
+def role_matrix(table: dict) -> list[tuple]:
+    """(key, role, expected) for every cell of an access matrix {key: one value per role}."""
+    return [(key, role, row[i]) for key, row in table.items() for i, role in enumerate(ROLES)]
+
+
+@pytest.fixture
+def browse(cast):
+    """A browser logged in as one of the cast, by role name."""
+
+    def as_(role: str) -> Browser:
+        browser = Browser()
+        browser.force_login(getattr(cast, role))
+        return browser
+
+    return as_
+
+
+def referral_form(**extra):
+    """The referral page's fields, filled in for a BNNK referral in Ogan Komering Ilir."""
+    data = {
+        "source": "bnnk",
+        "referring_officer": "Petugas BNNK",
+        "referral_date": "2026-01-10",
+        "nik": "",
+        "full_name": "Budi Saputra",
+        "sex": "L",
+        "birth_date": "1990-01-01",
+        "region": OKI_VILLAGE,
+        "urine_test": "positive",
+        "legal_status": "none",
+        "reason": "Hasil asesmen terpadu: rawat jalan",
+    }
+    data.update(extra)
+    return data

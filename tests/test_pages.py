@@ -25,9 +25,10 @@ from tests.conftest import (
     make_nik,
     pdf_file,
     png_bytes,
+    referral_form,
+    role_matrix,
 )
 
-ROLES = ["caseworker", "supervisor", "outsider", "referrer", "centre", "viewer", "admin"]
 # Session, user, organisation, service area, count, rows, session save (3); plus attachments.
 LIST_QUERY_BOUNDS = {"cases:client-list": 9, "cases:case-list": 9, "cases:referral-list": 10}
 
@@ -42,18 +43,6 @@ def shown(message: str, **params) -> str:
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def browse(cast):
-    """A browser logged in as one of the cast, by role name."""
-
-    def as_(role: str) -> Browser:
-        browser = Browser()
-        browser.force_login(getattr(cast, role))
-        return browser
-
-    return as_
 
 
 @dataclass
@@ -137,7 +126,7 @@ MATRIX = {
 
 @pytest.mark.parametrize(
     ("page", "role", "status"),
-    [(page, role, row[i]) for page, row in MATRIX.items() for i, role in enumerate(ROLES)],
+    role_matrix(MATRIX),
 )
 def test_access_matrix(browse, world, page, role, status):
     browser = browse(role)
@@ -329,24 +318,6 @@ def test_the_caseworkers_home_shows_cases_by_stage_waiting_referrals_and_overdue
 
 
 # --- the referral-to-case flow ---------------------------------------------------------
-
-
-def referral_form(**extra):
-    data = {
-        "source": "bnnk",
-        "referring_officer": "Petugas BNNK",
-        "referral_date": "2026-01-10",
-        "nik": "",
-        "full_name": "Budi Saputra",
-        "sex": "L",
-        "birth_date": "1990-01-01",
-        "region": OKI_VILLAGE,
-        "urine_test": "positive",
-        "legal_status": "none",
-        "reason": "Hasil asesmen terpadu: rawat jalan",
-    }
-    data.update(extra)
-    return data
 
 
 def accept_form(**extra):

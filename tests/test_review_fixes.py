@@ -36,6 +36,7 @@ from tests.conftest import (
     PASSWORD,
     client_kwargs,
     make_nik,
+    referral_form,
     referral_kwargs,
 )
 
@@ -322,24 +323,6 @@ def test_a_nik_with_an_unknown_district_registers_and_shows_the_warning(cast):
 
 
 # --- attachments -----------------------------------------------------------------------
-
-
-def referral_form(**extra):
-    data = {
-        "source": "bnnk",
-        "referring_officer": "Petugas BNNK",
-        "referral_date": "2026-01-10",
-        "nik": "",
-        "full_name": "Budi Saputra",
-        "sex": "L",
-        "birth_date": "1990-01-01",
-        "region": OKI_VILLAGE,
-        "urine_test": "positive",
-        "legal_status": "none",
-        "reason": "Hasil asesmen terpadu: rawat jalan",
-    }
-    data.update(extra)
-    return data
 
 
 def png_declaring(width: int, height: int) -> bytes:

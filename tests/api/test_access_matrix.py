@@ -12,12 +12,11 @@ import pytest
 
 from atensi.audit.models import AuditEvent
 from cases.models import Case, CaseEvent, CaseNote, Client, Consent, FamilyMember, Referral
+from tests.conftest import ROLES, role_matrix
 
 from .conftest import api_as, open_case, register_client, submit_referral
 
 pytestmark = pytest.mark.django_db
-
-ROLES = ["caseworker", "supervisor", "outsider", "referrer", "centre", "viewer", "admin"]
 
 
 @dataclass
@@ -87,7 +86,7 @@ LIST_ROWS = {
 
 @pytest.mark.parametrize(
     ("endpoint", "role", "status"),
-    [(endpoint, role, row[i]) for endpoint, row in READS.items() for i, role in enumerate(ROLES)],
+    role_matrix(READS),
 )
 def test_each_role_gets_the_pinned_status_on_each_read(cast, world, endpoint, role, status):
     response = api_as(getattr(cast, role)).get(read_url(endpoint, world))
@@ -166,7 +165,7 @@ def database(w: World) -> dict:
 
 @pytest.mark.parametrize(
     ("endpoint", "role", "status"),
-    [(endpoint, role, row[i]) for endpoint, row in WRITES.items() for i, role in enumerate(ROLES)],
+    role_matrix(WRITES),
 )
 def test_each_role_gets_the_pinned_status_on_each_write_and_a_refused_one_changes_nothing(
     cast, world, endpoint, role, status

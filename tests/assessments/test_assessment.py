@@ -9,7 +9,6 @@ import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.test import Client as Browser
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -23,10 +22,9 @@ from atensi.audit.models import AuditEvent
 from atensi.errors import ApplicationError
 from cases import services as case_services
 from cases.models import CaseEvent, Stage
-from tests.conftest import OI_VILLAGE, PASSWORD
+from tests.conftest import OI_VILLAGE, PASSWORD, ROLES, role_matrix
 
 Domain = AssessmentDomain.Domain
-ROLES = ["caseworker", "supervisor", "outsider", "referrer", "centre", "viewer", "admin"]
 TODAY = timezone.localdate
 ASSESSMENTS = "/api/v1/assessments/"
 PLAN_ITEMS = "/api/v1/plan-items/"
@@ -491,16 +489,6 @@ def test_removing_a_plan_item_keeps_it_on_the_timeline(cast, completed):
 # --- the pages -------------------------------------------------------------------------
 
 
-@pytest.fixture
-def browse(cast):
-    def as_(role: str) -> Browser:
-        browser = Browser()
-        browser.force_login(getattr(cast, role))
-        return browser
-
-    return as_
-
-
 CASE_PAGES = ("assessment-list", "assessment-create", "plan")
 
 
@@ -521,7 +509,7 @@ READ_MATRIX = {
 
 @pytest.mark.parametrize(
     ("name", "role", "status"),
-    [(name, role, row[i]) for name, row in READ_MATRIX.items() for i, role in enumerate(ROLES)],
+    role_matrix(READ_MATRIX),
 )
 def test_who_may_open_each_page(browse, draft, name, role, status):
     obj = draft.case if name in CASE_PAGES else draft

@@ -530,16 +530,6 @@ def test_register_rows_outside_the_users_area_are_never_shown(cast):
 
 
 @pytest.fixture
-def browse(cast):
-    def as_(role: str) -> Browser:
-        browser = Browser()
-        browser.force_login(getattr(cast, role))
-        return browser
-
-    return as_
-
-
-@pytest.fixture
 def done(cast):
     return imported(cast.supervisor, person(1), person(2, nik="1.60205E+15"), person(3, decile=0))
 

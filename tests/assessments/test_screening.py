@@ -17,10 +17,9 @@ from atensi.audit.models import AuditEvent
 from atensi.errors import ApplicationError
 from cases import services as case_services
 from cases.models import CaseEvent, Stage
-from tests.conftest import OI_VILLAGE, client_kwargs, consent_kwargs
+from tests.conftest import OI_VILLAGE, client_kwargs, consent_kwargs, role_matrix
 
 SCREENINGS = "/api/v1/screenings/"
-ROLES = ["caseworker", "supervisor", "outsider", "referrer", "centre", "viewer", "admin"]
 
 NOT_USED = {"q1": False}
 # Sabu weekly, a strong urge weekly, others worried lately: 4 + 5 + 0 + 0 + 6 + 0 = 15.
@@ -263,16 +262,6 @@ def test_the_instruments_codes_match_the_stored_choices():
 # --- the pages -------------------------------------------------------------------------
 
 
-@pytest.fixture
-def browse(cast):
-    def as_(role: str) -> Browser:
-        browser = Browser()
-        browser.force_login(getattr(cast, role))
-        return browser
-
-    return as_
-
-
 def form_data(answer_set=TYPICAL, injection="never", **extra) -> dict:
     data = {"screened_on": today().isoformat(), "notes": ""}
     if injection:
@@ -310,7 +299,7 @@ MATRIX = {
 
 @pytest.mark.parametrize(
     ("page", "role", "status"),
-    [(page, role, row[i]) for page, row in MATRIX.items() for i, role in enumerate(ROLES)],
+    role_matrix(MATRIX),
 )
 def test_page_access_matrix(browse, case, screened, page, role, status):
     response = browse(role).get(page_url(page, case, screened))
