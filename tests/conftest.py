@@ -218,3 +218,21 @@ def referral_form(**extra):
     }
     data.update(extra)
     return data
+
+
+def client_form(**extra):
+    """The client page's fields with consent, filled in for a client in Ogan Komering Ilir."""
+    data = {
+        "nik": make_nik(serial=9),
+        "full_name": "Dedi Hidayat",
+        "sex": "L",
+        "birth_date": "1990-01-01",
+        "address": "Jl. Pahlawan 3",
+        "village": OKI_VILLAGE,
+        "consent-basis": "consent",
+        "consent-given_by": "client",
+        "consent-purposes": ["assessment"],
+        "consent-date": "2026-01-12",
+    }
+    data.update(extra)
+    return data

@@ -21,6 +21,7 @@ from cases.models import Case, Client, Referral, Stage
 from tests.conftest import (
     OI_VILLAGE,
     OKI_VILLAGE,
+    client_form,
     client_kwargs,
     make_nik,
     pdf_file,
@@ -375,23 +376,6 @@ def test_accepting_without_consent_shows_the_errors_and_saves_nothing(browse, ma
 
 
 # --- bad input through the pages -------------------------------------------------------
-
-
-def client_form(**extra):
-    data = {
-        "nik": make_nik(serial=9),
-        "full_name": "Dedi Hidayat",
-        "sex": "L",
-        "birth_date": "1990-01-01",
-        "address": "Jl. Pahlawan 3",
-        "village": OKI_VILLAGE,
-        "consent-basis": "consent",
-        "consent-given_by": "client",
-        "consent-purposes": ["assessment"],
-        "consent-date": "2026-01-12",
-    }
-    data.update(extra)
-    return data
 
 
 def test_the_client_form_registers_a_client_with_consent(browse):

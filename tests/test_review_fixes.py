@@ -34,6 +34,7 @@ from tests.conftest import (
     OKI_VILLAGE,
     OKI_VILLAGE_2,
     PASSWORD,
+    client_form,
     client_kwargs,
     make_nik,
     referral_form,
@@ -286,23 +287,6 @@ def test_the_accept_page_leads_to_the_existing_case(cast, make_case, make_referr
 
 
 # --- the unknown-district NIK warning --------------------------------------------------
-
-
-def client_form(**extra):
-    data = {
-        "nik": make_nik(serial=9),
-        "full_name": "Dedi Hidayat",
-        "sex": "L",
-        "birth_date": "1990-01-01",
-        "address": "Jl. Pahlawan 3",
-        "village": OKI_VILLAGE,
-        "consent-basis": "consent",
-        "consent-given_by": "client",
-        "consent-purposes": ["assessment"],
-        "consent-date": "2026-01-12",
-    }
-    data.update(extra)
-    return data
 
 
 def test_a_nik_with_an_unknown_district_registers_and_shows_the_warning(cast):
