@@ -14,19 +14,27 @@ point (`1.60205E+15`): digits are lost then, which is reported and never guessed
 from __future__ import annotations
 
 import codecs
+import contextlib
+import contextvars
 import csv
 import datetime
 import gzip
 import io
 import itertools
+import posixpath
 import re
 import shutil
+import struct
 import tempfile
+import time
 import zipfile
+import zlib
+from array import array
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
+from xml.parsers import expat
 
 from cases.nik import FEMALE, MALE, gettext_noop, parse_nik, validate_kk
 
@@ -62,6 +70,31 @@ FILE_UNREADABLE = "FILE_UNREADABLE"
 FILE_OLD_EXCEL = "FILE_OLD_EXCEL"
 COLUMNS_MISSING = "COLUMNS_MISSING"
 COLUMN_TWICE = "COLUMN_TWICE"
+FILE_TOO_LARGE_UNPACKED = "FILE_TOO_LARGE_UNPACKED"
+FILE_PACKED_TOO_TIGHT = "FILE_PACKED_TOO_TIGHT"
+FILE_TEXT_TOO_LARGE = "FILE_TEXT_TOO_LARGE"
+FILE_HEADER_TOO_DEEP = "FILE_HEADER_TOO_DEEP"
+FILE_TOO_SLOW = "FILE_TOO_SLOW"
+CELL_TOO_LONG = "CELL_TOO_LONG"
+TOO_MANY_ROWS = "TOO_MANY_ROWS"
+
+# Limits on what one file may cost to read. A workbook is a zip archive whose parts can unpack
+# to a thousand times their packed size, so the sizes it declares are checked before reading,
+# and every part is parsed in small chunks that never hold more than one cell's text.
+MAX_UNPACKED = 2048 * 1024 * 1024  # all parts of a workbook (or a gzip file) unpacked
+MAX_PACK_RATIO = 100  # a spreadsheet part packs 5-20 fold; whitespace or one repeated text more
+_RATIO_FLOOR = 16 * 1024 * 1024  # smaller parts may pack as tightly as they like
+MAX_CELL_CHARS = 32_767  # what one Excel cell holds
+MAX_TEXT = 256 * 1024 * 1024  # the workbook's shared text (UTF-8 bytes) kept while reading
+XLSX_MAX_ROWS = 1_048_576  # what one Excel sheet holds
+CSV_MAX_ROWS = 10_000_000
+# What a web request may spend on checking an upload's header: the rows come later, in a worker.
+CHECK_SCAN_LIMIT = 16 * 1024 * 1024
+CHECK_TIME_LIMIT = 20
+_MAX_MEMBERS = 10_000
+_MAX_COLUMNS = 1024  # cells further right are ignored: no list has that many columns
+_MAX_TOKEN = 1024 * 1024  # no tag or attribute of a workbook part is longer
+_XML_CHUNK = 32 * 1024
 
 MSG_REQUIRED = gettext_noop("The cell is empty; this column must be filled in.")
 MSG_TOO_LONG = gettext_noop("The value has %(length)s characters; at most %(max)s are allowed.")
@@ -117,6 +150,36 @@ MSG_COLUMNS_MISSING = gettext_noop(
     "The file lacks the required column(s) %(missing)s. Columns found: %(found)s."
 )
 MSG_COLUMN_TWICE = gettext_noop("The column %(column)s appears more than once in the header.")
+MSG_FILE_TOO_LARGE_UNPACKED = gettext_noop(
+    "The file unpacks to %(size)s MB; at most %(limit)s MB can be read. Split the list "
+    "into smaller files, or save it as CSV, and upload it again."
+)
+MSG_FILE_PACKED_TOO_TIGHT = gettext_noop(
+    "The file unpacks from %(packed)s MB to %(size)s MB, far more than a spreadsheet "
+    "does; the file is damaged or was not made by a spreadsheet program. Save the list again "
+    "from the spreadsheet and upload it again."
+)
+MSG_FILE_TEXT_TOO_LARGE = gettext_noop(
+    "The workbook holds more than %(limit)s MB of text; at most %(limit)s MB can be read. "
+    "Split the list into smaller files and upload them one by one."
+)
+MSG_FILE_HEADER_TOO_DEEP = gettext_noop(
+    "The column headings and the first row were not found within the first %(limit)s MB of "
+    "the file. Remove the empty rows and cells above them, save the list again and upload it "
+    "again."
+)
+MSG_FILE_TOO_SLOW = gettext_noop(
+    "Reading the file took longer than %(limit)s seconds and was stopped. Split the list into "
+    "smaller files, or save it as CSV, and upload it again."
+)
+MSG_CELL_TOO_LONG = gettext_noop(
+    "A cell of the file holds more than %(limit)s characters; no list needs that much. Check "
+    "the file, save it again and upload it again."
+)
+MSG_TOO_MANY_ROWS = gettext_noop(
+    "The file has more than %(limit)s rows; at most %(limit)s rows can be read from one file. "
+    "Split the list into smaller files and upload them one by one."
+)
 
 # An XLSX file is a zip archive; an old .xls file is an OLE2 compound document.
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -468,6 +531,7 @@ class Table:
         self._opened = opened
         self._context = context
         self._first = self._peek()
+        opened.budget.opened()
 
     def __enter__(self) -> Table:
         return self
@@ -552,6 +616,42 @@ def _map_header(schema: Schema, header: list[str]) -> dict[str, int]:
     return positions
 
 
+class _Budget:
+    """What reading may still cost: the bytes to scan before the header and first row are
+    found (None: no limit), a deadline, and the other limits of `open_table`."""
+
+    def __init__(self, *, scan, time_limit, max_unpacked, max_cell, max_text, max_rows):
+        self.scan = scan
+        self.scan_limit = scan
+        self.time_limit = time_limit
+        self.deadline = None if time_limit is None else time.monotonic() + time_limit
+        self.max_unpacked = max_unpacked
+        self.max_cell = max_cell
+        self.max_text = max_text
+        self.max_rows = max_rows
+
+    def spend(self, size: int) -> None:
+        if self.scan is not None:
+            self.scan -= size
+            if self.scan < 0:
+                raise TabularError(
+                    FILE_HEADER_TOO_DEEP, MSG_FILE_HEADER_TOO_DEEP, {"limit": _mb(self.scan_limit)}
+                )
+        self.check_time()
+
+    def check_time(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise TabularError(FILE_TOO_SLOW, MSG_FILE_TOO_SLOW, {"limit": round(self.time_limit)})
+
+    def opened(self) -> None:
+        """The header and first row are read: the rows that follow are not scanning."""
+        self.scan = None
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.0f}" if size >= 1024 * 1024 else f"{size / 1024 / 1024:.1f}"
+
+
 @dataclass
 class _Opened:
     """A file opened by one of the readers, positioned after its header row."""
@@ -562,6 +662,23 @@ class _Opened:
     estimate: int | None
     close: Callable[[], None]
     kind: str  # "csv", "csv.gz" or "xlsx"
+    budget: _Budget = field(default=None)
+
+
+# A time limit for every file read in this context (a worker task sets one; see `time_budget`).
+_time_budget: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "tabular_time_budget", default=None
+)
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float):
+    """Files opened inside this block stop with FILE_TOO_SLOW once `seconds` have passed."""
+    token = _time_budget.set(seconds)
+    try:
+        yield
+    finally:
+        _time_budget.reset(token)
 
 
 def open_table(
@@ -570,13 +687,28 @@ def open_table(
     *,
     known_villages: Container[str] | None = None,
     today: datetime.date | None = None,
+    max_unpacked: int = MAX_UNPACKED,
+    max_cell: int = MAX_CELL_CHARS,
+    max_text: int = MAX_TEXT,
+    max_rows: int | None = None,
+    scan_limit: int | None = None,
+    time_limit: float | None = None,
 ) -> Table:
     """Open a CSV or XLSX file (told apart by content), check its header and first row.
 
     `source` is a path or a binary stream (read from its start; the caller's stream is left
     open). `known_villages`, when given, makes a village code outside it a cell error.
-    Raises TabularError.
+    Reading is bounded: `max_unpacked` bytes unpacked (XLSX, gzip), `max_cell` characters in
+    a cell and `max_text` bytes of shared text (XLSX), `max_rows` rows (by default what the
+    format holds), `scan_limit` bytes read before the header and first row are found, and
+    `time_limit` seconds in all (by default that of `time_budget`). Raises TabularError.
     """
+    if time_limit is None:
+        time_limit = _time_budget.get()
+    budget = _Budget(
+        scan=scan_limit, time_limit=time_limit, max_unpacked=max_unpacked, max_cell=max_cell,
+        max_text=max_text, max_rows=max_rows,
+    )  # fmt: skip
     stream, close_stream = _binary(source)
     try:
         head = stream.read(8)
@@ -586,11 +718,12 @@ def open_table(
         if head.startswith(_OLE2_MAGIC):
             raise TabularError(FILE_OLD_EXCEL, MSG_FILE_OLD_EXCEL)
         if head.startswith(_ZIP_MAGIC):
-            opened = _open_xlsx(stream)
+            opened = _open_xlsx(stream, budget)
         elif head.startswith(_GZIP_MAGIC):
-            opened = _open_gzip(stream)
+            opened = _open_gzip(stream, budget)
         else:
-            opened = _open_csv(stream)
+            opened = _open_csv(stream, budget)
+        opened.budget = budget
     except BaseException:
         close_stream()
         raise
@@ -625,17 +758,29 @@ def _binary(source) -> tuple[BinaryIO, Callable[[], None]]:
 # --- CSV ----------------------------------------------------------------------------------
 
 
-def _detect_encoding(stream: BinaryIO) -> tuple[str, int]:
+def _detect_encoding(
+    stream: BinaryIO, budget: _Budget, packed: BinaryIO | None = None
+) -> tuple[str, int]:
     """UTF-16 by its byte-order mark; else UTF-8 if every byte of the file decodes as UTF-8,
-    else Windows-1252. Also counts the line breaks, for the progress estimate."""
+    else Windows-1252. Also counts the line breaks, for the progress estimate.
+
+    `packed` is the compressed file under a gzip `stream`: what it unpacks to is bounded."""
     start = stream.read(4)
     stream.seek(0)
-    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    utf16 = start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if utf16 and packed is None:
         return "utf-16", 0
     decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8 = True
+    utf8 = not utf16
     lines = 0
+    unpacked = 0
     while chunk := stream.read(_SCAN_CHUNK):
+        budget.check_time()
+        if packed is not None:
+            unpacked += len(chunk)
+            _check_unpacked(unpacked, packed.tell(), budget)
+        if utf16:
+            continue
         lines += chunk.count(b"\n")
         if utf8:
             try:
@@ -648,20 +793,37 @@ def _detect_encoding(stream: BinaryIO) -> tuple[str, int]:
         except UnicodeDecodeError:
             utf8 = False
     stream.seek(0)
+    if utf16:
+        return "utf-16", 0
     return ("utf-8-sig" if utf8 else "cp1252"), lines
 
 
-def _open_csv(stream: BinaryIO) -> _Opened:
-    encoding, lines = _detect_encoding(stream)
+def _check_unpacked(unpacked: int, packed: int, budget: _Budget) -> None:
+    if unpacked > budget.max_unpacked:
+        raise TabularError(
+            FILE_TOO_LARGE_UNPACKED,
+            MSG_FILE_TOO_LARGE_UNPACKED,
+            {"size": _mb(unpacked), "limit": _mb(budget.max_unpacked)},
+        )
+    if unpacked > _RATIO_FLOOR and unpacked > MAX_PACK_RATIO * max(packed, 1):
+        raise TabularError(
+            FILE_PACKED_TOO_TIGHT,
+            MSG_FILE_PACKED_TOO_TIGHT,
+            {"packed": _mb(packed), "size": _mb(unpacked)},
+        )
+
+
+def _open_csv(stream: BinaryIO, budget: _Budget, packed: BinaryIO | None = None) -> _Opened:
+    encoding, lines = _detect_encoding(stream, budget, packed)
     text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
     try:
-        return _read_csv_header(text, lines)
+        return _read_csv_header(text, lines, budget)
     except BaseException:
         text.detach()  # leave the stream to its owner
         raise
 
 
-def _read_csv_header(text: io.TextIOWrapper, lines: int) -> _Opened:
+def _read_csv_header(text: io.TextIOWrapper, lines: int, budget: _Budget) -> _Opened:
     sample = text.read(64 * 1024).lstrip("\ufeff").splitlines()
     text.seek(0)
     first = sample[0].strip() if sample else ""
@@ -676,7 +838,7 @@ def _read_csv_header(text: io.TextIOWrapper, lines: int) -> _Opened:
         delimiter = max(_SEPARATORS, key=header_line.count)
         if header_line.count(delimiter) == 0:
             delimiter = ","
-    records = _numbered_csv(csv.reader(text, delimiter=delimiter))
+    records = _numbered_csv(csv.reader(text, delimiter=delimiter), budget)
     for number, record in records:
         if any(cell.strip() for cell in record):
             header = [cell.lstrip("\ufeff") for cell in record]
@@ -685,12 +847,12 @@ def _read_csv_header(text: io.TextIOWrapper, lines: int) -> _Opened:
     raise TabularError(FILE_EMPTY, MSG_FILE_EMPTY)
 
 
-def _open_gzip(stream: BinaryIO) -> _Opened:
+def _open_gzip(stream: BinaryIO, budget: _Budget) -> _Opened:
     """A gzip-compressed CSV file (a register extract is large; it compresses five-fold)."""
     unpacked = gzip.GzipFile(fileobj=stream, mode="rb")
     try:
         unpacked.peek(1)
-        opened = _open_csv(unpacked)
+        opened = _open_csv(unpacked, budget, packed=stream)
     except (OSError, EOFError) as exc:
         unpacked.close()
         reason = str(exc) or exc.__class__.__name__
@@ -709,41 +871,536 @@ def _open_gzip(stream: BinaryIO) -> _Opened:
     return opened
 
 
-def _numbered_csv(reader) -> Iterator[tuple[int, list]]:
+def _numbered_csv(reader, budget: _Budget) -> Iterator[tuple[int, list]]:
+    limit = CSV_MAX_ROWS if budget.max_rows is None else budget.max_rows
     try:
-        yield from enumerate(reader, start=1)
+        for number, record in enumerate(reader, start=1):
+            if number & 0xFFF == 0:
+                budget.check_time()
+            if number > limit:
+                raise TabularError(TOO_MANY_ROWS, MSG_TOO_MANY_ROWS, {"limit": limit})
+            yield number, record
     except csv.Error as exc:
         reason = f"line {reader.line_num}: {exc}"
         raise TabularError(FILE_UNREADABLE, MSG_FILE_UNREADABLE, {"reason": reason}) from exc
 
 
 # --- XLSX ---------------------------------------------------------------------------------
+# Read with the standard library, part by part in small chunks: the sizes the archive declares
+# are checked first (a part never unpacks to more than it declares), and the parsers keep no
+# text but that of the cell being read. openpyxl, which holds the shared strings and any long
+# run of text whole, only writes workbooks here.
+
+_REL_OFFICE_DOCUMENT = "/officeDocument"
+_REL_WORKSHEET = "/worksheet"
+_REL_SHARED_STRINGS = "/sharedStrings"
+_REL_STYLES = "/styles"
 
 
-def _open_xlsx(stream: BinaryIO) -> _Opened:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+def _unreadable(reason: str) -> TabularError:
+    return TabularError(FILE_UNREADABLE, MSG_FILE_UNREADABLE, {"reason": reason})
 
+
+def _local(name: str) -> str:
+    return name.rpartition(":")[2] if ":" in name else name
+
+
+def _check_archive(stream: BinaryIO, budget: _Budget) -> zipfile.ZipFile:
+    """Open the zip archive once its declared sizes are known to be bounded."""
+    # The central directory's own size comes first: each entry costs memory to list.
+    stream.seek(0, io.SEEK_END)
+    size = stream.tell()
+    tail_size = min(size, 65_535 + 22)
+    stream.seek(size - tail_size)
+    tail = stream.read(tail_size)
+    stream.seek(0)
+    at = tail.rfind(b"PK\x05\x06")
+    if at >= 0 and at + 22 <= len(tail):
+        entries, directory = struct.unpack("<10xHL6x", tail[at : at + 22])
+        if entries > _MAX_MEMBERS or directory > _MAX_MEMBERS * 1024:
+            raise _unreadable(f"the archive lists more than {_MAX_MEMBERS} parts")
     try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        reason = str(exc) or exc.__class__.__name__
-        raise TabularError(FILE_UNREADABLE, MSG_FILE_UNREADABLE, {"reason": reason}) from exc
+        archive = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise _unreadable(str(exc) or exc.__class__.__name__) from exc
+    members = archive.infolist()
+    if len(members) > _MAX_MEMBERS:
+        raise _unreadable(f"the archive lists more than {_MAX_MEMBERS} parts")
+    unpacked = sum(info.file_size for info in members)
+    if unpacked > budget.max_unpacked:
+        raise TabularError(
+            FILE_TOO_LARGE_UNPACKED,
+            MSG_FILE_TOO_LARGE_UNPACKED,
+            {"size": _mb(unpacked), "limit": _mb(budget.max_unpacked)},
+        )
+    for info in members:
+        if info.file_size > _RATIO_FLOOR and info.file_size > MAX_PACK_RATIO * max(
+            info.compress_size, 1
+        ):
+            raise TabularError(
+                FILE_PACKED_TOO_TIGHT,
+                MSG_FILE_PACKED_TOO_TIGHT,
+                {"packed": _mb(info.compress_size), "size": _mb(info.file_size)},
+            )
+    return archive
+
+
+class _Part:
+    """One XML part of the workbook, fed to expat one chunk at a time (`step`)."""
+
+    def __init__(self, archive: zipfile.ZipFile, name: str, budget: _Budget, handler):
+        self.name = name
+        self.budget = budget
+        try:
+            self.file = archive.open(name)
+        except (KeyError, zipfile.BadZipFile, NotImplementedError, OSError) as exc:
+            raise _unreadable(f"{name}: {exc}") from exc
+        parser = expat.ParserCreate()
+        parser.buffer_text = True
+        parser.buffer_size = _XML_CHUNK
+        parser.StartElementHandler = handler.start
+        parser.EndElementHandler = handler.end
+        parser.CharacterDataHandler = handler.text
+        parser.StartDoctypeDeclHandler = self._no_doctype
+        parser.EntityDeclHandler = self._no_doctype
+        self.parser = parser
+        self.fed = 0
+        self.done = False
+
+    def _no_doctype(self, *args):
+        raise _unreadable(f"{self.name}: a document type declaration")
+
+    def step(self) -> bool:
+        """Parse the next chunk; False once the part is at its end."""
+        if self.done:
+            return False
+        try:
+            chunk = self.file.read(_XML_CHUNK)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+            raise _unreadable(f"{self.name}: {exc}") from exc
+        self.budget.spend(len(chunk))
+        try:
+            self.parser.Parse(chunk, not chunk)
+        except expat.ExpatError as exc:
+            raise _unreadable(f"{self.name}: {exc}") from exc
+        self.fed += len(chunk)
+        # Expat keeps an unfinished tag whole: a tag or attribute without end is refused.
+        if self.fed - max(self.parser.CurrentByteIndex, 0) > _MAX_TOKEN:
+            raise _unreadable(f"{self.name}: a tag longer than {_MAX_TOKEN // 1024} kB")
+        if not chunk:
+            self.close()
+            return False
+        return True
+
+    def run(self) -> None:
+        while self.step():
+            pass
+
+    def close(self) -> None:
+        self.done = True
+        self.file.close()
+
+
+class _Ignore:
+    def start(self, name, attrs):
+        pass
+
+    def end(self, name):
+        pass
+
+    def text(self, data):
+        pass
+
+
+class _Relationships(_Ignore):
+    """The targets of a .rels part, by id, and the first of each type wanted."""
+
+    def __init__(self, ids: Container[str] = (), types: Iterable[str] = ()):
+        self.ids = ids
+        self.types = tuple(types)
+        self.by_id: dict[str, str] = {}
+        self.by_type: dict[str, str] = {}
+
+    def start(self, name, attrs):
+        if _local(name) != "Relationship" or attrs.get("TargetMode") == "External":
+            return
+        target = attrs.get("Target", "")
+        if attrs.get("Id") in self.ids:
+            self.by_id[attrs["Id"]] = target
+        kind = attrs.get("Type", "")
+        for wanted in self.types:
+            if kind.endswith(wanted):
+                self.by_type.setdefault(wanted, target)
+
+
+class _WorkbookPart(_Ignore):
+    """The first sheet's relationship id, and whether dates count from 1904."""
+
+    def __init__(self):
+        self.sheet_ids: list[str] = []
+        self.date1904 = False
+
+    def start(self, name, attrs):
+        name = _local(name)
+        if name == "sheet" and len(self.sheet_ids) < 256:
+            rid = next((v for k, v in attrs.items() if _local(k) == "id"), None)
+            if rid:
+                self.sheet_ids.append(rid)
+        elif name == "workbookPr":
+            self.date1904 = attrs.get("date1904", "").lower() in ("1", "true")
+
+
+class _StylesPart(_Ignore):
+    """Which cell styles (cellXfs indices) show a number as a date or a duration."""
+
+    def __init__(self):
+        self.custom: dict[int, str] = {}
+        self.formats: list[int] = []
+        self.in_xfs = False
+
+    def start(self, name, attrs):
+        name = _local(name)
+        if name == "numFmt" and len(self.custom) < 65_536:
+            with contextlib.suppress(KeyError, ValueError):
+                self.custom[int(attrs["numFmtId"])] = attrs.get("formatCode", "")
+        elif name == "cellXfs":
+            self.in_xfs = True
+        elif name == "xf" and self.in_xfs and len(self.formats) < 65_536:
+            try:
+                self.formats.append(int(attrs.get("numFmtId", 0)))
+            except ValueError:
+                self.formats.append(0)
+
+    def end(self, name):
+        if _local(name) == "cellXfs":
+            self.in_xfs = False
+
+    def date_styles(self) -> tuple[frozenset, frozenset]:
+        from openpyxl.styles.numbers import (
+            builtin_format_code,
+            is_date_format,
+            is_timedelta_format,
+        )
+
+        dates, durations = set(), set()
+        for index, number_format in enumerate(self.formats):
+            code = self.custom.get(number_format) or builtin_format_code(number_format)
+            if code and is_date_format(code):
+                dates.add(index)
+                if is_timedelta_format(code):
+                    durations.add(index)
+        return frozenset(dates), frozenset(durations)
+
+
+class _Text:
+    """Collects the text of one cell or string, never more than `limit` characters."""
+
+    __slots__ = ("limit", "pieces", "size")
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.pieces: list[str] = []
+        self.size = 0
+
+    def add(self, data: str) -> None:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise TabularError(CELL_TOO_LONG, MSG_CELL_TOO_LONG, {"limit": self.limit})
+        self.pieces.append(data)
+
+    def value(self) -> str:
+        return "".join(self.pieces).replace("x005F_", "")
+
+
+class _SharedStrings(_Ignore):
+    """The workbook's table of strings, read only as far as a cell needs it and kept packed
+    (UTF-8 in one buffer) to hold a whole register in little memory."""
+
+    def __init__(self, budget: _Budget):
+        self.budget = budget
+        self.data = bytearray()
+        self.ends = array("Q")
+        self.part: _Part | None = None
+        self.current: _Text | None = None
+        self.collect: _Text | None = None
+        self.phonetic = 0
+
+    def attach(self, part: _Part) -> None:
+        self.part = part
+
+    def get(self, index: int) -> str:
+        ends = self.ends
+        while index >= len(ends):
+            if self.part is None or not self.part.step():
+                raise _unreadable(f"shared string {index} is missing")
+        start = ends[index - 1] if index else 0
+        return self.data[start : ends[index]].decode()
+
+    def start(self, name, attrs):
+        name = _local(name)
+        if name == "si":
+            self.current = _Text(self.budget.max_cell)
+        elif name == "t" and self.current is not None and not self.phonetic:
+            self.collect = self.current
+        elif name == "rPh":
+            self.phonetic += 1
+
+    def text(self, data):
+        if self.collect is not None:
+            self.collect.add(data)
+
+    def end(self, name):
+        name = _local(name)
+        if name == "t":
+            self.collect = None
+        elif name == "rPh":
+            self.phonetic -= 1
+        elif name == "si" and self.current is not None:
+            self.data += self.current.value().encode()
+            if len(self.data) > self.budget.max_text:
+                raise TabularError(
+                    FILE_TEXT_TOO_LARGE,
+                    MSG_FILE_TEXT_TOO_LARGE,
+                    {"limit": _mb(self.budget.max_text)},
+                )
+            self.ends.append(len(self.data))
+            self.current = None
+
+    def close(self) -> None:
+        if self.part is not None:
+            self.part.close()
+
+
+def _column_of(ref: str) -> int:
+    """The 0-based column of a cell reference ("C5" -> 2); -1 when it has none."""
+    column = 0
+    for char in ref:
+        code = ord(char) | 0x20  # lower case
+        if 97 <= code <= 122:
+            column = column * 26 + code - 96
+        else:
+            break
+    return column - 1
+
+
+def _cast_number(text: str):
+    if "." in text or "E" in text or "e" in text:
+        return float(text)
+    return int(text)
+
+
+class _SheetPart(_Ignore):
+    """The rows of a worksheet as they are parsed: (row number, cell values) in `rows`."""
+
+    def __init__(self, strings: _SharedStrings, styles: _StylesPart | None, epoch, budget):
+        self.strings = strings
+        self.dates, self.durations = styles.date_styles() if styles else (frozenset(), frozenset())
+        self.epoch = epoch
+        self.budget = budget
+        self.max_rows = XLSX_MAX_ROWS if budget.max_rows is None else budget.max_rows
+        self.rows: list[tuple[int, list]] = []
+        self.count = 0
+        self.dimension: str | None = None
+        self.row_number = 0
+        self.record: list | None = None
+        self.column = -1
+        self.kind = "n"
+        self.style = 0
+        self.value: _Text | None = None
+        self.collect: _Text | None = None
+        self.inline = False
+        self.phonetic = 0
+
+    def start(self, name, attrs):
+        if ":" in name:
+            name = _local(name)
+        if name == "c":
+            ref = attrs.get("r")
+            column = _column_of(ref) if ref else -1
+            self.column = column if column >= 0 else self.column + 1
+            self.kind = attrs.get("t", "n")
+            style = attrs.get("s")
+            self.style = int(style) if style and style.isdigit() else 0
+            self.value = None
+        elif name == "v" or (name == "t" and self.inline and not self.phonetic):
+            if self.value is None:
+                self.value = _Text(self.budget.max_cell)
+            self.collect = self.value
+        elif name == "row":
+            self.count += 1
+            if self.count > self.max_rows:
+                raise TabularError(TOO_MANY_ROWS, MSG_TOO_MANY_ROWS, {"limit": self.max_rows})
+            number = attrs.get("r")
+            self.row_number = int(number) if number and number.isdigit() else self.row_number + 1
+            self.record = []
+            self.column = -1
+        elif name == "is":
+            self.inline = True
+        elif name == "rPh":
+            self.phonetic += 1
+        elif name == "dimension":
+            self.dimension = attrs.get("ref")
+
+    def text(self, data):
+        if self.collect is not None:
+            self.collect.add(data)
+
+    def end(self, name):
+        if ":" in name:
+            name = _local(name)
+        if name == "c":
+            self._cell()
+        elif name in ("v", "t"):
+            self.collect = None
+        elif name == "row":
+            if self.record is not None:
+                self.rows.append((self.row_number, self.record))
+            self.record = None
+        elif name == "is":
+            self.inline = False
+        elif name == "rPh":
+            self.phonetic -= 1
+
+    def _cell(self) -> None:
+        record = self.record
+        column = self.column
+        if record is None or column >= _MAX_COLUMNS or self.value is None:
+            return
+        text = self.value.value()
+        self.value = None
+        kind = self.kind
+        if kind == "inlineStr":
+            value = text
+        elif not text:
+            return
+        elif kind == "s":
+            try:
+                value = self.strings.get(int(text))
+            except ValueError as exc:
+                raise _unreadable(f"shared string {text[:20]!r}") from exc
+        elif kind in ("str", "e"):
+            value = text
+        elif kind == "b":
+            value = text.strip() not in ("0", "false", "")
+        elif kind == "d":
+            try:
+                value = datetime.datetime.fromisoformat(text.strip().rstrip("Z"))
+            except ValueError:
+                value = text
+        else:
+            try:
+                value = _cast_number(text.strip())
+            except ValueError:
+                value = text
+            else:
+                if self.style in self.dates:
+                    value = self._date(value)
+        if column >= len(record):
+            record.extend([None] * (column - len(record) + 1))
+        record[column] = value
+
+    def _date(self, number):
+        from openpyxl.utils.datetime import from_excel
+
+        try:
+            return from_excel(number, self.epoch, timedelta=self.style in self.durations)
+        except (OverflowError, ValueError):
+            return "#VALUE!"
+
+    def estimate_total(self) -> int | None:
+        """The last row number the sheet declares (it may be wrong)."""
+        if not self.dimension:
+            return None
+        last = self.dimension.rpartition(":")[2]
+        digits = last[len(last.rstrip("0123456789")) :]
+        return int(digits) if digits else None
+
+
+def _resolve(base: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
+
+
+def _rels_of(part: str) -> str:
+    folder, _, name = part.rpartition("/")
+    return f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
+
+
+def _open_xlsx(stream: BinaryIO, budget: _Budget) -> _Opened:
+    archive = _check_archive(stream, budget)
+    strings = None
     try:
-        sheet = workbook.worksheets[0]
-        declared_rows = sheet.max_row
-        # The declared size may be wrong: read every row there is.
-        sheet.reset_dimensions()
-        records = enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
+        names = set(archive.namelist())
+        root = _Relationships(types=[_REL_OFFICE_DOCUMENT])
+        if "_rels/.rels" in names:
+            _Part(archive, "_rels/.rels", budget, root).run()
+        workbook_name = _resolve("", root.by_type.get(_REL_OFFICE_DOCUMENT, "xl/workbook.xml"))
+        workbook = _WorkbookPart()
+        _Part(archive, workbook_name, budget, workbook).run()
+        links = _Relationships(
+            ids=set(workbook.sheet_ids), types=[_REL_SHARED_STRINGS, _REL_STYLES]
+        )
+        rels_name = _rels_of(workbook_name)
+        if rels_name in names:
+            _Part(archive, rels_name, budget, links).run()
+        sheet_name = next(
+            (
+                _resolve(workbook_name, links.by_id[rid])
+                for rid in workbook.sheet_ids
+                if rid in links.by_id and "chartsheet" not in links.by_id[rid]
+            ),
+            None,
+        )
+        if sheet_name is None or sheet_name not in names:
+            raise _unreadable("the workbook has no worksheet")
+
+        def part_name(kind: str, default: str) -> str | None:
+            target = links.by_type.get(kind)
+            name = _resolve(workbook_name, target) if target else default
+            return name if name in names else None
+
+        styles = None
+        if styles_name := part_name(_REL_STYLES, "xl/styles.xml"):
+            styles = _StylesPart()
+            _Part(archive, styles_name, budget, styles).run()
+        strings = _SharedStrings(budget)
+        if strings_name := part_name(_REL_SHARED_STRINGS, "xl/sharedStrings.xml"):
+            strings.attach(_Part(archive, strings_name, budget, strings))
+        from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
+
+        epoch = CALENDAR_MAC_1904 if workbook.date1904 else CALENDAR_WINDOWS_1900
+        sheet = _SheetPart(strings, styles, epoch, budget)
+        sheet_part = _Part(archive, sheet_name, budget, sheet)
+        records = _sheet_rows(sheet_part, sheet)
+
+        def close():
+            sheet_part.close()
+            strings.close()
+            archive.close()
+
         for number, record in records:
             if not _all_blank(record):
                 header = ["" if cell is None else str(cell) for cell in record]
                 while header and not header[-1].strip():
                     header.pop()
-                estimate = declared_rows - number if declared_rows else None
-                return _Opened(header, number, records, estimate, workbook.close, "xlsx")
+                declared = sheet.estimate_total()
+                estimate = max(declared - number, 0) if declared else None
+                return _Opened(header, number, records, estimate, close, "xlsx")
     except BaseException:
-        workbook.close()
+        if strings is not None:
+            strings.close()
+        archive.close()
         raise
-    workbook.close()
+    close()
     raise TabularError(FILE_EMPTY, MSG_FILE_EMPTY)
+
+
+def _sheet_rows(part: _Part, sheet: _SheetPart) -> Iterator[tuple[int, list]]:
+    rows = sheet.rows
+    while part.step():
+        if rows:
+            yield from rows
+            rows.clear()
+    yield from rows
+    rows.clear()

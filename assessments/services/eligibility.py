@@ -118,7 +118,12 @@ def batch_create(
 def _check_header(file) -> None:
     """Refuse at once a list that cannot be read or lacks a required column: no batch."""
     try:
-        with tabular.open_table(file, PROPOSAL_SCHEMA):
+        with tabular.open_table(
+            file,
+            PROPOSAL_SCHEMA,
+            scan_limit=tabular.CHECK_SCAN_LIMIT,
+            time_limit=tabular.CHECK_TIME_LIMIT,
+        ):
             pass
     except tabular.TabularError as exc:
         raise ApplicationError(exc.render(_), field="file") from exc

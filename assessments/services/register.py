@@ -88,7 +88,12 @@ def _check_file(upload) -> str:
             field="file",
         )
     try:
-        with tabular.open_table(upload, REGISTER_SCHEMA) as table:
+        with tabular.open_table(
+            upload,
+            REGISTER_SCHEMA,
+            scan_limit=tabular.CHECK_SCAN_LIMIT,
+            time_limit=tabular.CHECK_TIME_LIMIT,
+        ) as table:
             kind = table.kind
     except tabular.TabularError as exc:
         raise ApplicationError(exc.render(_), field="file") from exc

@@ -1,10 +1,22 @@
-"""Celery task of the register import: thin, takes the snapshot id, safe to run twice."""
+"""Celery task of the register import: thin, takes the snapshot id, safe to run twice.
+
+Reading the file stops after READ_SECONDS with its own message (the import fails as a file
+that cannot be used, no rows kept); the soft limit stops any step after that, and the import
+fails too. Rows are capped by the reader.
+"""
 
 from celery import shared_task
 
+from assessments import tabular
 from assessments.services import register
 
+# Seconds; all below the broker's visibility timeout (2 h), after which a task is redelivered.
+READ_SECONDS = 90 * 60
+SOFT_SECONDS = 100 * 60
+HARD_SECONDS = 110 * 60
 
-@shared_task(acks_late=True)
+
+@shared_task(acks_late=True, soft_time_limit=SOFT_SECONDS, time_limit=HARD_SECONDS)
 def register_import(snapshot_id: str) -> None:
-    register.register_import_run(snapshot_id=snapshot_id)
+    with tabular.time_budget(READ_SECONDS):
+        register.register_import_run(snapshot_id=snapshot_id)

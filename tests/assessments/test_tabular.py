@@ -9,6 +9,7 @@ import gzip
 import io
 import random
 import tracemalloc
+import zipfile
 
 import pytest
 from openpyxl import Workbook
@@ -525,3 +526,143 @@ def test_rows_are_streamed_not_read_all_at_once():
 
     assert len(data) > 20_000_000
     assert peak < len(data) / 5
+
+
+# --- bounded reading (issue 12 item 2) -----------------------------------------------------
+
+
+def xlsx_with_sheet(sheet_xml: bytes, **members) -> bytes:
+    """An openpyxl workbook whose first sheet (and any other part) is replaced."""
+    original = zipfile.ZipFile(io.BytesIO(xlsx_bytes(XLSX_HEADER)))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in original.infolist():
+            data = original.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = sheet_xml
+            archive.writestr(info.filename, members.pop(info.filename, data))
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def sheet(*rows_xml: bytes) -> bytes:
+    ns = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    return b"<worksheet " + ns + b"><sheetData>" + b"".join(rows_xml) + b"</sheetData></worksheet>"
+
+
+def inline_row(*values, number=None) -> bytes:
+    r = b"" if number is None else b' r="%d"' % number
+    return (
+        b"<row" + r + b">"
+        + b"".join(b'<c t="inlineStr"><is><t>%s</t></is></c>' % str(v).encode() for v in values)
+        + b"</row>"
+    )  # fmt: skip
+
+
+GOOD_ROW = ["DT0001", NIK, "", "Budi", "", "L", VILLAGE, "", "3"]
+
+
+def test_a_workbook_that_declares_more_than_the_limit_unpacked_is_refused_before_reading():
+    data = xlsx_with_sheet(sheet(inline_row(*XLSX_HEADER), inline_row(*GOOD_ROW), b" " * 3_000_000))
+
+    with pytest.raises(TabularError) as caught:
+        open_table(io.BytesIO(data), REGISTER, max_unpacked=2_000_000)
+
+    assert caught.value.code == tabular.FILE_TOO_LARGE_UNPACKED
+    assert "at most 2 MB" in caught.value.render()
+
+
+def test_a_part_that_unpacks_a_thousandfold_is_refused_as_a_bomb():
+    data = xlsx_with_sheet(sheet(b" " * 40_000_000, inline_row(*XLSX_HEADER)))
+
+    assert len(data) < 200_000
+    assert file_error(data).code == tabular.FILE_PACKED_TOO_TIGHT
+
+
+def test_a_cell_longer_than_excel_allows_is_refused():
+    data = xlsx_with_sheet(sheet(inline_row(*XLSX_HEADER), inline_row("x" * 40_000, *GOOD_ROW[1:])))
+
+    assert file_error(data).code == tabular.CELL_TOO_LONG
+
+
+def test_a_header_deeper_than_the_scan_limit_is_refused():
+    data = xlsx_with_sheet(
+        sheet(b"<row/>" * 200_000, inline_row(*XLSX_HEADER), inline_row(*GOOD_ROW))
+    )
+
+    with pytest.raises(TabularError) as caught:
+        open_table(io.BytesIO(data), REGISTER, scan_limit=1024 * 1024)
+
+    assert caught.value.code == tabular.FILE_HEADER_TOO_DEEP
+    assert open_table(io.BytesIO(data), REGISTER, today=TODAY).header_row == 200_001
+
+
+def test_reading_past_the_time_limit_stops():
+    data = xlsx_with_sheet(sheet(inline_row(*XLSX_HEADER), inline_row(*GOOD_ROW)))
+
+    with pytest.raises(TabularError) as caught, tabular.time_budget(0):
+        open_table(io.BytesIO(data), REGISTER)
+
+    assert caught.value.code == tabular.FILE_TOO_SLOW
+
+
+def test_rows_beyond_the_row_limit_stop_the_reading_for_csv_and_xlsx():
+    many = [inline_row(*GOOD_ROW) for _ in range(5)]
+    xlsx = xlsx_with_sheet(sheet(inline_row(*XLSX_HEADER), *many))
+    text = csv_bytes(*(line() for _ in range(5)))
+
+    for data in (xlsx, text):
+        with pytest.raises(TabularError) as caught:
+            read(data, max_rows=4)
+        assert caught.value.code == tabular.TOO_MANY_ROWS
+        assert len(read(data, max_rows=6)) == 5
+
+
+def test_xlsx_cells_are_placed_by_their_reference_across_gaps_and_shared_strings_are_read():
+    header = b"".join(
+        b'<c r="%s1" t="inlineStr"><is><t>%s</t></is></c>' % (letter, name.encode())
+        for letter, name in zip((b"%c" % c for c in b"ABCDEFGHI"), XLSX_HEADER, strict=True)
+    )
+    data = xlsx_with_sheet(
+        sheet(
+            b'<row r="1">' + header + b"</row>",
+            b'<row r="7"><c r="A7" t="s"><v>0</v></c><c r="B7" t="str"><v>'
+            + NIK.encode()
+            + b'</v></c><c r="D7" t="s"><v>1</v></c><c r="F7" t="s"><v>2</v></c>'
+            b'<c r="G7" t="inlineStr"><is><t>' + VILLAGE.encode() + b"</t></is></c>"
+            b'<c r="I7"><v>4</v></c></row>',
+        ),
+        **{
+            "xl/sharedStrings.xml": (
+                b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                b"<si><t>DT0009</t></si><si><r><t>Sri </t></r><r><t>Wahyuni</t></r>"
+                b"<rPh><t>phonetic</t></rPh></si><si><t>P</t></si></sst>"
+            ),
+        },
+    )
+    data = _with_shared_strings_relationship(data)
+
+    row = only(data)
+
+    assert row.number == 7 and row.ok, row.errors
+    assert (row.values["id_dtsen"], row.values["nama"], row.values["desil"]) == (
+        "DT0009", "Sri Wahyuni", 4,
+    )  # fmt: skip
+
+
+def _with_shared_strings_relationship(data: bytes) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                content = content.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/'
+                    b'officeDocument/2006/relationships/sharedStrings" '
+                    b'Target="sharedStrings.xml"/></Relationships>',
+                )
+            archive.writestr(info.filename, content)
+    return buffer.getvalue()
