@@ -55,11 +55,12 @@ fmt: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# Settings load without any server, so the catalogues need no services.
+# Settings load without any server (in the development configuration), so the catalogues
+# need no services.
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l id -l en --add-location=file \
+	DEBUG=true $(PY) manage.py makemessages -l id -l en --add-location=file \
 	  --ignore=.venv --ignore=.data --ignore=node_modules --ignore=staticfiles --ignore=tests
-	$(PY) manage.py compilemessages -l id -l en --ignore=.venv --ignore=.data
+	DEBUG=true $(PY) manage.py compilemessages -l id -l en --ignore=.venv --ignore=.data
 
 clean-data:
 	rm -rf .data

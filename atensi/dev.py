@@ -11,6 +11,8 @@ When they are not, embedded servers from the `embedded` extra are started, with 
 .data/ in the repository, and stopped when the command ends (`test` gets a throw-away Redis so
 that tests never touch the development queue). Django, Celery and pytest run as child
 processes with the URLs in their environment: this module never imports Django settings.
+`run`, `test` and `exec` also set DEBUG=true there unless DEBUG is already set (the settings
+default to production, so that a deployed image never starts in debug).
 """
 
 import contextlib
@@ -333,10 +335,16 @@ def start_services(session: Session, *, persistent_redis: bool = True) -> None:
     session.env["REDIS_URL"] = redis_url(session, persistent=persistent_redis)
 
 
+def development(session: Session) -> None:
+    """The development configuration for the children, unless the user chose DEBUG."""
+    session.env.setdefault("DEBUG", "true")
+
+
 # Commands
 
 
 def run(session: Session, args: list[str]) -> int:
+    development(session)
     start_services(session)
     password = session.env.setdefault("DEMO_PASSWORD", "atensi-demo-2026")
     port = session.env.setdefault("PORT", "8000")
@@ -361,6 +369,7 @@ def run(session: Session, args: list[str]) -> int:
 
 
 def test(session: Session, args: list[str]) -> int:
+    development(session)
     start_services(session, persistent_redis=False)
     return session.call([sys.executable, "-m", "pytest", *args], foreground=True)
 
@@ -376,6 +385,7 @@ def services(session: Session, args: list[str]) -> int:
 def exec_(session: Session, args: list[str]) -> int:
     if not args:
         fail("exec needs a command, e.g. `python -m atensi.dev exec python manage.py shell`")
+    development(session)
     start_services(session)
     return session.call(args, foreground=True)
 

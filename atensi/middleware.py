@@ -1,6 +1,9 @@
 from django.conf import settings
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 
 class LanguageMiddleware:
@@ -27,3 +30,40 @@ class LanguageMiddleware:
         patch_vary_headers(response, ("Cookie", "Accept-Language"))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class NoStoreMiddleware:
+    """Answers for a signed-in user, and every API answer, may not be stored by a browser
+    or a proxy: they carry personal data or credentials. Static files (served before this)
+    and public pages keep their caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or request.path.startswith("/api/"):
+            add_never_cache_headers(response)
+            response.headers["Pragma"] = "no-cache"
+        return response
+
+
+class AdminStaffOnlyMiddleware:
+    """A signed-in user who may not use the admin gets the 403 page there.
+
+    The admin would send them to its login page, which sends signed-in users back to the
+    admin: a redirect loop instead of an answer.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.path.startswith(reverse("admin:index"))
+            and request.user.is_authenticated
+            and not admin.site.has_permission(request)
+        ):
+            raise PermissionDenied
+        return self.get_response(request)

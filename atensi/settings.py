@@ -1,8 +1,10 @@
 """Settings, all from the environment.
 
-DEBUG=true (the default for `make run` and tests) is the development configuration.
-With DEBUG=false the configuration is production: it refuses to start without SECRET_KEY
-and ALLOWED_HOSTS and switches on the HTTPS-only protections that `check --deploy` asks for.
+DEBUG=true is the development configuration; `make run`, `make test` and the other
+`python -m atensi.dev` commands set it when the environment does not. Without it the
+configuration is production (the default, so that an image run on its own is never in debug):
+it refuses to start without SECRET_KEY and ALLOWED_HOSTS and switches on the HTTPS-only
+protections that `check --deploy` asks for.
 """
 
 import os
@@ -26,18 +28,24 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("ATENSI_TESTING", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is false (the default). On a developer's "
+            "machine use `make run` / `python -m atensi.dev exec …`, or set DEBUG=true."
+        )
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 if not DEBUG and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is false.")
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS must be set when DEBUG is false (the default). On a developer's "
+        "machine use `make run` / `python -m atensi.dev exec …`, or set DEBUG=true."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -73,12 +81,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "atensi.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "atensi.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "atensi.middleware.AdminStaffOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -355,7 +355,8 @@ def test_a_tiny_png_declaring_a_huge_picture_is_refused_with_a_message(cast):
     )
 
     assert response.status_code == 200
-    assert shown("%(name)s is a damaged image.", name="tes-urin.png") in response.text
+    message = "%(name)s is a picture of more than %(limit)d megapixels."
+    assert shown(message, name="tes-urin.png", limit=40) in response.text
     assert not Referral.objects.exists()
 
 
