@@ -4,7 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from assessments.api import register_all as register_assessments
-from atensi.accounts.api import MeView, TokenView
+from atensi.accounts.api import LogoutAllView, LogoutView, MeView, TokenView
 from atensi.regions.api import RegionViewSet
 from cases.api import CaseViewSet, ClientViewSet, ReferralViewSet
 
@@ -20,6 +20,8 @@ register_assessments(router)
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("auth/logout/", LogoutView.as_view(), name="logout"),
+    path("auth/logout-all/", LogoutAllView.as_view(), name="logout-all"),
     path("me/", MeView.as_view(), name="me"),
     *router.urls,
 ]

@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -167,6 +167,14 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 )
 
 OTP_TOTP_ISSUER = "ATENSI"
+# Roles whose API tokens need the second factor even before they enabled it (they get none
+# until they set up an authenticator on the two-factor page); users who enabled it always do.
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", "admin")
+
+# API tokens (django-rest-knox, stored as SHA-512 digests) live this many seconds; a password
+# change, switching two-factor login on, an API logout or an administrator revokes them.
+API_TOKEN_TTL = int(os.environ.get("API_TOKEN_TTL", str(8 * 60 * 60)))
+REST_KNOX = {"AUTH_HEADER_PREFIX": "Token", "AUTO_REFRESH": False}
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
@@ -200,7 +208,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "atensi.accounts.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -1,12 +1,10 @@
 """API sign-in (a token for scripts and BNNK systems) and who the caller is."""
 
 from django.contrib.auth import authenticate
-from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.utils.translation import gettext as _
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -14,7 +12,8 @@ from rest_framework.views import APIView
 
 from atensi.errors import ApplicationError
 
-from . import policy
+from . import policy, services
+from .auth import TokenAuthentication
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -27,12 +26,26 @@ class TokenRequestSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         write_only=True,
-        help_text="The authenticator code, for users who enabled two-factor login.",
+        help_text="The authenticator code: for users who enabled two-factor login and for "
+        "roles that must use it.",
     )
 
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
+    expiry = serializers.DateTimeField(read_only=True, help_text="When the token stops working.")
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    """The one error body of the API (atensi.api.exception_handler)."""
+
+    error = ErrorDetailSerializer()
 
 
 class OrganisationSerializer(serializers.Serializer):
@@ -53,12 +66,12 @@ class MeSerializer(serializers.Serializer):
 
 
 class TokenView(APIView):
-    """Exchange a username and password for an API token.
+    """Exchange a username and password for an API token that lasts API_TOKEN_TTL seconds.
 
     Goes through django.contrib.auth.authenticate with the request, so django-axes counts
     failures and refuses a locked-out username + address; every refusal looks the same
-    whether or not the username exists. Users who enabled two-factor login also give the
-    code from their authenticator, as on the login page.
+    whether or not the username exists. Users who enabled two-factor login, and roles that
+    must use it, also give the code from their authenticator. Each sign-in gives a new token.
     """
 
     authentication_classes = []
@@ -68,8 +81,13 @@ class TokenView(APIView):
 
     @extend_schema(
         summary="Get an API token",
+        description=(
+            "The token goes in the header `Authorization: Token <token>` until `expiry`, "
+            "or until an API logout, a password change, switching two-factor login on or an "
+            "administrator revokes it."
+        ),
         request=TokenRequestSerializer,
-        responses=TokenSerializer,
+        responses={200: TokenSerializer, 400: ErrorBodySerializer, 429: ErrorBodySerializer},
         tags=["auth"],
     )
     def post(self, request):
@@ -87,28 +105,45 @@ class TokenView(APIView):
             raise ApplicationError(
                 _("The username or password is not correct."), code="invalid_credentials"
             )
-        _check_second_factor(user, params.get("otp_token", "").strip())
+        instance, token = services.api_token_issue(user=user, otp_token=params.get("otp_token", ""))
         # The same signal a page login sends: axes resets its failure count, the audit
         # log records the login, last_login is updated.
         user_logged_in.send(sender=user.__class__, request=request, user=user)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response(TokenSerializer({"token": token, "expiry": instance.expiry}).data)
 
 
-def _check_second_factor(user, code: str) -> None:
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device is None:
-        return
-    if not code:
-        raise ApplicationError(
-            _("Enter the code from your authenticator app."),
-            field="otp_token",
-            code="otp_required",
-        )
-    if not device.verify_token(code):
-        raise ApplicationError(
-            _("The two-factor code is not correct. Try the newest code."), field="otp_token"
-        )
+class LogoutView(APIView):
+    """Revoke the token this request was made with; the user's other tokens stay."""
+
+    authentication_classes = [TokenAuthentication]
+
+    @extend_schema(
+        summary="Sign out: revoke this token",
+        request=None,
+        responses={204: None, 401: ErrorBodySerializer},
+        tags=["auth"],
+    )
+    def post(self, request):
+        services.api_token_revoke(token=request.auth)
+        user_logged_out.send(sender=request.user.__class__, request=request, user=request.user)
+        return Response(status=204)
+
+
+class LogoutAllView(APIView):
+    """Revoke every API token of the caller, on every device and script."""
+
+    authentication_classes = [TokenAuthentication]
+
+    @extend_schema(
+        summary="Sign out everywhere: revoke all your tokens",
+        request=None,
+        responses={204: None, 401: ErrorBodySerializer},
+        tags=["auth"],
+    )
+    def post(self, request):
+        services.api_tokens_revoke(user=request.user, by=request.user, request=request)
+        user_logged_out.send(sender=request.user.__class__, request=request, user=request.user)
+        return Response(status=204)
 
 
 class MeView(APIView):

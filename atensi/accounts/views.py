@@ -20,6 +20,18 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+class LogoutView(auth_views.LogoutView):
+    """Signing out on the website ends the person's API tokens too: a token left behind on a
+    shared office computer must not outlive the sign-out."""
+
+    def post(self, request, *args, **kwargs):
+        user = request.user
+        response = super().post(request, *args, **kwargs)
+        if user.is_authenticated:
+            services.api_tokens_revoke(user=user, by=user, request=request)
+        return response
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("home")

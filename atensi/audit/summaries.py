@@ -54,6 +54,7 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
         (r"results", _("results")),
         (r"two-factor login enabled", _("two-factor login enabled")),
         (r"two-factor login disabled", _("two-factor login disabled")),
+        (r"API tokens revoked: (?P<n>\d+)", _("API tokens revoked: %(n)s")),
     )
 ]  # fmt: skip
 

@@ -50,11 +50,13 @@ def test_token_endpoint_gives_a_token_that_authenticates(cast):
     }
 
 
-def test_the_same_token_is_given_on_each_sign_in(cast):
-    first = get_token(cast.referrer.username, PASSWORD).json()["token"]
-    second = get_token(cast.referrer.username, PASSWORD).json()["token"]
+def test_each_sign_in_gives_a_new_token_with_its_expiry(cast):
+    # Each script or system signs in for a token of its own; tokens expire (issue 12).
+    first = get_token(cast.referrer.username, PASSWORD).json()
+    second = get_token(cast.referrer.username, PASSWORD).json()
 
-    assert first == second
+    assert set(first) == set(second) == {"token", "expiry"}
+    assert first["token"] != second["token"]
 
 
 def test_successful_sign_in_is_audited(cast):
