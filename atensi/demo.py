@@ -204,6 +204,22 @@ def _cases_and_referrals(users, orgs):
         reason="Keluarga melaporkan anaknya memakai sabu dan meminta bantuan pemulihan.",
     )  # fmt: skip
 
+    # Referred out to the Sentra for residential care, which took the client over: the one
+    # client its staff see (centres read only the clients handed to them).
+    centre = users["demo-centre"]
+    handed = people[15]
+    client = services.client_register(by=cw, **handed.client_kwargs())
+    consent(client, cw, days_ago=30)
+    case = services.case_open(client=client, by=cw, organisation=cw.organisation, assigned_to=cw)
+    services.case_transition(
+        case=case, by=cw, to_stage=Stage.REFERRED_OUT, referred_to_org=centre.organisation,
+        reason="Perlu rehabilitasi sosial residensial di Sentra.",
+    )  # fmt: skip
+    services.case_open(
+        client=client, by=centre, organisation=centre.organisation, assigned_to=centre,
+        reason="Rujukan Dinsos OKI diterima untuk rehabilitasi residensial.",
+    )  # fmt: skip
+
     # The second regency: its own caseworker and clients, invisible to OKI's users.
     cw2 = users["demo-caseworker-2"]
     for j, person in enumerate(

@@ -25,6 +25,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from atensi.accounts import policy
+from atensi.accounts.models import Organisation
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
 from atensi.errors import ApplicationError
@@ -192,13 +193,14 @@ class SearchMixin:
         return filters.validated_data
 
 
-def search_action(serializer, summary):
-    """A fresh `search` action per viewset (DRF and spectacular annotate the function)."""
+def search_action(serializer, summary, rows):
+    """A fresh `search` action per viewset (DRF and spectacular annotate the function); it
+    answers like the list, so it is documented as the paginated list of `rows`."""
 
     def search(self, request):
         return self.list(request)
 
-    return extend_schema(summary=summary, request=serializer)(
+    return extend_schema(summary=summary, request=serializer, responses=rows(many=True))(
         action(detail=False, methods=["post"])(search)
     )
 
@@ -224,11 +226,13 @@ def search_action(serializer, summary):
 class ClientViewSet(SearchMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     ordering_fields = ["full_name", "birth_date", "created_at"]
     search = search_action(
-        QueryFilterSerializer, "Search clients: q = name or alias contains, or NIK/KK digits"
+        QueryFilterSerializer,
+        "Search clients: q = name or alias contains, or NIK/KK digits",
+        ClientListSerializer,
     )
 
     def get_serializer_class(self):
-        return ClientListSerializer if self.action == "list" else ClientSerializer
+        return ClientListSerializer if self.action in ("list", "search") else ClientSerializer
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -466,7 +470,9 @@ class ReferralViewSet(SearchMixin, mixins.ListModelMixin, viewsets.GenericViewSe
     ordering_fields = ["submitted_at", "referral_date", "status"]
     filter_serializer_class = ReferralFilterSerializer
     search = search_action(
-        ReferralFilterSerializer, "Search referrals: q = reference or name contains"
+        ReferralFilterSerializer,
+        "Search referrals: q = reference or name contains",
+        ReferralListSerializer,
     )
 
     def get_queryset(self):
@@ -588,8 +594,8 @@ class CaseSerializer(serializers.ModelSerializer):
         model = Case
         fields = ["id", "reference", "client", "client_name", "client_nik_masked",
                   "organisation", "assigned_to", "assigned_to_name", "referral", "stage",
-                  "stage_changed_at", "next_action_due", "referred_to", "opened_at",
-                  "closed_at", "allowed_transitions"]  # fmt: skip
+                  "stage_changed_at", "next_action_due", "referred_to", "referred_to_org",
+                  "opened_at", "closed_at", "allowed_transitions"]  # fmt: skip
         read_only_fields = fields
 
     @extend_schema_field(serializers.CharField(allow_null=True))
@@ -601,8 +607,20 @@ class CaseSerializer(serializers.ModelSerializer):
         return [str(stage) for stage in services.allowed_transitions(case.stage)]
 
 
+class StageOrNullField(serializers.ChoiceField):
+    """A stage, or null on events that do not move the case (stored as blank)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Stage.choices, allow_null=True, read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class CaseEventSerializer(serializers.ModelSerializer):
     actor_name = serializers.SerializerMethodField()
+    from_stage = StageOrNullField()
+    to_stage = StageOrNullField()
 
     class Meta:
         model = CaseEvent
@@ -632,7 +650,19 @@ class CaseNoteInputSerializer(serializers.Serializer):
 class CaseTransitionSerializer(serializers.Serializer):
     to_stage = serializers.ChoiceField(choices=Stage.choices)
     reason = serializers.CharField(allow_blank=True)
-    referred_to = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    referred_to = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="A referral out to a place outside ATENSI.",
+    )
+    referred_to_org = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text="A referral out to an organisation in ATENSI, which may then open its own "
+        "case; referred_to becomes its name.",
+    )
     next_action_due = serializers.DateField(required=False, allow_null=True)
 
 
@@ -646,6 +676,12 @@ class CaseOpenSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         help_text="A caseworker of your organisation; you by default.",
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Needed when taking over a case another organisation referred out to yours.",
     )
 
 
@@ -674,7 +710,9 @@ class CaseViewSet(SearchMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = CaseSerializer
     ordering_fields = ["opened_at", "stage_changed_at", "next_action_due", "stage"]
     filter_serializer_class = CaseFilterSerializer
-    search = search_action(CaseFilterSerializer, "Search cases: q = case number or name contains")
+    search = search_action(
+        CaseFilterSerializer, "Search cases: q = case number or name contains", CaseSerializer
+    )
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -722,7 +760,7 @@ class CaseViewSet(SearchMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
                 )
         case = services.case_open(
             client=client, by=user, organisation=user.organisation, assigned_to=assignee,
-            request=request,
+            reason=data.validated_data.get("reason", ""), request=request,
         )  # fmt: skip
         response = self._show(case)
         response.status_code = status.HTTP_201_CREATED

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from atensi.accounts.models import Organisation
 from atensi.errors import ApplicationError
 from atensi.forms import DateInput, StyledFormMixin
 
@@ -204,19 +205,33 @@ class DuplicateForm(StyledFormMixin, forms.Form):
 class TransitionForm(StyledFormMixin, forms.Form):
     to_stage = forms.ChoiceField(label=_("Move to stage"))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    referred_to_org = forms.ModelChoiceField(
+        label=_("Referred to an organisation in ATENSI"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_(
+            "Only for a referral out: the organisation then sees the client and may open "
+            "its own case."
+        ),
+    )
     referred_to = forms.CharField(
         label=_("Referred to"),
         max_length=200,
         required=False,
-        help_text=_("Only for a referral out: the medical rehab, IPWL or organisation."),
+        help_text=_(
+            "Only for a referral out to a place outside ATENSI: the medical rehab, IPWL or "
+            "organisation."
+        ),
     )
     next_action_due = forms.DateField(
         label=_("Next action due"), widget=DateInput(), required=False
     )
 
-    def __init__(self, *args, stages=(), **kwargs):
+    def __init__(self, *args, stages=(), organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_stage"].choices = [(s, Stage(s).label) for s in stages]
+        if organisations is not None:
+            self.fields["referred_to_org"].queryset = organisations
 
 
 class NoteForm(StyledFormMixin, forms.Form):

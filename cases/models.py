@@ -411,6 +411,16 @@ class Case(models.Model):
     stage_changed_at = models.DateTimeField(_("in this stage since"))
     next_action_due = models.DateField(_("next action due"), null=True, blank=True)
     referred_to = models.CharField(_("referred to"), max_length=200, blank=True)
+    # Set when the case is referred out to an organisation that works in the system: the
+    # handover that lets it read the client and open its own case.
+    referred_to_org = models.ForeignKey(
+        Organisation,
+        verbose_name=_("referred to organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases_referred_in",
+    )
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 

@@ -9,21 +9,17 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from atensi.accounts import policy
-from atensi.accounts.models import User
+from atensi.accounts.models import Organisation, User
 
 from .models import CLOSED_STAGES, Case, CaseEvent, Client, Referral, Stage
 
-CLIENT_REGION = "village__code"
-CASE_REGION = "client__village__code"
 REFERRAL_REGION = "region__code"
 
 
 def client_list(*, user: User, q: str = "") -> QuerySet[Client]:
     if not policy.can_read_cases(user):
         return Client.objects.none()
-    qs = policy.scope(Client.objects.all(), user, CLIENT_REGION).select_related(
-        "village__parent__parent"
-    )
+    qs = policy.scope_clients(Client.objects.all(), user).select_related("village__parent__parent")
     q = q.strip()
     if q.isdigit():
         qs = qs.filter(Q(nik__startswith=q) | Q(kk_number__startswith=q))
@@ -62,8 +58,8 @@ def referral_get(*, user: User, pk) -> Referral:
 def case_list(*, user: User, stage: str = "", mine: bool = False, q: str = "") -> QuerySet[Case]:
     if not policy.can_read_cases(user):
         return Case.objects.none()
-    qs = policy.scope(Case.objects.all(), user, CASE_REGION).select_related(
-        "client__village__parent", "organisation", "assigned_to"
+    qs = policy.scope_clients(Case.objects.all(), user, "client").select_related(
+        "client__village__parent", "organisation", "assigned_to", "referred_to_org"
     )
     if stage == "open":
         qs = qs.exclude(stage__in=CLOSED_STAGES)
@@ -79,6 +75,31 @@ def case_list(*, user: User, stage: str = "", mine: bool = False, q: str = "") -
 
 def case_get(*, user: User, pk) -> Case:
     return get_object_or_404(case_list(user=user), pk=pk)
+
+
+def handover_case(*, client: Client, organisation: Organisation) -> Case | None:
+    """The newest case of the client referred out to the organisation: the handover that
+    lets it open its own case on a client another organisation registered."""
+    return (
+        client.cases.filter(stage=Stage.REFERRED_OUT, referred_to_org=organisation)
+        .select_related("organisation")
+        .order_by("-closed_at")
+        .first()
+    )
+
+
+def referral_destinations(*, case: Case) -> QuerySet[Organisation]:
+    """Organisations a case can be referred out to within the system: active ones, other
+    than its own, whose service area holds the client's village."""
+    code = case.client.village_id
+    parts = code.split(".")
+    prefixes = [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    return (
+        Organisation.objects.filter(is_active=True, service_area__code__in=prefixes)
+        .exclude(pk=case.organisation_id)
+        .distinct()
+        .order_by("name")
+    )
 
 
 def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:

@@ -24,6 +24,7 @@ from atensi.errors import ApplicationError
 from atensi.regions.models import Region
 
 from . import nik as nikmod
+from . import selectors
 from .attachments import validate_attachment
 from .models import (
     CLOSED_STAGES,
@@ -132,14 +133,13 @@ def client_probable_duplicates(*, by: User, full_name: str, birth_date, village_
     """Clients with the same name and birth date in the same regency as the given village,
     among those the user may see (a warning must not reveal records outside the area)."""
     regency = ".".join(village_code.split(".")[:2])
-    return policy.scope(
+    return policy.scope_clients(
         Client.objects.filter(
             full_name__iexact=" ".join(full_name.split()),
             birth_date=birth_date,
             village__code__startswith=regency + ".",
         ),
         by,
-        "village__code",
     )
 
 
@@ -219,8 +219,9 @@ def client_register(
 
 @transaction.atomic
 def client_update(*, client: Client, by: User, request=None, **changes) -> Client:
-    """Change a client's details; the NIK, once registered, is corrected only by an admin."""
-    _require(policy.can_write_cases(by))
+    """Change a client's details; the NIK, once registered, is corrected only by an admin.
+    Only the organisation the client belongs to or was handed to (policy.can_write_client)."""
+    _require(policy.can_write_client(by, client))
     unknown = set(changes) - set(CLIENT_FIELDS) - {"village"}
     if unknown:
         raise TypeError(f"unknown client fields: {sorted(unknown)}")
@@ -262,7 +263,7 @@ def family_member_add(
     phone: str = "",
     request=None,
 ) -> FamilyMember:
-    _require(policy.can_write_cases(by))
+    _require(policy.can_write_client(by, client))
     if nik:
         nik = check_nik(nik)
     member = FamilyMember.objects.create(
@@ -288,7 +289,7 @@ def consent_record(
     request=None,
 ) -> Consent:
     """Record consent at intake, or the lawful basis relied on when there is none."""
-    _require(policy.can_write_cases(by))
+    _require(policy.can_write_client(by, client))
     purposes = list(dict.fromkeys(purposes))
     if not purposes:
         raise ApplicationError(_("Choose at least one purpose."), field="purposes")
@@ -511,11 +512,33 @@ def case_open(
     organisation: Organisation,
     assigned_to: User | None = None,
     referral: Referral | None = None,
+    reason: str = "",
     request=None,
 ) -> Case:
     """Open a case at intake. A client has at most one open case per organisation, and
-    nobody is taken into care before their consent (or the lawful basis) is on record."""
+    nobody is taken into care before their consent (or the lawful basis) is on record.
+
+    On a client another organisation registered, a case is opened only from a referral
+    accepted here or a case that organisation referred out to this one (then with a reason,
+    kept on the timeline)."""
     _require(policy.can_write_cases(by))
+    handover = None
+    if referral is None and client.registered_by_id != organisation.pk:
+        handover = selectors.handover_case(client=client, organisation=organisation)
+        if handover is None:
+            raise ApplicationError(
+                _(
+                    "This client was registered by %(org)s. Your organisation can open a case "
+                    "only when a case of the client is referred to it, or by accepting a "
+                    "referral."
+                )
+                % {"org": client.registered_by.name},
+                code="no_handover",
+            )
+        if not reason.strip():
+            raise ApplicationError(
+                _("Say why your organisation takes the client over."), field="reason"
+            )
     if not client.consents.exists():
         raise ApplicationError(
             _("Record the client's consent, or the lawful basis, before opening a case."),
@@ -550,7 +573,14 @@ def case_open(
             text=f"{referral.reference} · {referral.get_source_display()} · "
             f"{referral.referring_org.name}",
         )  # fmt: skip
-    CaseEvent.objects.create(case=case, verb=CaseEvent.Verb.OPENED, actor=by, to_stage=Stage.INTAKE)
+    opened_text = ""
+    if handover is not None:
+        opened_text = (
+            f"{handover.reference} · {handover.organisation.name} · {' '.join(reason.split())}"
+        )
+    CaseEvent.objects.create(
+        case=case, verb=CaseEvent.Verb.OPENED, actor=by, to_stage=Stage.INTAKE, text=opened_text
+    )
     audit_record(actor=by, action=Action.CREATE, obj=case, request=request)
     return case
 
@@ -575,10 +605,13 @@ def case_transition(
     to_stage: str,
     reason: str,
     referred_to: str = "",
+    referred_to_org: Organisation | None = None,
     next_action_due: datetime.date | None = None,
     request=None,
 ) -> Case:
-    """Move a case to its next ATENSI stage; only the transitions in TRANSITIONS are allowed."""
+    """Move a case to its next ATENSI stage; only the transitions in TRANSITIONS are allowed.
+    A referral out names the destination; one that works in the system (referred_to_org)
+    may then read the client and open its own case."""
     _require(policy.can_write_case(by, case))
     case = Case.objects.select_for_update().get(pk=case.pk)
     if to_stage not in allowed_transitions(case.stage):
@@ -593,6 +626,14 @@ def case_transition(
         )
     if not reason.strip():
         raise ApplicationError(_("Say why the case moves to this stage."), field="reason")
+    if referred_to_org is not None:
+        if to_stage != Stage.REFERRED_OUT:
+            raise ApplicationError(
+                _("Choose an organisation only when referring the case out."),
+                field="referred_to_org",
+            )
+        _check_destination(case, referred_to_org)
+        referred_to = referred_to_org.name
     if to_stage == Stage.REFERRED_OUT and not referred_to.strip():
         raise ApplicationError(_("Say where the client is referred to."), field="referred_to")
     from_stage = case.stage
@@ -606,10 +647,14 @@ def case_transition(
     if to_stage in CLOSED_STAGES:
         case.closed_at = now
     if to_stage == Stage.REFERRED_OUT:
-        case.referred_to = referred_to.strip()
+        case.referred_to = referred_to.strip()[:200]
+        case.referred_to_org = referred_to_org
     case.save(
-        update_fields=["stage", "stage_changed_at", "next_action_due", "closed_at", "referred_to"]
-    )
+        update_fields=[
+            "stage", "stage_changed_at", "next_action_due", "closed_at", "referred_to",
+            "referred_to_org",
+        ]
+    )  # fmt: skip
     CaseEvent.objects.create(
         case=case, verb=CaseEvent.Verb.STAGE, actor=by, from_stage=from_stage,
         to_stage=to_stage, text=reason.strip(),
@@ -617,6 +662,15 @@ def case_transition(
     audit_record(actor=by, action=Action.UPDATE, obj=case, request=request,
                  summary=f"stage {from_stage} -> {to_stage}")  # fmt: skip
     return case
+
+
+def _check_destination(case: Case, organisation: Organisation) -> None:
+    if not selectors.referral_destinations(case=case).filter(pk=organisation.pk).exists():
+        raise ApplicationError(
+            _("%(org)s cannot take this case: it is your own organisation, inactive, or does not "
+              "serve the client's village.") % {"org": organisation.name},
+            field="referred_to_org",
+        )  # fmt: skip
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
@@ -85,6 +85,12 @@ def _require(allowed: bool):
         raise Http404
 
 
+def _require_write(user, client):
+    """Read but not write: the client belongs to another organisation (a 403, as for a case)."""
+    if not policy.can_write_client(user, client):
+        raise PermissionDenied
+
+
 # --- clients ---------------------------------------------------------------------------
 
 
@@ -103,14 +109,22 @@ def client_detail(request, pk):
     client = selectors.client_get(user=request.user, pk=pk)
     audit_record(actor=request.user, action=VIEW, obj=client, request=request)
     user = request.user
+    can_write = policy.can_write_client(user, client)
+    handover = (
+        selectors.handover_case(client=client, organisation=user.organisation)
+        if can_write and client.registered_by_id != user.organisation_id
+        else None
+    )
     context = {
         "client": client,
         "show_nik": policy.can_see_full_nik(user),
-        "can_write": policy.can_write_cases(user),
-        "can_open_case": policy.can_write_cases(user)
+        "can_write": can_write,
+        "can_open_case": can_write
+        and (client.registered_by_id == user.organisation_id or handover is not None)
         and not client.cases.filter(organisation_id=user.organisation_id)
         .exclude(stage__in=CLOSED_STAGES)
         .exists(),
+        "handover": handover,
         "family": client.family.all(),
         "consents": client.consents.select_related("recorded_by"),
         "cases": client.cases.select_related("organisation", "assigned_to"),
@@ -163,7 +177,8 @@ def client_create(request):
 @login_required
 @require_POST
 def case_open(request, pk):
-    """Open a case for a client registered directly (a walk-in or a family's report)."""
+    """Open a case for a client registered directly (a walk-in or a family's report), or
+    handed over by a case another organisation referred out to this one (with a reason)."""
     client = selectors.client_get(user=request.user, pk=pk)
     case = perform(
         request,
@@ -172,6 +187,7 @@ def case_open(request, pk):
             by=request.user,
             organisation=request.user.organisation,
             assigned_to=request.user,
+            reason=request.POST.get("reason", "")[:2000],
             request=request,
         ),
         lambda opened: _("Case %(ref)s has been opened.") % {"ref": opened.reference},
@@ -185,6 +201,7 @@ def case_open(request, pk):
 def client_edit(request, pk):
     client = selectors.client_get(user=request.user, pk=pk)
     _require(policy.can_write_cases(request.user))
+    _require_write(request.user, client)
     if request.method == "GET":
         audit_record(actor=request.user, action=VIEW, obj=client, request=request,
                      summary="edit form")  # fmt: skip
@@ -212,6 +229,7 @@ def client_edit(request, pk):
 def family_add(request, pk):
     client = selectors.client_get(user=request.user, pk=pk)
     _require(policy.can_write_cases(request.user))
+    _require_write(request.user, client)
     form = FamilyMemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -233,6 +251,7 @@ def family_add(request, pk):
 def consent_add(request, pk):
     client = selectors.client_get(user=request.user, pk=pk)
     _require(policy.can_write_cases(request.user))
+    _require_write(request.user, client)
     form = ConsentForm(request.POST or None, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -531,7 +550,11 @@ def case_detail(request, pk):
         "client": case.client,
         "timeline": selectors.case_timeline(case=case),
         "can_write": can_write,
-        "transition_form": TransitionForm(stages=stages) if can_write else None,
+        "transition_form": TransitionForm(
+            stages=stages, organisations=selectors.referral_destinations(case=case)
+        )
+        if can_write
+        else None,
         "note_form": NoteForm() if can_write else None,
         "steps": _steps(case.stage),
     }
@@ -556,7 +579,11 @@ def case_transition(request, pk):
     case = selectors.case_get(user=request.user, pk=pk)
     _post_action(
         request,
-        TransitionForm(request.POST, stages=Stage.values),
+        TransitionForm(
+            request.POST,
+            stages=Stage.values,
+            organisations=selectors.referral_destinations(case=case),
+        ),  # fmt: skip
         lambda data: services.case_transition(case=case, by=request.user, request=request, **data),
         lambda data: (
             _("The case has moved to: %(stage)s.") % {"stage": Stage(data["to_stage"]).label}

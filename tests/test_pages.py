@@ -101,23 +101,24 @@ POSTS = {
 
 # The status each role gets on each page, for records inside Ogan Komering Ilir.
 # The outsider works in Ogan Ilir; the referrer at BNNK OKI; centre staff at a Sentra whose
-# area covers the whole province; the viewer at the regency government.
+# area covers the whole province, but who read only the clients handed to them (none here:
+# a 404, issue 12 item 3); the viewer at the regency government.
 MATRIX = {
     #                   caseworker supervisor outsider referrer centre viewer admin
     "client list":      (200, 200, 200, 404, 200, 404, 200),
-    "client detail":    (200, 200, 404, 404, 200, 404, 200),
+    "client detail":    (200, 200, 404, 404, 404, 404, 200),
     "client create":    (200, 200, 200, 404, 200, 404, 404),
-    "client edit":      (200, 200, 404, 404, 200, 404, 404),
-    "family add":       (200, 200, 404, 404, 200, 404, 404),
-    "consent add":      (200, 200, 404, 404, 200, 404, 404),
+    "client edit":      (200, 200, 404, 404, 404, 404, 404),
+    "family add":       (200, 200, 404, 404, 404, 404, 404),
+    "consent add":      (200, 200, 404, 404, 404, 404, 404),
     "referral list":    (200, 200, 200, 200, 404, 404, 200),
     "referral create":  (200, 200, 200, 200, 404, 404, 404),
     "referral detail":  (200, 200, 404, 200, 404, 404, 200),
     "referral accept":  (200, 200, 404, 404, 404, 404, 404),
     "case list":        (200, 200, 200, 404, 200, 404, 200),
-    "case detail":      (200, 200, 404, 404, 200, 404, 200),
-    "case transition":  (302, 302, 404, 404, 403, 404, 403),
-    "case note":        (302, 302, 404, 404, 403, 404, 403),
+    "case detail":      (200, 200, 404, 404, 404, 404, 200),
+    "case transition":  (302, 302, 404, 404, 404, 404, 403),
+    "case note":        (302, 302, 404, 404, 404, 404, 403),
     "attachment":       (200, 200, 404, 200, 404, 404, 200),
     "audit log":        (404, 200, 404, 404, 404, 404, 200),
     "dashboard":        (200, 200, 200, 404, 200, 200, 200),

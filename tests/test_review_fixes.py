@@ -168,8 +168,17 @@ def test_a_case_is_not_opened_for_a_client_without_consent_on_record(cast, make_
 # --- case writes belong to the organisation that holds the case ------------------------
 
 
-def test_centre_staff_read_a_dinsos_case_without_the_forms_to_change_it(cast, make_case):
-    case = make_case()
+@pytest.fixture
+def centre_readable_case(cast, make_client, make_referral):
+    """A Dinsos case the centre may read: its client is one the centre registered (centre
+    staff read only the clients handed to them, issue 12 item 3)."""
+    client = make_client(by=cast.centre, serial=8)
+    referral = make_referral(nik=client.nik)
+    return services.referral_accept(referral=referral, by=cast.caseworker, client=client)
+
+
+def test_centre_staff_read_a_dinsos_case_without_the_forms_to_change_it(cast, centre_readable_case):
+    case = centre_readable_case
 
     response = browser_for(cast.centre).get(reverse("cases:case-detail", args=[case.pk]))
 
@@ -202,9 +211,9 @@ def test_centre_staff_cannot_move_or_annotate_a_dinsos_case_through_the_services
     ],
 )
 def test_centre_staff_posting_to_a_dinsos_case_get_403_and_change_nothing(
-    cast, make_case, name, data
+    cast, centre_readable_case, name, data
 ):
-    case = make_case()
+    case = centre_readable_case
     events = CaseEvent.objects.filter(case=case).count()
 
     response = browser_for(cast.centre).post(reverse(name, args=[case.pk]), data)

@@ -13,18 +13,18 @@ from cases.models import Case
 
 from ..models import Assessment, PlanItem
 
-CASE_REGION = "case__client__village__code"
+CASE_CLIENT = "case__client"
 DONE = (Assessment.Status.COMPLETED, Assessment.Status.APPROVED)
 
 
 def assessment_list(
     *, user: User, case: Case | None = None, status: str = ""
 ) -> QuerySet[Assessment]:
-    """Assessments of cases whose client lives inside the user's area, newest first."""
+    """Assessments of cases whose client the user may read, newest first."""
     if not policy.can_read_cases(user):
         return Assessment.objects.none()
     qs = (
-        policy.scope(Assessment.objects.all(), user, CASE_REGION)
+        policy.scope_clients(Assessment.objects.all(), user, CASE_CLIENT)
         .select_related("case__client", "assessor", "approved_by")
         .prefetch_related("domains")
     )
@@ -53,10 +53,10 @@ def assessment_get(*, user: User, pk) -> Assessment:
 
 
 def plan_item_list(*, user: User, case: Case | None = None) -> QuerySet[PlanItem]:
-    """The intervention plan lines of cases inside the user's area, by target date."""
+    """The intervention plan lines of cases whose client the user may read, by target date."""
     if not policy.can_read_cases(user):
         return PlanItem.objects.none()
-    qs = policy.scope(PlanItem.objects.all(), user, CASE_REGION).select_related(
+    qs = policy.scope_clients(PlanItem.objects.all(), user, CASE_CLIENT).select_related(
         "case", "assessment", "created_by"
     )
     if case is not None:

@@ -12,18 +12,18 @@ from atensi.accounts import policy
 from atensi.accounts.models import User
 from cases.models import Case, Client
 
-SCREENING_REGION = "client__village__code"
+SCREENING_CLIENT = "client"
 
 
 def screening_list(
     *, user: User, client: Client | uuid.UUID | None = None, case: Case | uuid.UUID | None = None
 ) -> QuerySet[Screening]:
-    """Screenings of clients inside the user's area, newest first, with their scores;
-    optionally of one client or one case (an object or its id)."""
+    """Screenings of clients the user may read (policy.scope_clients), newest first, with
+    their scores; optionally of one client or one case (an object or its id)."""
     if not policy.can_read_cases(user):
         return Screening.objects.none()
     qs = (
-        policy.scope(Screening.objects.all(), user, SCREENING_REGION)
+        policy.scope_clients(Screening.objects.all(), user, SCREENING_CLIENT)
         .select_related("client", "case", "screened_by")
         .prefetch_related("substances")
     )

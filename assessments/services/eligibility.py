@@ -97,9 +97,7 @@ def batch_create(
     else:
         ids = list(dict.fromkeys(client_ids))
         clients = list(
-            policy.scope(Client.objects.filter(pk__in=ids), by, "village__code").order_by(
-                "full_name"
-            )
+            policy.scope_clients(Client.objects.filter(pk__in=ids), by).order_by("full_name")
         )
         if not ids or len(clients) != len(ids):
             raise ApplicationError(

@@ -65,7 +65,7 @@ def screening_record(
     substance and question). Leaves an audit event and, on
     the case (or, without one, on each of the client's open cases), a timeline event.
     """
-    _require(policy.can_write_cases(by) and policy.in_area(by, client.village_id))
+    _require(policy.can_write_client(by, client))
     if case is not None:
         _require(policy.can_write_case(by, case))
         if case.client_id != client.pk:

@@ -34,7 +34,7 @@ def area_codes(user: User) -> list[str]:
         return []
     cached = getattr(user, "_area_codes", None)
     if cached is None:
-        cached = sorted(user.organisation.service_area.values_list("code", flat=True))
+        cached = organisation_area_codes(user.organisation)
         user._area_codes = cached
     return cached
 
@@ -49,9 +49,15 @@ def in_area(user: User, code: str | None) -> bool:
     return code_in_area(code, area_codes(user))
 
 
-def area_q(user: User, field: str) -> Q:
-    """A filter keeping rows whose `field` (a region code) lies inside the user's area."""
-    codes = area_codes(user)
+def organisation_area_codes(organisation) -> list[str]:
+    """The region codes of an organisation's service area (none while it is inactive)."""
+    if organisation is None or not organisation.is_active:
+        return []
+    return sorted(organisation.service_area.values_list("code", flat=True))
+
+
+def codes_q(codes: list[str], field: str) -> Q:
+    """A filter keeping rows whose `field` (a region code) lies inside the given codes."""
     if not codes:
         return Q(pk__in=[])
     return reduce(
@@ -59,8 +65,36 @@ def area_q(user: User, field: str) -> Q:
     )
 
 
+def area_q(user: User, field: str) -> Q:
+    """A filter keeping rows whose `field` (a region code) lies inside the user's area."""
+    return codes_q(area_codes(user), field)
+
+
 def scope(qs: QuerySet, user: User, field: str) -> QuerySet:
     return qs.filter(area_q(user, field))
+
+
+def reads_handed_over_only(user: User) -> bool:
+    """Centre staff serve three provinces but work on few people: they read only the clients
+    their organisation registered, holds a case of, or received a case of by referral."""
+    return user.is_authenticated and user.role == Role.CENTRE
+
+
+def scope_clients(qs: QuerySet, user: User, client: str = "") -> QuerySet:
+    """Keep rows whose client (the path `client` to it, "" for clients themselves) the user
+    may read: inside the area and, for centre staff, handed to their organisation."""
+    prefix = f"{client}__" if client else ""
+    qs = scope(qs, user, f"{prefix}village__code")
+    if reads_handed_over_only(user):
+        org = user.organisation_id
+        handed = (
+            Q(**{f"{prefix}registered_by_id": org})
+            | Q(**{f"{prefix}cases__organisation_id": org})
+            | Q(**{f"{prefix}cases__referred_to_org_id": org})
+        )
+        # A subquery, not a join: a client with several cases stays one row.
+        qs = qs.filter(pk__in=qs.model._default_manager.filter(handed).values("pk"))
+    return qs
 
 
 def has_role(user: User, roles: set) -> bool:
@@ -85,6 +119,20 @@ def can_write_cases(user: User) -> bool:
 def can_write_case(user: User, case) -> bool:
     """Case work is done by the organisation that holds the case; others in the area may read."""
     return can_write_cases(user) and case.organisation_id == user.organisation_id
+
+
+def can_write_client(user: User, client) -> bool:
+    """A client's details, family and consent are changed by the organisation that registered
+    the client, holds an open case of them, or received a case of them by referral; others
+    in the area may only read."""
+    if not can_write_cases(user) or not in_area(user, client.village_id):
+        return False
+    org = user.organisation_id
+    if client.registered_by_id == org:
+        return True
+    return client.cases.filter(
+        Q(organisation_id=org, closed_at__isnull=True) | Q(referred_to_org_id=org)
+    ).exists()
 
 
 def can_submit_referrals(user: User) -> bool:

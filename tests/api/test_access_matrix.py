@@ -2,7 +2,8 @@
 endpoint, for records inside Ogan Komering Ilir.
 
 The outsider works in Muara Enim; the referrer at BNNK OKI; centre staff at a Sentra whose
-area is the whole province; the viewer and the admin at Dinsos OKI itself. A refused write
+area is the whole province, who read only the clients handed to them (none here: issue 12
+item 3); the viewer and the admin at Dinsos OKI itself. A refused write
 leaves the database as it was; an allowed one changes it.
 """
 
@@ -62,24 +63,24 @@ def read_url(endpoint: str, w: World) -> str:
 READS = {
     #                          caseworker supervisor outsider referrer centre viewer admin
     "client list":             (200, 200, 200, 200, 200, 200, 200),
-    "client detail":           (200, 200, 404, 404, 200, 404, 200),
-    "family list":             (200, 200, 404, 404, 200, 404, 200),
-    "consent list":            (200, 200, 404, 404, 200, 404, 200),
+    "client detail":           (200, 200, 404, 404, 404, 404, 200),
+    "family list":             (200, 200, 404, 404, 404, 404, 200),
+    "consent list":            (200, 200, 404, 404, 404, 404, 200),
     "case list":               (200, 200, 200, 200, 200, 200, 200),
-    "case detail":             (200, 200, 404, 404, 200, 404, 200),
-    "case timeline":           (200, 200, 404, 404, 200, 404, 200),
-    "case notes":              (200, 200, 404, 404, 200, 404, 200),
+    "case detail":             (200, 200, 404, 404, 404, 404, 200),
+    "case timeline":           (200, 200, 404, 404, 404, 404, 200),
+    "case notes":              (200, 200, 404, 404, 404, 404, 200),
     "referral list":           (200, 200, 200, 200, 200, 200, 200),
     "referral detail":         (200, 200, 404, 200, 404, 404, 200),
     "dinsos referral detail":  (200, 200, 404, 404, 404, 404, 200),
 }  # fmt: skip
 
 # How many rows each role finds in each list: the referrer only their own organisation's
-# referrals, the outsider, the viewer (and centre staff for referrals) nothing.
+# referrals, the outsider, the viewer and centre staff (no client handed to them) nothing.
 LIST_ROWS = {
     #                          caseworker supervisor outsider referrer centre viewer admin
-    "client list":             (2, 2, 0, 0, 2, 0, 2),
-    "case list":               (1, 1, 0, 0, 1, 0, 1),
+    "client list":             (2, 2, 0, 0, 0, 0, 2),
+    "case list":               (1, 1, 0, 0, 0, 0, 1),
     "referral list":           (3, 3, 0, 2, 0, 0, 3),
 }  # fmt: skip
 
@@ -131,19 +132,20 @@ def write(endpoint: str, w: World, cast) -> tuple[str, dict]:
 
 
 # The status each role gets on each write. 404: the record is outside what the role may
-# see; 403: the role sees it but may not do this (centre staff and the admin do not work
-# on a Dinsos case); 400: the client named in the body is not found for this caller.
+# see (for centre staff, a client not handed to them); 403: the role sees it but may not do
+# this (the admin does not work on a Dinsos case); 400: the client named in the body is not
+# found for this caller.
 WRITES = {
     #                          caseworker supervisor outsider referrer centre viewer admin
-    "add family member":       (201, 201, 404, 404, 201, 404, 403),
-    "record consent":          (201, 201, 404, 404, 201, 404, 403),
-    "add note":                (201, 201, 404, 404, 403, 404, 403),
-    "transition":              (200, 200, 404, 404, 403, 404, 403),
-    "assign":                  (403, 200, 404, 404, 403, 404, 403),
+    "add family member":       (201, 201, 404, 404, 404, 404, 403),
+    "record consent":          (201, 201, 404, 404, 404, 404, 403),
+    "add note":                (201, 201, 404, 404, 404, 404, 403),
+    "transition":              (200, 200, 404, 404, 404, 404, 403),
+    "assign":                  (403, 200, 404, 404, 404, 404, 403),
     "accept referral":         (200, 200, 404, 400, 404, 404, 403),
     "decline referral":        (200, 200, 404, 403, 404, 404, 403),
     "mark referral duplicate": (200, 200, 404, 403, 404, 404, 403),
-    "open case":               (201, 201, 400, 400, 201, 400, 403),
+    "open case":               (201, 201, 400, 400, 400, 400, 403),
 }  # fmt: skip
 
 
