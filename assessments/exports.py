@@ -1,16 +1,23 @@
-"""The eligibility results as XLSX: one row per proposed person, codes raw, labels translated."""
+"""The eligibility results as XLSX: one row per proposed person, codes raw, labels translated.
 
-import io
+NIKs are masked unless the export is asked for with full NIKs by someone who may act on them
+(the view decides and audits which).
+"""
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
-from atensi.spreadsheets import safe_row
+from atensi.spreadsheets import SafeWorkbook
+from cases.nik import mask_nik
 
 
-def batch_rows_xlsx(batch, rows) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Results"))
+def batch_rows_xlsx(batch, rows, *, full_nik: bool = False) -> bytes:
+    def shown(nik: str | None) -> str | None:
+        if not nik:
+            return nik or None
+        return nik if full_nik else mask_nik(nik)
+
+    workbook = SafeWorkbook()
+    sheet = workbook.sheet(_("Results"))
     sheet.append([
         _("Row"), _("NIK as given"), _("Name"), _("Date of birth"), _("Region code"),
         _("Verdict code"), _("Verdict"), _("Reasons"), _("DTSEN id"), _("Register NIK"),
@@ -19,20 +26,20 @@ def batch_rows_xlsx(batch, rows) -> bytes:
     ])  # fmt: skip
     for row in rows.iterator(chunk_size=2000):
         match = row.match
-        sheet.append(safe_row([
-            row.row_number, row.nik_input, row.name, row.birth_date, row.village_code,
+        sheet.append([
+            row.row_number, shown(row.nik_input), row.name, row.birth_date, row.village_code,
             row.verdict, row.get_verdict_display(), ", ".join(row.reasons),
-            match.id_dtsen if match else None, match.nik if match else None, row.decile,
+            match.id_dtsen if match else None, shown(match.nik) if match else None, row.decile,
             row.match_method or None,
             round(row.match_score, 3) if row.match_score is not None else None,
             row.get_review_display() if row.review else None,
             "\n".join(row.problem_messages()) or None,
             "; ".join(row.reason_labels()),
-        ]))  # fmt: skip
-    summary = workbook.create_sheet(_("Summary"))
+        ])  # fmt: skip
+    summary = workbook.sheet(_("Summary"))
+    summary.append([_("Name of the list"), batch.name])
     summary.append([_("Programme"), str(batch.programme)])
     summary.append([_("Register snapshot"), str(batch.snapshot)])
     summary.append([_("Rows"), batch.total_rows])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    summary.append([_("NIKs"), _("full") if full_nik else _("masked")])
+    return workbook.content()

@@ -18,9 +18,13 @@ DUPLICATE_IN_BATCH = "DUPLICATE_IN_BATCH"
 ALREADY_AIDED = "ALREADY_AIDED"
 ASSESSMENT_MISSING = "ASSESSMENT_MISSING"
 NO_BUSINESS = "NO_BUSINESS"
+# The row's village lies outside the screening organisation's service area: it is not
+# matched at all, so that no register data of people elsewhere reaches the uploader.
+OUTSIDE_AREA = "OUTSIDE_AREA"
 
 # The order a person meets the rules in: the first reason that applies names the verdict.
 PRIORITY = (
+    OUTSIDE_AREA,
     NIK_INVALID,
     DUPLICATE_IN_BATCH,
     NOT_IN_REGISTER,
@@ -34,7 +38,7 @@ PRIORITY = (
 # The funnel: each step keeps the rows that have none of the reasons lost so far.
 FUNNEL = (
     ("proposed", ()),
-    ("valid", (NIK_INVALID, DUPLICATE_IN_BATCH)),
+    ("valid", (OUTSIDE_AREA, NIK_INVALID, DUPLICATE_IN_BATCH)),
     ("matched", (NOT_IN_REGISTER, NEEDS_REVIEW)),
     ("within_decile", (DECILE_ABOVE_THRESHOLD,)),
     ("assessed", (ASSESSMENT_MISSING, NO_BUSINESS)),
@@ -56,6 +60,7 @@ class Facts:
 
     nik_valid: bool
     duplicate: bool
+    outside_area: bool
     match_status: str  # "match" | "review" | "none" (after any supervisor review)
     decile: int | None
     assessed: bool
@@ -69,6 +74,9 @@ def reasons_for(facts: Facts, rules: Rules) -> list[str]:
         reasons.append(NIK_INVALID)
     if facts.duplicate:
         reasons.append(DUPLICATE_IN_BATCH)
+    if facts.outside_area:
+        # Nothing else is looked up for such a row: no register, assessment or aid facts.
+        return sorted([*reasons, OUTSIDE_AREA], key=PRIORITY.index)
     if facts.match_status == "none":
         reasons.append(NOT_IN_REGISTER)
     elif facts.match_status == "review":

@@ -1,17 +1,14 @@
 """Spreadsheet exports. NIKs stay masked: an export leaves the system's protection."""
 
-import io
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
-from atensi.spreadsheets import safe_row
+from atensi.spreadsheets import SafeWorkbook
 
 
 def cases_xlsx(cases) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Cases"))
+    workbook = SafeWorkbook()
+    sheet = workbook.sheet(_("Cases"))
     header = [
         _("Case number"), _("Client"), _("NIK"), _("Sex"), _("Village"), _("District"),
         _("Stage"), _("In this stage since"), _("Next action due"), _("Caseworker"),
@@ -21,14 +18,12 @@ def cases_xlsx(cases) -> bytes:
     tz = timezone.get_current_timezone()
     for case in cases.iterator(chunk_size=1000):
         client = case.client
-        sheet.append(safe_row([
+        sheet.append([
             case.reference, client.full_name, client.masked_nik, client.get_sex_display(),
             client.village.name, client.village.parent.name, case.get_stage_display(),
             case.stage_changed_at.astimezone(tz).date(), case.next_action_due,
             str(case.assigned_to or ""), case.organisation.name,
             case.opened_at.astimezone(tz).date(),
             case.closed_at.astimezone(tz).date() if case.closed_at else None,
-        ]))  # fmt: skip
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        ])  # fmt: skip
+    return workbook.content()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -11,6 +12,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -19,8 +21,10 @@ from assessments.models import BatchRow, EligibilityBatch, RegisterSnapshot
 from assessments.models.eligibility import Verdict
 from assessments.selectors import eligibility as selectors
 from assessments.services import eligibility as services
+from atensi.accounts import policy
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
+from cases.nik import mask_nik
 
 
 class BatchCreateSerializer(serializers.Serializer):
@@ -77,7 +81,11 @@ class ProblemSerializer(serializers.Serializer):
 
 
 class ResultSerializer(serializers.ModelSerializer):
-    input_nik = serializers.CharField(source="nik_input")
+    """One row's verdict and evidence. NIKs are masked unless the context asks for full ones
+    (`full_nik`, supervisors only); register data is shown only for a match inside the
+    reader's area (`area`)."""
+
+    input_nik = serializers.SerializerMethodField()
     problems = serializers.SerializerMethodField()
     register_id = serializers.SerializerMethodField()
     register_nik = serializers.SerializerMethodField()
@@ -97,11 +105,25 @@ class ResultSerializer(serializers.ModelSerializer):
             for p, text in zip(row.problems, row.problem_messages(bare=True), strict=True)
         ]
 
+    def _nik(self, nik: str) -> str:
+        return nik if self.context.get("full_nik") else mask_nik(nik)
+
+    def _match(self, row):
+        area = self.context.get("area", [])
+        if row.match_id and policy.code_in_area(row.match.village_code, area):
+            return row.match
+        return None
+
+    def get_input_nik(self, row) -> str:
+        return self._nik(row.nik_input) if row.nik_input else ""
+
     def get_register_id(self, row) -> str | None:
-        return row.match.id_dtsen if row.match_id else None
+        match = self._match(row)
+        return match.id_dtsen if match else None
 
     def get_register_nik(self, row) -> str | None:
-        return row.match.nik if row.match_id else None
+        match = self._match(row)
+        return self._nik(match.nik) if match else None
 
 
 class ReviewSerializer(serializers.Serializer):
@@ -160,7 +182,15 @@ class EligibilityBatchViewSet(
 
     @extend_schema(
         summary="One row per proposal: verdict, reasons and the evidence",
-        parameters=[OpenApiParameter("verdict", enum=Verdict.values, required=False)],
+        parameters=[
+            OpenApiParameter("verdict", enum=Verdict.values, required=False),
+            OpenApiParameter(
+                "nik",
+                enum=["full"],
+                required=False,
+                description="`full`: NIKs unmasked (supervisors only; audited).",
+            ),
+        ],  # fmt: skip
         responses=ResultSerializer(many=True),
     )
     @action(detail=True, methods=["get"])
@@ -168,11 +198,18 @@ class EligibilityBatchViewSet(
         batch = self.get_object()
         verdict = request.query_params.get("verdict", "")
         if verdict and verdict not in Verdict.values:
-            raise serializers.ValidationError({"verdict": ["Unknown verdict code."]})
+            raise serializers.ValidationError({"verdict": [_("Unknown verdict code.")]})
+        full_nik = request.query_params.get("nik") == "full"
+        if full_nik and not policy.can_export(request.user):
+            raise PermissionDenied(_("Only supervisors may read full NIKs."))
         audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=batch, request=request,
-                     summary="results")  # fmt: skip
+                     summary=f"results, nik={'full' if full_nik else 'masked'}")  # fmt: skip
         page = self.paginate_queryset(selectors.batch_rows(batch=batch, verdict=verdict))
-        return self.get_paginated_response(ResultSerializer(page, many=True).data)
+        context = self._result_context(full_nik=full_nik)
+        return self.get_paginated_response(ResultSerializer(page, many=True, context=context).data)
+
+    def _result_context(self, *, full_nik: bool = False) -> dict:
+        return {"full_nik": full_nik, "area": policy.area_codes(self.request.user)}
 
     @extend_schema(summary="Screen the batch again", request=None, responses={202: BatchSerializer})
     @action(detail=True, methods=["post"])
@@ -194,7 +231,7 @@ class EligibilityBatchViewSet(
         row = services.batch_row_review(
             row=row, by=request.user, confirm=data.validated_data["confirm"], request=request
         )
-        return Response(ResultSerializer(row).data)
+        return Response(ResultSerializer(row, context=self._result_context()).data)
 
 
 def register(router):

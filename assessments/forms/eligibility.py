@@ -16,7 +16,10 @@ class BatchForm(StyledFormMixin, forms.Form):
     snapshot = forms.ModelChoiceField(
         label=_("Register snapshot"),
         queryset=None,
-        help_text=_("The DTSEN extract to match against; the newest is chosen by default."),
+        help_text=_(
+            "The DTSEN extract to match against. Only extracts with rows of your area are "
+            "offered; the newest that covers your whole area is chosen by default."
+        ),
     )
     source = forms.ChoiceField(
         label=_("Proposed people"), choices=SOURCES, widget=forms.RadioSelect, initial="file"
@@ -34,7 +37,7 @@ class BatchForm(StyledFormMixin, forms.Form):
         label=_("Clients"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, programmes, snapshots, clients, **kwargs):
+    def __init__(self, *args, programmes, snapshots, default_snapshot, clients, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = programmes
         self.fields["snapshot"].queryset = snapshots
@@ -43,7 +46,7 @@ class BatchForm(StyledFormMixin, forms.Form):
             _("%(snapshot)s · %(rows)s rows")
             % {"snapshot": s, "rows": formats.number_format(s.good_rows, force_grouping=True)}
         )
-        self.fields["snapshot"].initial = snapshots.first()
+        self.fields["snapshot"].initial = default_snapshot
         self.fields["clients"].queryset = clients
         self.fields["clients"].label_from_instance = lambda c: f"{c.full_name} · {c.masked_nik}"
 

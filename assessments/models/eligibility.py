@@ -25,6 +25,7 @@ class Verdict(models.TextChoices):
     ALREADY_AIDED = "ALREADY_AIDED", _("Already aided this year")
     ASSESSMENT_MISSING = "ASSESSMENT_MISSING", _("No completed assessment")
     NO_BUSINESS = "NO_BUSINESS", _("No recorded business")
+    OUTSIDE_AREA = "OUTSIDE_AREA", _("Outside your service area")
 
 
 MATCH_METHODS = {

@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +33,12 @@ class RegisterSnapshot(models.Model):
     good_rows = models.PositiveIntegerField(_("rows imported"), default=0)
     bad_rows = models.PositiveIntegerField(_("rows refused"), default=0)
     error = models.TextField(_("error"), blank=True)
+    # The regencies (NN.NN) the imported rows lie in, written when the import completes: a
+    # snapshot is offered to, and the default for, only the organisations it covers.
+    area_codes = ArrayField(
+        models.CharField(max_length=13), verbose_name=_("regencies covered"), default=list,
+        blank=True,
+    )  # fmt: skip
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -11,6 +11,8 @@ from assessments.models import BatchRow, EligibilityBatch, RegisterSnapshot
 from atensi.accounts import policy
 from atensi.accounts.models import User
 
+from .register import snapshots_for
+
 
 def batch_list(*, user: User) -> QuerySet[EligibilityBatch]:
     if not policy.can_write_cases(user):
@@ -64,5 +66,7 @@ def programmes_for(*, user: User) -> QuerySet[Programme]:
     return Programme.objects.filter(organisation_id=user.organisation_id, is_active=True)
 
 
-def snapshots_ready() -> QuerySet[RegisterSnapshot]:
-    return RegisterSnapshot.objects.filter(status=RegisterSnapshot.Status.DONE)
+def snapshots_ready(*, user: User) -> QuerySet[RegisterSnapshot]:
+    """The completed snapshots that hold register rows of the user's area, newest first."""
+    offered = [s.pk for s in snapshots_for(organisation=user.organisation)]
+    return RegisterSnapshot.objects.filter(pk__in=offered).order_by("-extract_date", "-finished_at")

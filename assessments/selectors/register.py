@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from assessments.models import RegisterBadRow, RegisterRow, RegisterSnapshot
 from atensi.accounts import policy
 from atensi.accounts.models import User
+from atensi.regions.models import Region
 
 Role = User.Role
 
@@ -47,13 +48,61 @@ def snapshot_get(*, user: User, pk) -> RegisterSnapshot:
     return get_object_or_404(snapshot_list(user=user), pk=pk)
 
 
-def snapshot_current() -> RegisterSnapshot | None:
-    """The newest completely imported snapshot: the one new decisions use by default."""
-    return (
-        RegisterSnapshot.objects.filter(status=RegisterSnapshot.Status.DONE)
-        .order_by("-extract_date", "-finished_at")
-        .first()
+def _regency(code: str) -> str:
+    return ".".join(code.split(".")[:2])
+
+
+def _overlaps(regencies: set[str], codes: list[str]) -> bool:
+    """Some of the snapshot's regencies lie in the area, or the area lies in one of them."""
+    return any(
+        policy.code_in_area(regency, codes) or _regency(code) == regency
+        for regency in regencies
+        for code in codes
     )
+
+
+def _covers(regencies: set[str], codes: list[str], province_regencies: dict) -> bool:
+    """Every code of the area lies in the snapshot's regencies (a province: all of its)."""
+    if not codes:
+        return False
+    for code in codes:
+        if "." in code:
+            if _regency(code) not in regencies:
+                return False
+        elif not province_regencies.get(code) or not province_regencies[code] <= regencies:
+            return False
+    return True
+
+
+def snapshots_for(*, organisation) -> list[RegisterSnapshot]:
+    """The completed snapshots that hold register rows of the organisation's area, newest
+    first: only these are offered for its screenings."""
+    codes = policy.organisation_area_codes(organisation)
+    return [
+        snapshot
+        for snapshot in RegisterSnapshot.objects.filter(
+            status=RegisterSnapshot.Status.DONE
+        ).order_by("-extract_date", "-finished_at")
+        if _overlaps(set(snapshot.area_codes), codes)
+    ]
+
+
+def snapshot_default(*, organisation) -> RegisterSnapshot | None:
+    """The newest completed snapshot that covers the organisation's whole area: the one new
+    decisions use by default. None when no snapshot covers it (the user then chooses)."""
+    codes = policy.organisation_area_codes(organisation)
+    provinces = [code for code in codes if "." not in code]
+    province_regencies: dict[str, set[str]] = {code: set() for code in provinces}
+    if provinces:
+        regencies = Region.objects.filter(level=Region.Level.REGENCY).filter(
+            policy.codes_q(provinces, "code")
+        )
+        for regency in regencies.values_list("code", flat=True):
+            province_regencies[regency.split(".")[0]].add(regency)
+    for snapshot in snapshots_for(organisation=organisation):
+        if _covers(set(snapshot.area_codes), codes, province_regencies):
+            return snapshot
+    return None
 
 
 def bad_row_list(*, user: User, snapshot: RegisterSnapshot) -> QuerySet[RegisterBadRow]:

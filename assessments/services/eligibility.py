@@ -24,6 +24,7 @@ from aid.models import AidRecord, Programme
 from assessments import linkage, tabular, verdicts
 from assessments.models import BatchChunk, BatchRow, EligibilityBatch, RegisterSnapshot
 from assessments.models.assessment import Assessment
+from assessments.selectors.register import snapshot_default, snapshots_for
 from atensi.accounts import policy
 from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
@@ -33,7 +34,7 @@ from cases.models import Client
 
 UPLOAD_MAX_BYTES = getattr(settings, "BATCH_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 UNKNOWN_DISTRICT = "-"
-LOAD_REASONS = {verdicts.NIK_INVALID, verdicts.DUPLICATE_IN_BATCH}
+LOAD_REASONS = {verdicts.NIK_INVALID, verdicts.DUPLICATE_IN_BATCH, verdicts.OUTSIDE_AREA}
 ASSESSED = (Assessment.Status.COMPLETED, Assessment.Status.APPROVED)
 
 logger = logging.getLogger(__name__)
@@ -68,10 +69,20 @@ def batch_create(
     if programme.organisation_id != by.organisation_id:
         raise ApplicationError(_("Choose a programme of your own organisation."), field="programme")
     if snapshot is None:
-        snapshot = RegisterSnapshot.objects.filter(status=RegisterSnapshot.Status.DONE).first()
-    if snapshot is None or snapshot.status != RegisterSnapshot.Status.DONE:
+        snapshot = snapshot_default(organisation=by.organisation)
+        if snapshot is None:
+            raise ApplicationError(
+                _(
+                    "No completed register import covers your whole area; choose the register "
+                    "snapshot to screen against."
+                ),
+                field="snapshot",
+            )
+    offered = {s.pk for s in snapshots_for(organisation=by.organisation)}
+    if snapshot.status != RegisterSnapshot.Status.DONE or snapshot.pk not in offered:
         raise ApplicationError(
-            _("No completed register import is available to screen against."), field="snapshot"
+            _("This register snapshot holds no completed import of your area; choose another."),
+            field="snapshot",
         )
     if (file is None) == (client_ids is None):
         raise ApplicationError(_("Upload a proposal list or choose clients, not both."))
@@ -107,7 +118,11 @@ def batch_create(
             )
         batch.source = EligibilityBatch.Source.CLIENTS
         batch.save()
-        _insert_rows(batch, (_client_row(i, c) for i, c in enumerate(clients, start=1)))
+        _insert_rows(
+            batch,
+            (_client_row(i, c) for i, c in enumerate(clients, start=1)),
+            policy.organisation_area_codes(by.organisation),
+        )
     audit_record(actor=by, action=AuditEvent.Action.CREATE, obj=batch, request=request)
     transaction.on_commit(lambda: _enqueue_load(batch.pk))
     return batch
@@ -159,13 +174,14 @@ ROW_COLUMNS = (
 )  # fmt: skip
 
 
-def _insert_rows(batch: EligibilityBatch, rows: Iterable[dict]) -> int:
+def _insert_rows(batch: EligibilityBatch, rows: Iterable[dict], area: list[str]) -> int:
     """COPY the proposed rows in, with the reasons known before matching (invalid NIK,
-    duplicate row). A person is a duplicate when an earlier row has the same valid NIK or,
-    without one, the same name and birth date."""
+    duplicate row, a village outside the organisation's `area`). A person is a duplicate when
+    an earlier row has the same valid NIK or, without one, the same name and birth date."""
     seen: set = set()
     count = 0
     table = BatchRow._meta.db_table
+    reasons_order = verdicts.PRIORITY.index
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(
@@ -183,13 +199,16 @@ def _insert_rows(batch: EligibilityBatch, rows: Iterable[dict]) -> int:
                 reasons.append(verdicts.DUPLICATE_IN_BATCH)
             seen.add(key)
             village = row.get("village_code") or ""
+            if village and not policy.code_in_area(village, area):
+                reasons.append(verdicts.OUTSIDE_AREA)
             copy.write_row((
                 batch.pk, row["row_number"], district_of(village),
                 (row.get("nik_input") or "")[:40], nik, row.get("kk_number") or "",
                 (row.get("name") or "")[:150],
                 row.get("birth_date"), row.get("sex") or "", village[:13],
                 (row.get("address") or "")[:255], row.get("client_id"),
-                "{" + ",".join(reasons) + "}", json.dumps(row.get("problems") or [], default=str),
+                "{" + ",".join(sorted(reasons, key=reasons_order)) + "}",
+                json.dumps(row.get("problems") or [], default=str),
                 "", "", "",
             ))  # fmt: skip
             count += 1
@@ -208,8 +227,9 @@ def batch_load(*, batch_id) -> list[str]:
         if not batch.chunks.exists():
             if batch.source == EligibilityBatch.Source.FILE:
                 try:
+                    area = policy.organisation_area_codes(batch.organisation)
                     with transaction.atomic():  # a savepoint: an aborted COPY leaves nothing
-                        _insert_rows(batch, _file_rows(batch))
+                        _insert_rows(batch, _file_rows(batch), area)
                     with connection.cursor() as cursor:
                         cursor.execute("ANALYZE assessments_batchrow")
                 except tabular.TabularError as exc:
@@ -316,19 +336,26 @@ def batch_fail(*, batch_id, exc: BaseException) -> None:
 
 # --- screening one chunk --------------------------------------------------------------
 
+# Only register rows inside the screening organisation's area are ever candidates: a list
+# that names people elsewhere gets no NIK, DTSEN id or decile of theirs back.
 REGISTER_SQL = """
     SELECT id, nik, kk_number, name, name_key, birth_date, sex, village_code, decile
     FROM assessments_registerrow
     WHERE snapshot_id = %(snapshot)s
+      AND (village_code = ANY(%(area)s) OR village_code LIKE ANY(%(area_prefixes)s))
       AND (nik = ANY(%(niks)s) OR (kk_number <> '' AND kk_number = ANY(%(kks)s))
            OR (village_code LIKE %(district)s AND (
                  left(nik, 12) = ANY(%(prefixes)s) OR birth_date = ANY(%(dates)s))))
 """
 
 
-def _register_block(batch: EligibilityBatch, key: str, rows: list[BatchRow]) -> dict:
-    """The register rows a chunk can match: the linkage's blocks (NIK, NIK prefix, KK, and
-    birth dates in the district), read in one query."""
+def _register_block(
+    batch: EligibilityBatch, key: str, rows: list[BatchRow], area: list[str]
+) -> dict:
+    """The register rows of the organisation's `area` a chunk can match: the linkage's blocks
+    (NIK, NIK prefix, KK, and birth dates in the district), read in one query."""
+    if not rows or not area:
+        return {}
     keys = linkage.block_keys(
         linkage.Person(
             nik=r.nik, kk=r.kk_number, birth_date=r.birth_date, village_code=r.village_code
@@ -341,6 +368,8 @@ def _register_block(batch: EligibilityBatch, key: str, rows: list[BatchRow]) -> 
             REGISTER_SQL,
             {
                 "snapshot": batch.snapshot_id,
+                "area": area,
+                "area_prefixes": [f"{code}.%" for code in area],
                 "district": district,
                 "niks": sorted(keys.niks),
                 "kks": sorted(keys.kks),
@@ -365,8 +394,15 @@ def _register_block(batch: EligibilityBatch, key: str, rows: list[BatchRow]) -> 
 
 
 def _facts_lookup(batch: EligibilityBatch, niks: set[str]) -> tuple[set, set, set]:
-    """NIKs with a completed assessment, with a recorded business, and aided this year."""
-    assessments = Assessment.objects.filter(status__in=ASSESSED, case__client__nik__in=niks)
+    """NIKs with a completed assessment, with a recorded business, and aided this year.
+
+    Assessments count only for clients whom the list's uploader may read: a list must not
+    learn whether a person elsewhere (or, for a centre, not handed to it) is a client."""
+    assessments = policy.scope_clients(
+        Assessment.objects.filter(status__in=ASSESSED, case__client__nik__in=niks),
+        batch.created_by,
+        "case__client",
+    )
     assessed = set(assessments.values_list("case__client__nik", flat=True))
     business = set(
         assessments.filter(has_business=True).values_list("case__client__nik", flat=True)
@@ -382,12 +418,22 @@ def _facts_lookup(batch: EligibilityBatch, niks: set[str]) -> tuple[set, set, se
 
 def batch_screen_chunk(*, batch_id, key: str) -> None:
     """Judge every row of one district chunk and store verdict, reasons and evidence."""
-    batch = EligibilityBatch.objects.select_related("programme").get(pk=batch_id)
+    batch = EligibilityBatch.objects.select_related(
+        "programme", "organisation", "created_by__organisation"
+    ).get(pk=batch_id)
     chunk = BatchChunk.objects.get(batch=batch, key=key)
+    area = policy.organisation_area_codes(batch.organisation)
     rows = list(batch.rows.filter(chunk_key=key).select_related("match").order_by("row_number"))
-    index = linkage.CandidateIndex(_register_block(batch, key, rows).values())
-    results = [(row, *_match_row(row, index)) for row in rows]
-    niks = {r.nik for r in rows if r.nik} | {m.nik for _r, _s, m, _meth, _sc in results if m}
+    inside = [row for row in rows if verdicts.OUTSIDE_AREA not in row.reasons]
+    index = linkage.CandidateIndex(_register_block(batch, key, inside, area).values())
+    inside_ids = {row.pk for row in inside}
+    results = [
+        (row, *_match_row(row, index, area))
+        if row.pk in inside_ids
+        else (row, "none", None, "", None)  # never matched: nothing of the register is read
+        for row in rows
+    ]
+    niks = {r.nik for r in inside if r.nik} | {m.nik for _r, _s, m, _meth, _sc in results if m}
     assessed, business, aided = _facts_lookup(batch, niks)
     rules = verdicts.Rules(
         max_decile=batch.programme.max_decile,
@@ -401,6 +447,7 @@ def batch_screen_chunk(*, batch_id, key: str) -> None:
         facts = verdicts.Facts(
             nik_valid=verdicts.NIK_INVALID not in row.reasons,
             duplicate=verdicts.DUPLICATE_IN_BATCH in row.reasons,
+            outside_area=verdicts.OUTSIDE_AREA in row.reasons,
             match_status=status,
             decile=match.decile if match else None,
             assessed=bool(person & assessed),
@@ -441,9 +488,14 @@ def batch_screen_chunk(*, batch_id, key: str) -> None:
     _finish_if_done(batch.pk)
 
 
-def _match_row(row: BatchRow, index: linkage.CandidateIndex):
-    """(status, matched candidate, method, score), honouring a supervisor's review."""
-    if row.review == BatchRow.Review.CONFIRMED and row.match_id:
+def _match_row(row: BatchRow, index: linkage.CandidateIndex, area: list[str]):
+    """(status, matched candidate, method, score), honouring a supervisor's review of a
+    match that is still inside the organisation's area."""
+    if (
+        row.review == BatchRow.Review.CONFIRMED
+        and row.match_id
+        and policy.code_in_area(row.match.village_code, area)
+    ):
         match = row.match
         candidate = linkage.Candidate(
             id=match.id, nik=match.nik, kk=match.kk_number, name=match.name,

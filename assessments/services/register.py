@@ -402,9 +402,13 @@ def _load(snapshot: RegisterSnapshot, progress: _Progress) -> dict:
         cursor.execute(f"ALTER TABLE {partition} DROP CONSTRAINT {_BOUND_CHECK}")
         # Statistics now, so that the first screening against the snapshot is planned well.
         cursor.execute(f"ANALYZE {partition}")
+        # The regencies the snapshot covers: it is offered to the organisations there only.
+        cursor.execute(f"SELECT DISTINCT left(village_code, 5) FROM {partition}")  # noqa: S608
+        regencies = sorted(code for (code,) in cursor.fetchall())
     return {
         "total_rows": processed,
         "processed_rows": processed,
         "good_rows": good,
         "bad_rows": bad,
+        "area_codes": regencies,
     }

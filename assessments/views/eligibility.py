@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,6 +16,7 @@ from assessments.forms.eligibility import BatchForm
 from assessments.models import BatchRow, EligibilityBatch
 from assessments.models.eligibility import Verdict
 from assessments.selectors import eligibility as selectors
+from assessments.selectors.register import snapshot_default
 from assessments.services import eligibility as services
 from atensi.accounts import policy
 from atensi.accounts.models import User
@@ -46,7 +48,8 @@ def batch_create(request):
         request.POST or None,
         request.FILES or None,
         programmes=selectors.programmes_for(user=user),
-        snapshots=selectors.snapshots_ready(),
+        snapshots=selectors.snapshots_ready(user=user),
+        default_snapshot=snapshot_default(organisation=user.organisation),
         clients=client_list(user=user).order_by("full_name"),
         initial={"name": _("Proposals %(date)s") % {"date": f"{timezone.localdate():%d-%m-%Y}"}},
     )
@@ -89,6 +92,7 @@ def _detail_context(request, batch):
         "page": Paginator(rows, 50).get_page(request.GET.get("page")),
         "pending_reviews": batch.rows.filter(review=BatchRow.Review.PENDING).count(),
         "can_review": policy.has_role(request.user, {User.Role.SUPERVISOR}),
+        "can_export_full": policy.can_export(request.user),
     }
 
 
@@ -159,11 +163,17 @@ def batch_rerun(request, pk):
 
 @login_required
 def batch_export(request, pk):
+    """The results as XLSX, NIKs masked; with ``?nik=full`` full NIKs, for supervisors, who
+    verify the proposals and act on them."""
     batch = selectors.batch_get(user=request.user, pk=pk)
+    full_nik = request.GET.get("nik") == "full"
+    if full_nik and not policy.can_export(request.user):
+        raise PermissionDenied
     rows = selectors.batch_rows(batch=batch)
-    content = batch_rows_xlsx(batch, rows)
+    content = batch_rows_xlsx(batch, rows, full_nik=full_nik)
     audit_record(actor=request.user, action=AuditEvent.Action.EXPORT, obj=batch, request=request,
-                 summary=f"eligibility results, rows={batch.total_rows}")  # fmt: skip
+                 summary=f"eligibility results, rows={batch.total_rows}, "
+                         f"nik={'full' if full_nik else 'masked'}")  # fmt: skip
     return xlsx_response(content, f"kelayakan-{batch.pk}.xlsx")
 
 

@@ -1,7 +1,6 @@
 """Pages of the DTSEN register: snapshots, the upload, live progress, the refused-row report."""
 
 import csv
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from assessments.forms.register import RegisterImportForm
 from assessments.models import RegisterSnapshot
@@ -20,7 +18,7 @@ from assessments.services import register as services
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
 from atensi.errors import ApplicationError
-from atensi.spreadsheets import safe_row, xlsx_response
+from atensi.spreadsheets import SafeWorkbook, safe_row, xlsx_response
 
 PAGE_SIZE = 25
 BAD_ROWS_PAGE_SIZE = 50
@@ -147,7 +145,9 @@ def bad_rows_csv(request, pk):
     writer = csv.writer(_Echo())
 
     def lines():
-        yield "\ufeff" + writer.writerow(_header())  # the mark tells Excel the text is UTF-8
+        yield "\ufeff" + writer.writerow(
+            safe_row(_header())
+        )  # the mark tells Excel the text is UTF-8
         for row in rows.values_list("row_number", "column", "code", "message").iterator(
             chunk_size=5000
         ):
@@ -168,16 +168,14 @@ def bad_rows_xlsx(request, pk):
         messages.warning(request, _("Too many refused rows for one worksheet; download the CSV."))
         return redirect("assessments:register-detail", pk=snapshot.pk)
     _audit_export(request, snapshot, "xlsx")
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Refused rows"))
+    workbook = SafeWorkbook()
+    sheet = workbook.sheet(_("Refused rows"))
     sheet.append(_header())
     for row in rows.values_list("row_number", "column", "code", "message").iterator(
         chunk_size=5000
     ):
-        sheet.append(safe_row(row))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return xlsx_response(buffer.getvalue(), f"baris-ditolak-{snapshot.extract_date:%Y%m%d}.xlsx")
+        sheet.append(row)
+    return xlsx_response(workbook.content(), f"baris-ditolak-{snapshot.extract_date:%Y%m%d}.xlsx")
 
 
 urlpatterns = [

@@ -24,6 +24,7 @@ from assessments.services import eligibility as services
 from assessments.services.register import register_partition_create
 from atensi.audit.models import AuditEvent
 from atensi.errors import ApplicationError
+from cases.nik import mask_nik
 from tests.conftest import OKI_VILLAGE, make_nik
 
 BORN = datetime.date(1990, 1, 1)
@@ -39,6 +40,7 @@ def snapshot(cast):
     snapshot = RegisterSnapshot.objects.create(
         source="DTSEN uji", extract_date=datetime.date(2026, 10, 1), file_name="uji.csv",
         sha256="0" * 64, status=RegisterSnapshot.Status.DONE, created_by=cast.supervisor,
+        area_codes=["16.02"],
     )  # fmt: skip
     register_partition_create(snapshot=snapshot)
     people = [
@@ -554,9 +556,10 @@ def test_the_api_shows_progress_counts_and_results(cast, screened):
     assert (detail["status"], detail["progress"]) == ("done", 1.0)
     assert detail["counts"]["ELIGIBLE"] == 1
     first = results["results"][0]
-    assert first["row_number"] == 2 and first["input_nik"] == nik(1)
+    # A list: NIKs masked (a supervisor may ask for them in full with ?nik=full).
+    assert first["row_number"] == 2 and first["input_nik"] == mask_nik(nik(1))
     assert (first["verdict"], first["register_id"], first["register_nik"]) == (
-        "ELIGIBLE", "DT-0001", nik(1),
+        "ELIGIBLE", "DT-0001", mask_nik(nik(1)),
     )  # fmt: skip
     assert (first["decile"], first["match_method"], first["match_score"]) == (3, "nik_exact", 1.0)
 
