@@ -7,12 +7,15 @@ regency, a BNNK referrer, centre staff, a viewer and an admin.
 
 import datetime
 import io
+import uuid
 from dataclasses import dataclass
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client as Browser
+from django.utils import translation
+from django.utils.html import escape
 from PIL import Image
 
 from atensi.accounts.models import Organisation, User
@@ -236,3 +239,26 @@ def client_form(**extra):
     }
     data.update(extra)
     return data
+
+
+def said(message: str, **params) -> str:
+    """A text in Indonesian as the page or the API says it (not escaped)."""
+    with translation.override("id"):
+        text = translation.gettext(message)
+    return text % params if params else text
+
+
+def shown(message: str, **params) -> str:
+    """A message as the Indonesian page shows it: translated, filled in, HTML-escaped."""
+    return escape(said(message, **params))
+
+
+@pytest.fixture
+def private_cache(settings):
+    """An empty cache of the test's own: throttles count in the cache."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": uuid.uuid4().hex,
+        }
+    }

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as Browser
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.html import escape
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from openpyxl import load_workbook
@@ -39,23 +39,13 @@ from tests.conftest import (
     make_nik,
     referral_form,
     referral_kwargs,
+    said,
+    shown,
 )
 
 CASES_API = "/api/v1/cases/"
 CLIENTS_API = "/api/v1/clients/"
 REFERRALS_API = "/api/v1/referrals/"
-
-
-def said(message: str, **params) -> str:
-    """A text in Indonesian as the `{% translate %}` tag writes it (not escaped)."""
-    with translation.override("id"):
-        text = translation.gettext(message)
-    return text % params if params else text
-
-
-def shown(message: str, **params) -> str:
-    """A message as the Indonesian page shows it: translated, filled in, HTML-escaped."""
-    return escape(said(message, **params))
 
 
 def browser_for(user: User) -> Browser:

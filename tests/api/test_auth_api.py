@@ -1,7 +1,5 @@
 """Token sign-in for API callers, and who the caller is."""
 
-import uuid
-
 import pytest
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -18,14 +16,8 @@ ME = "/api/v1/me/"
 
 
 @pytest.fixture(autouse=True)
-def private_cache(settings):
-    # The throttle counts in the cache; each test starts with an empty one of its own.
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": uuid.uuid4().hex,
-        }
-    }
+def _private_cache(private_cache):
+    """The token endpoint's throttle starts from zero in every test."""
 
 
 def get_token(username, password, **extra):

@@ -5,7 +5,6 @@ Issue 12 item 6. Everything goes through the real token endpoint, pages and admi
 """
 
 import datetime
-import uuid
 
 import pytest
 from django.test import Client as Browser
@@ -28,14 +27,8 @@ NEW_PASSWORD = "sandi-baru-yang-panjang-77"
 
 
 @pytest.fixture(autouse=True)
-def private_cache(settings):
-    # The token endpoint's throttle counts in the cache: each test gets an empty one.
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": uuid.uuid4().hex,
-        }
-    }
+def _private_cache(private_cache):
+    """The token endpoint's throttle starts from zero in every test."""
 
 
 @pytest.fixture

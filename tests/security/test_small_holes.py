@@ -19,28 +19,16 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as Browser
 from django.urls import reverse
-from django.utils import translation
 from django.utils.html import escape
 from PIL import Image, PngImagePlugin
 from rest_framework.test import APIClient
 
 from cases.models import Referral
-from tests.conftest import pdf_file, png_bytes, referral_form, referral_kwargs
+from tests.conftest import pdf_file, png_bytes, referral_form, referral_kwargs, said, shown
 
 BASE_DIR = Path(settings.BASE_DIR)
 REFERRALS_API = "/api/v1/referrals/"
 CASES_API = "/api/v1/cases/"
-
-
-def said(message: str, **params) -> str:
-    """A text in Indonesian as the page or the API says it (not escaped)."""
-    with translation.override("id"):
-        text = translation.gettext(message)
-    return text % params if params else text
-
-
-def shown(message: str, **params) -> str:
-    return escape(said(message, **params))
 
 
 # Messages whose Indonesian text is the English word.
