@@ -17,7 +17,9 @@ def batch_rows_xlsx(batch, rows, *, full_nik: bool = False) -> bytes:
         return nik if full_nik else mask_nik(nik)
 
     workbook = SafeWorkbook()
-    sheet = workbook.sheet(_("Results"))
+    sheet = workbook.sheet(
+        _("Results"), widths=[6, 19, 28, 12, 15, 20, 24, 28, 14, 19, 7, 18, 8, 16, 40, 50]
+    )
     sheet.append([
         _("Row"), _("NIK as given"), _("Name"), _("Date of birth"), _("Region code"),
         _("Verdict code"), _("Verdict"), _("Reasons"), _("DTSEN id"), _("Register NIK"),
@@ -36,7 +38,7 @@ def batch_rows_xlsx(batch, rows, *, full_nik: bool = False) -> bytes:
             "\n".join(row.problem_messages()) or None,
             "; ".join(row.reason_labels()),
         ])  # fmt: skip
-    summary = workbook.sheet(_("Summary"))
+    summary = workbook.sheet(_("Summary"), widths=[22, 60])
     summary.append([_("Name of the list"), batch.name])
     summary.append([_("Programme"), str(batch.programme)])
     summary.append([_("Register snapshot"), str(batch.snapshot)])

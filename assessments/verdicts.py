@@ -38,7 +38,8 @@ PRIORITY = (
 # The funnel: each step keeps the rows that have none of the reasons lost so far.
 FUNNEL = (
     ("proposed", ()),
-    ("valid", (OUTSIDE_AREA, NIK_INVALID, DUPLICATE_IN_BATCH)),
+    ("in_area", (OUTSIDE_AREA,)),
+    ("valid", (NIK_INVALID, DUPLICATE_IN_BATCH)),
     ("matched", (NOT_IN_REGISTER, NEEDS_REVIEW)),
     ("within_decile", (DECILE_ABOVE_THRESHOLD,)),
     ("assessed", (ASSESSMENT_MISSING, NO_BUSINESS)),

@@ -5,6 +5,7 @@ value that a spreadsheet would run as a formula is turned into plain text, for e
 every sheet — data, headings and summaries alike.
 """
 
+import datetime
 import io
 
 from django.utils.functional import Promise
@@ -25,24 +26,44 @@ def safe_row(values) -> list:
     return [safe_cell(value) for value in values]
 
 
+DATE_FORMAT = "DD-MM-YYYY"  # as the interface writes dates
+
+
 class _SafeSheet:
     def __init__(self, sheet):
         self._sheet = sheet
 
     def append(self, values) -> None:
-        self._sheet.append(safe_row(values))
+        self._sheet.append([self._cell(value) for value in safe_row(values)])
+
+    def _cell(self, value):
+        if isinstance(value, datetime.date):
+            from openpyxl.cell import WriteOnlyCell
+
+            cell = WriteOnlyCell(self._sheet, value=value)
+            cell.number_format = DATE_FORMAT
+            return cell
+        return value
 
 
 class SafeWorkbook:
-    """A write-only XLSX workbook whose sheets neutralise every cell they are given."""
+    """A write-only XLSX workbook whose sheets neutralise every cell they are given and write
+    dates as the interface does."""
 
     def __init__(self):
         from openpyxl import Workbook
 
         self._workbook = Workbook(write_only=True)
 
-    def sheet(self, title: str) -> _SafeSheet:
-        return _SafeSheet(self._workbook.create_sheet(str(title)))
+    def sheet(self, title: str, *, widths: list[int] | None = None) -> _SafeSheet:
+        """A sheet whose first row (the headings) stays in view; `widths` in characters."""
+        from openpyxl.utils import get_column_letter
+
+        sheet = self._workbook.create_sheet(str(title))
+        sheet.freeze_panes = "A2"
+        for number, width in enumerate(widths or [], start=1):
+            sheet.column_dimensions[get_column_letter(number)].width = width
+        return _SafeSheet(sheet)
 
     def content(self) -> bytes:
         buffer = io.BytesIO()

@@ -1,10 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from atensi import health
 from atensi.dashboard.views import home
+
+admin.site.site_header = _("ATENSI administration")
+admin.site.site_title = _("ATENSI administration")
+admin.site.index_title = _("Users, organisations and reference data")
 
 urlpatterns = [
     path("", home, name="home"),

@@ -8,7 +8,7 @@ from atensi.spreadsheets import SafeWorkbook
 
 def cases_xlsx(cases) -> bytes:
     workbook = SafeWorkbook()
-    sheet = workbook.sheet(_("Cases"))
+    sheet = workbook.sheet(_("Cases"), widths=[16, 28, 19, 10, 22, 22, 24, 14, 14, 22, 30, 12, 12])
     header = [
         _("Case number"), _("Client"), _("NIK"), _("Sex"), _("Village"), _("District"),
         _("Stage"), _("In this stage since"), _("Next action due"), _("Caseworker"),

@@ -166,7 +166,7 @@ class EligibilityBatchViewSet(
         ).first()
         if programme is None:
             raise serializers.ValidationError(
-                {"programme": ["No such programme in your organisation."]}
+                {"programme": [_("No such programme in your organisation.")]}
             )
         snapshot = None
         if values["snapshot"]:

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from assessments.selectors.register import rows_in_area
 from atensi.forms import StyledFormMixin
 
 
@@ -18,7 +19,8 @@ class BatchForm(StyledFormMixin, forms.Form):
         queryset=None,
         help_text=_(
             "The DTSEN extract to match against. Only extracts with rows of your area are "
-            "offered; the newest that covers your whole area is chosen by default."
+            "offered; the newest that covers your whole area about as fully as any other is "
+            "chosen by default."
         ),
     )
     source = forms.ChoiceField(
@@ -37,14 +39,20 @@ class BatchForm(StyledFormMixin, forms.Form):
         label=_("Clients"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, programmes, snapshots, default_snapshot, clients, **kwargs):
+    def __init__(
+        self, *args, programmes, snapshots, default_snapshot, area_codes, clients, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = programmes
         self.fields["snapshot"].queryset = snapshots
-        # Source, extract date and size: a small test extract is not taken for the register.
+        # Source, extract date and the rows of the user's area: a small test extract is not
+        # taken for the register.
         self.fields["snapshot"].label_from_instance = lambda s: (
-            _("%(snapshot)s · %(rows)s rows")
-            % {"snapshot": s, "rows": formats.number_format(s.good_rows, force_grouping=True)}
+            _("%(snapshot)s · %(rows)s rows in your area")
+            % {
+                "snapshot": s,
+                "rows": formats.number_format(rows_in_area(s, area_codes), force_grouping=True),
+            }
         )
         self.fields["snapshot"].initial = default_snapshot
         self.fields["clients"].queryset = clients

@@ -5,17 +5,17 @@ from django.db import migrations, models
 
 
 def record_areas(apps, schema_editor):
-    """The regencies each completed snapshot's rows lie in."""
+    """The rows per regency of each completed snapshot."""
     Snapshot = apps.get_model("assessments", "RegisterSnapshot")
     with schema_editor.connection.cursor() as cursor:
         for snapshot in Snapshot.objects.filter(status="done"):
             cursor.execute(
-                "SELECT DISTINCT left(village_code, 5) FROM assessments_registerrow "
-                "WHERE snapshot_id = %s",
+                "SELECT left(village_code, 5), count(*) FROM assessments_registerrow "
+                "WHERE snapshot_id = %s GROUP BY 1",
                 [snapshot.pk],
             )
-            snapshot.area_codes = sorted(code for (code,) in cursor.fetchall())
-            snapshot.save(update_fields=["area_codes"])
+            snapshot.area_rows = dict(cursor.fetchall())
+            snapshot.save(update_fields=["area_rows"])
 
 
 class Migration(migrations.Migration):
@@ -27,8 +27,8 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='registersnapshot',
-            name='area_codes',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=13), blank=True, default=list, size=None, verbose_name='regencies covered'),
+            name='area_rows',
+            field=models.JSONField(blank=True, default=dict, verbose_name='rows per regency'),
         ),
         migrations.AlterField(
             model_name='batchrow',

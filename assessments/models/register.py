@@ -1,7 +1,6 @@
 import uuid
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -33,12 +32,10 @@ class RegisterSnapshot(models.Model):
     good_rows = models.PositiveIntegerField(_("rows imported"), default=0)
     bad_rows = models.PositiveIntegerField(_("rows refused"), default=0)
     error = models.TextField(_("error"), blank=True)
-    # The regencies (NN.NN) the imported rows lie in, written when the import completes: a
-    # snapshot is offered to, and the default for, only the organisations it covers.
-    area_codes = ArrayField(
-        models.CharField(max_length=13), verbose_name=_("regencies covered"), default=list,
-        blank=True,
-    )  # fmt: skip
+    # Rows per regency ("NN.NN": count), written when the import completes: a snapshot is
+    # offered only to organisations whose area holds some of its rows, and chosen by default
+    # only where it is (nearly) as full as the fullest extract of that area.
+    area_rows = models.JSONField(_("rows per regency"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -53,6 +50,11 @@ class RegisterSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.extract_date}"
+
+    @property
+    def area_codes(self) -> list[str]:
+        """The regencies the snapshot's rows lie in."""
+        return sorted(self.area_rows)
 
 
 class RegisterRow(models.Model):

@@ -52,12 +52,13 @@ def _regency(code: str) -> str:
     return ".".join(code.split(".")[:2])
 
 
-def _overlaps(regencies: set[str], codes: list[str]) -> bool:
-    """Some of the snapshot's regencies lie in the area, or the area lies in one of them."""
-    return any(
-        policy.code_in_area(regency, codes) or _regency(code) == regency
-        for regency in regencies
-        for code in codes
+def rows_in_area(snapshot: RegisterSnapshot, codes: list[str]) -> int:
+    """The snapshot's rows in the regencies the area lies in or holds (counted per regency:
+    an area of districts counts its whole regency)."""
+    return sum(
+        count
+        for regency, count in snapshot.area_rows.items()
+        if any(policy.code_in_area(regency, codes) or _regency(code) == regency for code in codes)
     )
 
 
@@ -83,13 +84,19 @@ def snapshots_for(*, organisation) -> list[RegisterSnapshot]:
         for snapshot in RegisterSnapshot.objects.filter(
             status=RegisterSnapshot.Status.DONE
         ).order_by("-extract_date", "-finished_at")
-        if _overlaps(set(snapshot.area_codes), codes)
+        if rows_in_area(snapshot, codes)
     ]
 
 
+# A default extract holds at least this share of the rows the fullest offered extract holds
+# for the area: a small test upload is never preselected over the real register.
+DEFAULT_MIN_SHARE = 0.5
+
+
 def snapshot_default(*, organisation) -> RegisterSnapshot | None:
-    """The newest completed snapshot that covers the organisation's whole area: the one new
-    decisions use by default. None when no snapshot covers it (the user then chooses)."""
+    """The newest completed snapshot that covers the organisation's whole area and is about
+    as full there as the fullest one: the one new decisions use by default. None when no
+    snapshot covers the area (the user then chooses)."""
     codes = policy.organisation_area_codes(organisation)
     provinces = [code for code in codes if "." not in code]
     province_regencies: dict[str, set[str]] = {code: set() for code in provinces}
@@ -99,8 +106,14 @@ def snapshot_default(*, organisation) -> RegisterSnapshot | None:
         )
         for regency in regencies.values_list("code", flat=True):
             province_regencies[regency.split(".")[0]].add(regency)
-    for snapshot in snapshots_for(organisation=organisation):
-        if _covers(set(snapshot.area_codes), codes, province_regencies):
+    offered = [(snapshot, rows_in_area(snapshot, codes)) for snapshot in snapshots_for(
+        organisation=organisation
+    )]  # fmt: skip
+    fullest = max((rows for _snapshot, rows in offered), default=0)
+    for snapshot, rows in offered:
+        if rows >= DEFAULT_MIN_SHARE * fullest and _covers(
+            set(snapshot.area_rows), codes, province_regencies
+        ):
             return snapshot
     return None
 

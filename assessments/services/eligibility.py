@@ -13,6 +13,7 @@ import json
 import logging
 from collections.abc import Iterable
 
+from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
@@ -319,7 +320,12 @@ def batch_fail(*, batch_id, exc: BaseException) -> None:
     kind = exc.__class__.__name__
     logger.error("Eligibility batch %s failed: %s", batch_id, kind)
     with translation.override(settings.LANGUAGE_CODE):
-        if BatchChunk.objects.filter(batch_id=batch_id).exists():
+        if isinstance(exc, SoftTimeLimitExceeded | TimeLimitExceeded):
+            message = _(
+                "Screening took longer than allowed and was stopped. Screen the list again, "
+                "split it into smaller lists, or ask the administrator."
+            )
+        elif BatchChunk.objects.filter(batch_id=batch_id).exists():
             message = _(
                 "Screening stopped because of an unexpected error (%(kind)s). Screen the list "
                 "again, or ask the administrator."

@@ -20,6 +20,7 @@ import uuid
 import zlib
 from itertools import islice
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
@@ -305,6 +306,13 @@ def register_import_run(*, snapshot_id) -> RegisterSnapshot | None:
     except tabular.TabularError as exc:
         with translation.override(settings.LANGUAGE_CODE):
             _fail(snapshot, exc.render(_))
+    except SoftTimeLimitExceeded:
+        logger.error("Register import %s stopped at its time limit", snapshot.pk)
+        with translation.override(settings.LANGUAGE_CODE):
+            _fail(snapshot, _(
+                "The import took longer than allowed and was stopped; no rows were kept. "
+                "Split the extract into smaller files, or ask the administrator."
+            ))  # fmt: skip
     except Exception as exc:
         # The exception's text may quote a row of the file: log only its kind.
         kind = exc.__class__.__name__
@@ -402,13 +410,15 @@ def _load(snapshot: RegisterSnapshot, progress: _Progress) -> dict:
         cursor.execute(f"ALTER TABLE {partition} DROP CONSTRAINT {_BOUND_CHECK}")
         # Statistics now, so that the first screening against the snapshot is planned well.
         cursor.execute(f"ANALYZE {partition}")
-        # The regencies the snapshot covers: it is offered to the organisations there only.
-        cursor.execute(f"SELECT DISTINCT left(village_code, 5) FROM {partition}")  # noqa: S608
-        regencies = sorted(code for (code,) in cursor.fetchall())
+        # Rows per regency: the snapshot is offered to the organisations there only.
+        cursor.execute(
+            f"SELECT left(village_code, 5), count(*) FROM {partition} GROUP BY 1"  # noqa: S608
+        )
+        regencies = dict(cursor.fetchall())
     return {
         "total_rows": processed,
         "processed_rows": processed,
         "good_rows": good,
         "bad_rows": bad,
-        "area_codes": regencies,
+        "area_rows": regencies,
     }

@@ -16,7 +16,7 @@ from assessments.forms.eligibility import BatchForm
 from assessments.models import BatchRow, EligibilityBatch
 from assessments.models.eligibility import Verdict
 from assessments.selectors import eligibility as selectors
-from assessments.selectors.register import snapshot_default
+from assessments.selectors.register import can_import_register, snapshot_default
 from assessments.services import eligibility as services
 from atensi.accounts import policy
 from atensi.accounts.models import User
@@ -44,12 +44,15 @@ def batch_list(request):
 def batch_create(request):
     user = request.user
     _require(policy.can_write_cases(user))
+    programmes = selectors.programmes_for(user=user)
+    snapshots = selectors.snapshots_ready(user=user)
     form = BatchForm(
         request.POST or None,
         request.FILES or None,
-        programmes=selectors.programmes_for(user=user),
-        snapshots=selectors.snapshots_ready(user=user),
+        programmes=programmes,
+        snapshots=snapshots,
         default_snapshot=snapshot_default(organisation=user.organisation),
+        area_codes=policy.area_codes(user),
         clients=client_list(user=user).order_by("full_name"),
         initial={"name": _("Proposals %(date)s") % {"date": f"{timezone.localdate():%d-%m-%Y}"}},
     )
@@ -70,7 +73,12 @@ def batch_create(request):
         else:
             messages.success(request, _("The list is being screened."))
             return redirect("assessments:batch-detail", pk=batch.pk)
-    return render(request, "assessments/batch_form.html", {"form": form})
+    return render(request, "assessments/batch_form.html", {
+        "form": form,
+        "no_programme": not programmes.exists(),
+        "no_snapshot": not snapshots.exists(),
+        "can_import": can_import_register(user),
+    })  # fmt: skip
 
 
 def _detail_context(request, batch):
@@ -174,7 +182,8 @@ def batch_export(request, pk):
     audit_record(actor=request.user, action=AuditEvent.Action.EXPORT, obj=batch, request=request,
                  summary=f"eligibility results, rows={batch.total_rows}, "
                          f"nik={'full' if full_nik else 'masked'}")  # fmt: skip
-    return xlsx_response(content, f"kelayakan-{batch.pk}.xlsx")
+    suffix = "-nik-lengkap" if full_nik else ""
+    return xlsx_response(content, f"kelayakan-{batch.pk}{suffix}.xlsx")
 
 
 urlpatterns = [

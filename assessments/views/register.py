@@ -18,6 +18,7 @@ from assessments.services import register as services
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
 from atensi.errors import ApplicationError
+from atensi.regions.models import Region
 from atensi.spreadsheets import SafeWorkbook, safe_row, xlsx_response
 
 PAGE_SIZE = 25
@@ -46,6 +47,10 @@ def snapshot_list(request):
     page = Paginator(selectors.snapshot_list(user=user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    codes = {code for snapshot in page for code in snapshot.area_rows}
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    for snapshot in page:
+        snapshot.regency_names = [names.get(code, code) for code in snapshot.area_codes]
     return render(request, "assessments/register_list.html", {
         "page": page, "can_import": selectors.can_import_register(user),
     })  # fmt: skip
@@ -169,7 +174,7 @@ def bad_rows_xlsx(request, pk):
         return redirect("assessments:register-detail", pk=snapshot.pk)
     _audit_export(request, snapshot, "xlsx")
     workbook = SafeWorkbook()
-    sheet = workbook.sheet(_("Refused rows"))
+    sheet = workbook.sheet(_("Refused rows"), widths=[8, 16, 22, 80])
     sheet.append(_header())
     for row in rows.values_list("row_number", "column", "code", "message").iterator(
         chunk_size=5000

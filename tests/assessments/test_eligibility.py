@@ -40,7 +40,7 @@ def snapshot(cast):
     snapshot = RegisterSnapshot.objects.create(
         source="DTSEN uji", extract_date=datetime.date(2026, 10, 1), file_name="uji.csv",
         sha256="0" * 64, status=RegisterSnapshot.Status.DONE, created_by=cast.supervisor,
-        area_codes=["16.02"],
+        area_rows={"16.02": 6},
     )  # fmt: skip
     register_partition_create(snapshot=snapshot)
     people = [
@@ -173,6 +173,7 @@ def test_the_funnel_counts_what_is_lost_at_each_step(screened):
 
     assert batch_funnel(batch=batch) == [
         ("proposed", 8, 0),
+        ("in_area", 8, 0),
         ("valid", 6, 2),
         ("matched", 4, 2),
         ("within_decile", 3, 1),

@@ -7,6 +7,7 @@ Issue 12, items 1, 4, 5 and the eligibility export of item 7.
 
 import datetime
 import io
+import re
 
 import openpyxl
 import pytest
@@ -22,7 +23,7 @@ from assessments.services import register as register_services
 from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
 from cases.nik import mask_nik
-from tests.conftest import OI_VILLAGE, OKI_VILLAGE, PASSWORD, make_nik
+from tests.conftest import OI_VILLAGE, OKI_VILLAGE, PASSWORD, make_nik, said, shown
 
 BORN = datetime.date(1988, 4, 17)
 REGISTER_HEADER = "id_dtsen;nik;no_kk;nama;tgl_lahir;jenis_kelamin;kode_wilayah;alamat;desil"
@@ -215,7 +216,7 @@ def test_a_list_mixing_both_regencies_matches_only_the_owners_residents(cast, pr
         ("NIK_INVALID", "DT-OI-1"),  # no NIK given, yet found by name and birth date
     ]  # fmt: skip
     funnel = dict((step, lost) for step, _n, lost in services_funnel(batch))
-    assert funnel["valid"] == 4  # three outside the area, one without a NIK
+    assert (funnel["in_area"], funnel["valid"]) == (3, 1)  # the fourth row lacks a NIK
 
 
 def services_funnel(batch):
@@ -345,6 +346,7 @@ def test_no_cell_of_the_refused_rows_export_is_a_formula(cast, browse):
 
 
 def test_an_import_records_the_regencies_its_rows_cover(cast, province_register):
+    assert province_register.area_rows == {"16.02": 3, "16.10": 1}
     assert province_register.area_codes == ["16.02", "16.10"]
 
 
@@ -388,3 +390,49 @@ def test_a_batch_without_a_chosen_snapshot_uses_the_newest_that_covers_the_area(
 
     assert oki_batch.snapshot == province_register
     assert oi_batch.snapshot == newer
+
+
+def test_a_small_newer_upload_covering_the_area_is_offered_but_not_the_default(
+    cast, browse, oi_supervisor
+):
+    people = [
+        (f"DT-{i}", make_nik(OKI_VILLAGE, BORN, "L", i), f"Warga {i}", OKI_VILLAGE, 2)
+        for i in range(1, 41)
+    ]
+    full = import_register(cast.supervisor, people, source="DTSEN OKI")
+    small = import_register(
+        oi_supervisor, [RESIDENTS[0], RESIDENTS[3]], source="Uji kecil",
+        extract_date=datetime.date(2026, 11, 20),
+    )  # fmt: skip
+    programme_of(cast.dinsos)
+
+    form = browse("caseworker").get(reverse("assessments:batch-create")).context["form"]
+
+    assert list(form.fields["snapshot"].queryset) == [small, full]
+    assert form.fields["snapshot"].initial == full
+    labels = [label for _value, label in form.fields["snapshot"].choices][1:]
+    assert labels == [
+        said("%(snapshot)s · %(rows)s rows in your area", snapshot=small, rows="1"),
+        said("%(snapshot)s · %(rows)s rows in your area", snapshot=full, rows="40"),
+    ]
+
+
+def test_the_form_says_why_no_list_can_be_screened_yet(cast, browse):
+    page = browse("outsider").get(reverse("assessments:batch-create")).content.decode()
+
+    assert shown("A list cannot be screened yet.") in page
+    assert (
+        shown(
+            "Your organisation has no active aid programme. The administrator sets up programmes."
+        )
+        in page
+    )
+    assert shown("No completed DTSEN register extract holds rows of your area.") in page
+    assert shown("A supervisor imports one under DTSEN register.") in page
+    assert re.search(r'<button class="btn btn-atensi" type="submit" disabled', page)
+
+
+def test_the_register_list_names_the_regencies_an_extract_covers(cast, province_register, browse):
+    page = browse("caseworker").get(reverse("assessments:register-list")).content.decode()
+
+    assert "Kabupaten Ogan Komering Ilir, Kabupaten Ogan Ilir" in page

@@ -7,15 +7,18 @@ takes a moment. The upload's header check runs in the web request and the rows a
 the worker; both must stay small in memory and refuse the file with a clear message.
 """
 
+import contextlib
 import datetime
 import io
 import os
 import resource
+import signal
 import struct
 import tracemalloc
 import zlib
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -24,7 +27,7 @@ from aid.models import Programme
 from assessments.models import EligibilityBatch, RegisterSnapshot
 from assessments.services import eligibility
 from assessments.services.register import register_partition_create
-from tests.conftest import OKI_VILLAGE, make_nik
+from tests.conftest import OKI_VILLAGE, make_nik, said
 
 MB = 1024 * 1024
 # What reading may add to the process while refusing a bomb (the bug took it to 3.2 GB).
@@ -190,7 +193,7 @@ def snapshot(cast):
     snapshot = RegisterSnapshot.objects.create(
         source="DTSEN uji", extract_date=datetime.date(2026, 10, 1), file_name="uji.csv",
         sha256="0" * 64, status=RegisterSnapshot.Status.DONE, created_by=cast.supervisor,
-        area_codes=["16.02"],
+        area_rows={"16.02": 6},
     )  # fmt: skip
     register_partition_create(snapshot=snapshot)
     return snapshot
@@ -409,3 +412,69 @@ def test_the_register_worker_stops_at_a_huge_cell_and_keeps_no_rows(cast):
     assert "Sebuah sel dalam berkas memuat lebih dari 32767 karakter" in snapshot.error
     assert (snapshot.good_rows, snapshot.bad_rows) == (0, 0)
     memory.assert_small()
+
+
+# --- the workers' soft time limit --------------------------------------------------------
+
+
+@contextlib.contextmanager
+def soft_time_limit(seconds: float):
+    """What Celery's pool does when a task reaches its soft limit: a signal raises
+    SoftTimeLimitExceeded wherever the task is."""
+
+    def expire(signum, frame):
+        raise SoftTimeLimitExceeded()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def long_csv(header, make_row, rows: int) -> SimpleUploadedFile:
+    lines = [";".join(header)] + [";".join(map(str, make_row(i))) for i in range(1, rows + 1)]
+    return SimpleUploadedFile("panjang.csv", ("\n".join(lines) + "\n").encode(), "text/csv")
+
+
+def test_a_batch_stopped_at_its_soft_time_limit_says_it_took_too_long(cast, snapshot, programme):
+    from assessments.tasks.eligibility import load_batch
+
+    batch = eligibility.batch_create(
+        by=cast.caseworker, programme=programme, snapshot=snapshot, name="Usulan",
+        file=long_csv(HEADER, lambda i: [*person(i % 9000 + 1)], 200_000),
+    )  # fmt: skip
+
+    with soft_time_limit(0.3):
+        load_batch.apply(args=(str(batch.pk),))
+
+    batch.refresh_from_db()
+    assert batch.status == EligibilityBatch.Status.FAILED
+    assert batch.error == said(
+        "Screening took longer than allowed and was stopped. Screen the list again, split it "
+        "into smaller lists, or ask the administrator."
+    )
+    assert batch.rows.count() == 0
+
+
+def test_a_register_import_stopped_at_its_soft_time_limit_keeps_no_rows(cast):
+    from assessments.services import register
+    from assessments.tasks.register import register_import
+
+    snapshot = register.register_import_start(
+        by=cast.supervisor, source="DTSEN", extract_date=datetime.date(2026, 1, 2),
+        file=long_csv(REGISTER_HEADER, lambda i: [*person(i % 9000 + 1), f"DT{i}", 2], 300_000),
+    )  # fmt: skip
+
+    with soft_time_limit(0.3):
+        register_import.apply(args=(str(snapshot.pk),))
+
+    snapshot.refresh_from_db()
+    assert snapshot.status == RegisterSnapshot.Status.FAILED
+    assert snapshot.error == said(
+        "The import took longer than allowed and was stopped; no rows were kept. Split the "
+        "extract into smaller files, or ask the administrator."
+    )
+    assert (snapshot.good_rows, snapshot.bad_rows) == (0, 0)
