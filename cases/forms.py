@@ -204,25 +204,22 @@ class DuplicateForm(StyledFormMixin, forms.Form):
 
 class TransitionForm(StyledFormMixin, forms.Form):
     to_stage = forms.ChoiceField(label=_("Move to stage"))
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    # "Where is the client referred to?" is one question with two ways to answer it: an
+    # organisation of the system, or else any other place, written out.
     referred_to_org = forms.ModelChoiceField(
-        label=_("Referred to an organisation in ATENSI"),
+        label=_("An organisation that works in ATENSI"),
         queryset=Organisation.objects.none(),
         required=False,
-        help_text=_(
-            "Only for a referral out: the organisation then sees the client and may open "
-            "its own case."
-        ),
+        empty_label="—",
+        help_text=_("It then sees the client and can take the case over."),
     )
     referred_to = forms.CharField(
-        label=_("Referred to"),
+        label=_("Or another place, if it is not in the list"),
         max_length=200,
         required=False,
-        help_text=_(
-            "Only for a referral out to a place outside ATENSI: the medical rehab, IPWL or "
-            "organisation."
-        ),
+        help_text=_("The name of the medical rehab, IPWL or organisation outside ATENSI."),
     )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
     next_action_due = forms.DateField(
         label=_("Next action due"), widget=DateInput(), required=False
     )
@@ -232,6 +229,17 @@ class TransitionForm(StyledFormMixin, forms.Form):
         self.fields["to_stage"].choices = [(s, Stage(s).label) for s in stages]
         if organisations is not None:
             self.fields["referred_to_org"].queryset = organisations
+
+
+class HandoverForm(StyledFormMixin, forms.Form):
+    """The reason a centre gives for taking over a case referred out to it."""
+
+    reason = forms.CharField(
+        label=_("Reason for taking over"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say why your organisation takes the client over.")},
+    )
 
 
 class NoteForm(StyledFormMixin, forms.Form):

@@ -31,6 +31,7 @@ from .forms import (
     DeclineForm,
     DuplicateForm,
     FamilyMemberForm,
+    HandoverForm,
     NoteForm,
     ReferralForm,
     TransitionForm,
@@ -61,16 +62,20 @@ def _search(request, key):
 def _post_action(request, form, action, success) -> bool:
     """A small POST form on a detail page: bind, call the service, say how it went."""
     if not form.is_valid():
-        problems = [
-            f"{form.fields[name].label}: {error}" if name in form.fields else error
-            for name, errors in form.errors.items()
-            for error in errors
-        ]
-        messages.error(request, " ".join(problems))
+        messages.error(request, _form_problems(form))
         return False
     data = form.cleaned_data
     done = perform(request, lambda: action(data) or True, lambda _result: success(data))
     return done is not None
+
+
+def _form_problems(form) -> str:
+    """A form's errors in one line, for a page that cannot show the form again."""
+    return " ".join(
+        f"{form.fields[name].label}: {error}" if name in form.fields else error
+        for name, errors in form.errors.items()
+        for error in errors
+    )
 
 
 def _village_choices(code):
@@ -107,6 +112,11 @@ def client_list(request):
 @login_required
 def client_detail(request, pk):
     client = selectors.client_get(user=request.user, pk=pk)
+    return _client_page(request, client)
+
+
+def _client_page(request, client, *, handover_form=None):
+    """The client page; `handover_form` is a refused take-over, shown again with its errors."""
     audit_record(actor=request.user, action=VIEW, obj=client, request=request)
     user = request.user
     can_write = policy.can_write_client(user, client)
@@ -125,6 +135,7 @@ def client_detail(request, pk):
         .exclude(stage__in=CLOSED_STAGES)
         .exists(),
         "handover": handover,
+        "handover_form": (handover_form or HandoverForm()) if handover else None,
         "family": client.family.all(),
         "consents": client.consents.select_related("recorded_by"),
         "cases": client.cases.select_related("organisation", "assigned_to"),
@@ -178,22 +189,34 @@ def client_create(request):
 @require_POST
 def case_open(request, pk):
     """Open a case for a client registered directly (a walk-in or a family's report), or
-    handed over by a case another organisation referred out to this one (with a reason)."""
+    take over a case another organisation referred out to this one (with a reason: a refusal
+    shows the client page again with the reason and its error)."""
     client = selectors.client_get(user=request.user, pk=pk)
-    case = perform(
-        request,
-        lambda: services.case_open(
+    organisation = request.user.organisation
+    takes_over = (
+        organisation is not None
+        and client.registered_by_id != organisation.pk
+        and selectors.handover_case(client=client, organisation=organisation) is not None
+    )
+    form = HandoverForm(request.POST) if takes_over else None
+    if form is not None and not form.is_valid():
+        return _client_page(request, client, handover_form=form)
+    try:
+        case = services.case_open(
             client=client,
             by=request.user,
-            organisation=request.user.organisation,
+            organisation=organisation,
             assigned_to=request.user,
-            reason=request.POST.get("reason", "")[:2000],
+            reason=form.cleaned_data["reason"] if form else "",
             request=request,
-        ),
-        lambda opened: _("Case %(ref)s has been opened.") % {"ref": opened.reference},
-    )
-    if case is None:
+        )
+    except ApplicationError as exc:
+        if form is not None and exc.field in form.fields:
+            form.add_application_error(exc)
+            return _client_page(request, client, handover_form=form)
+        messages.error(request, exc.message)
         return redirect("cases:client-detail", pk=client.pk)
+    messages.success(request, _("Case %(ref)s has been opened.") % {"ref": case.reference})
     return redirect("cases:case-detail", pk=case.pk)
 
 
@@ -542,19 +565,27 @@ def case_export(request):
 @login_required
 def case_detail(request, pk):
     case = selectors.case_get(user=request.user, pk=pk)
+    return _case_page(request, case)
+
+
+def _case_page(request, case, *, transition_form=None):
+    """The case page; `transition_form` is a refused stage change, shown again as entered."""
     audit_record(actor=request.user, action=VIEW, obj=case, request=request)
     can_write = policy.can_write_case(request.user, case) and case.is_open
     stages = services.allowed_transitions(case.stage)
+    if can_write and transition_form is None:
+        transition_form = TransitionForm(
+            stages=stages, organisations=selectors.referral_destinations(case=case)
+        )
+    elif can_write:
+        transition_form.fields["to_stage"].choices = [(s, Stage(s).label) for s in stages]
     context = {
         "case": case,
         "client": case.client,
         "timeline": selectors.case_timeline(case=case),
         "can_write": can_write,
-        "transition_form": TransitionForm(
-            stages=stages, organisations=selectors.referral_destinations(case=case)
-        )
-        if can_write
-        else None,
+        "transition_form": transition_form if can_write else None,
+        "referred_out": Stage.REFERRED_OUT,
         "note_form": NoteForm() if can_write else None,
         "steps": _steps(case.stage),
     }
@@ -576,20 +607,29 @@ def _steps(current):
 @login_required
 @require_POST
 def case_transition(request, pk):
+    """Move the case; a refusal shows the case page again with the form as entered and each
+    error at its field."""
     case = selectors.case_get(user=request.user, pk=pk)
-    _post_action(
-        request,
-        TransitionForm(
-            request.POST,
-            stages=Stage.values,
-            organisations=selectors.referral_destinations(case=case),
-        ),  # fmt: skip
-        lambda data: services.case_transition(case=case, by=request.user, request=request, **data),
-        lambda data: (
-            _("The case has moved to: %(stage)s.") % {"stage": Stage(data["to_stage"]).label}
-        ),
+    form = TransitionForm(
+        request.POST, stages=Stage.values, organisations=selectors.referral_destinations(case=case)
     )
-    return redirect("cases:case-detail", pk=case.pk)
+    if form.is_valid():
+        try:
+            services.case_transition(
+                case=case, by=request.user, request=request, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            form.add_application_error(exc)
+        else:
+            stage = Stage(form.cleaned_data["to_stage"]).label
+            messages.success(request, _("The case has moved to: %(stage)s.") % {"stage": stage})
+            return redirect("cases:case-detail", pk=case.pk)
+    case = selectors.case_get(user=request.user, pk=pk)
+    if not (policy.can_write_case(request.user, case) and case.is_open):
+        # No form on the page to show the errors at: say them above it.
+        messages.error(request, _form_problems(form))
+        return redirect("cases:case-detail", pk=case.pk)
+    return _case_page(request, case, transition_form=form)
 
 
 @login_required

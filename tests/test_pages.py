@@ -545,3 +545,66 @@ def test_a_list_search_stays_out_of_the_url_and_can_be_cleared(browse, world, ma
     page = caseworker.get(url).text
     assert other.full_name in page and world.client.full_name in page
     assert "Hapus pencarian" not in page
+
+
+# --- the case page's stage change: a refusal keeps what was entered ----------------------
+
+
+def test_an_incomplete_referral_out_keeps_the_stage_and_reason_and_says_the_error_at_the_field(
+    browse, world
+):
+    response = browse("caseworker").post(
+        reverse("cases:case-transition", args=[world.case.pk]),
+        {"to_stage": "referred_out", "reason": "Perlu rehabilitasi medis"},
+    )
+
+    assert response.status_code == 200
+    page = response.text
+    assert '<option value="referred_out" selected>' in page
+    assert ">\nPerlu rehabilitasi medis</textarea>" in page
+    error = f'<ul class="errorlist"><li>{shown("Say where the client is referred to.")}</li></ul>'
+    assert error in page
+    # At the destination question, between its free-text answer and the reason.
+    assert page.index('name="referred_to"') < page.index(error) < page.index('name="reason"')
+    assert Case.objects.get(pk=world.case.pk).stage == Stage.INTAKE
+
+
+def test_a_destination_that_cannot_take_the_case_is_refused_at_the_organisation_field(
+    cast, browse, world
+):
+    response = browse("caseworker").post(
+        reverse("cases:case-transition", args=[world.case.pk]),
+        {"to_stage": "referred_out", "reason": "Pindah", "referred_to_org": cast.other_dinsos.pk},
+    )
+
+    page = response.text
+    assert response.status_code == 200
+    assert shown("Select a valid choice. That choice is not one of the available choices.") in page
+    assert page.index('name="referred_to_org"') < page.index('class="errorlist"')
+    assert Case.objects.get(pk=world.case.pk).stage == Stage.INTAKE
+
+
+def test_a_stage_change_without_a_reason_is_said_at_the_reason(browse, world):
+    response = browse("caseworker").post(
+        reverse("cases:case-transition", args=[world.case.pk]), {"to_stage": "assessment"}
+    )
+
+    page = response.text
+    assert response.status_code == 200
+    assert '<option value="assessment" selected>' in page
+    assert page.index('name="reason"') < page.index('class="errorlist"')
+    assert Case.objects.get(pk=world.case.pk).stage == Stage.INTAKE
+
+
+def test_the_referral_destination_is_one_question_shown_by_a_script_file(browse, world):
+    page = browse("caseworker").get(reverse("cases:case-detail", args=[world.case.pk])).text
+
+    assert shown("Where is the client referred to?") in page
+    assert 'data-referral-destination="referred_out"' in page
+    assert shown("An organisation that works in ATENSI") in page
+    assert shown("Or another place, if it is not in the list") in page
+    # Without the script the question stays, saying when it applies; the CSP allows no
+    # inline script, so the behaviour comes from a static file.
+    assert "data-without-script" in page
+    assert "js/case-transition.js" in page
+    assert all(' src="' in tag for tag in page.split("<script")[1:])

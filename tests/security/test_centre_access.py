@@ -25,7 +25,7 @@ from atensi.accounts.models import User
 from cases import services
 from cases.models import Case, CaseEvent, Client, Consent, FamilyMember, Stage
 from cases.selectors import client_list
-from tests.conftest import OKI_VILLAGE_2
+from tests.conftest import OKI_VILLAGE_2, shown
 
 pytestmark = pytest.mark.django_db
 
@@ -428,3 +428,55 @@ def test_the_demo_centre_sees_the_one_client_handed_to_it(db):
     clients = client_list(user=centre)
     assert clients.count() == 1
     assert Case.objects.filter(client=clients.get(), organisation=centre.organisation).exists()
+
+
+# --- the client page offers only what the user may do -----------------------------------
+
+
+def test_a_reader_who_may_not_write_is_offered_no_edit_family_or_consent(cast, make_client):
+    theirs = make_client(by=cast.centre, serial=8)
+    browser = browser_for(cast.caseworker)
+    names = ("cases:client-edit", "cases:family-add", "cases:consent-add")
+
+    page = browser.get(reverse("cases:client-detail", args=[theirs.pk]))
+
+    assert page.status_code == 200
+    for name in names:
+        url = reverse(name, args=[theirs.pk])
+        assert url not in page.text
+        refused = browser.get(url)
+        assert refused.status_code == 403
+        assert shown("Not allowed") in refused.text
+
+
+def test_the_writer_is_offered_edit_family_and_consent(cast, dinsos_client):
+    page = browser_for(cast.caseworker).get(reverse("cases:client-detail", args=[dinsos_client.pk]))
+
+    for name in ("cases:client-edit", "cases:family-add", "cases:consent-add"):
+        assert reverse(name, args=[dinsos_client.pk]) in page.text
+
+
+def test_the_take_over_box_marks_the_reason_required_and_says_take_over(cast, dinsos_case):
+    refer_to_centre(dinsos_case, cast)
+
+    page = browser_for(cast.centre).get(
+        reverse("cases:client-detail", args=[dinsos_case.client.pk])
+    )
+
+    assert 'class="form-label required" for="id_reason"' in page.text
+    assert shown("Take over the case") in page.text
+    assert shown("Open a case") not in page.text
+
+
+def test_an_empty_take_over_says_the_error_at_the_reason_in_indonesian(cast, dinsos_case):
+    refer_to_centre(dinsos_case, cast)
+    client = dinsos_case.client
+
+    response = browser_for(cast.centre).post(reverse("cases:case-open", args=[client.pk]))
+
+    assert response.status_code == 200
+    error = shown("Say why your organisation takes the client over.")
+    assert f'<ul class="errorlist"><li>{error}</li></ul>' in response.text
+    assert error == "Sebutkan alasan organisasi Anda mengambil alih klien ini."
+    assert response.text.index('id="id_reason"') < response.text.index(error)
+    assert not Case.objects.filter(organisation=cast.sentra).exists()
