@@ -469,6 +469,13 @@ class CaseEvent(models.Model):
         SCREENING = "screening", _("ASSIST screening recorded")
         ASSESSMENT = "assessment", _("Social assessment")
         PLAN = "plan", _("Intervention plan changed")
+        AID_PROPOSED = "aid_proposed", _("Aid proposed")
+        AID_SUBMITTED = "aid_submitted", _("Aid proposal submitted")
+        AID_VERIFIED = "aid_verified", _("Aid proposal verified")
+        AID_APPROVED = "aid_approved", _("Aid approved by decree")
+        AID_REJECTED = "aid_rejected", _("Aid proposal rejected")
+        AID_CANCELLED = "aid_cancelled", _("Aid proposal cancelled")
+        AID_HANDED_OVER = "aid_handed_over", _("Aid handed over")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     verb = models.CharField(max_length=20, choices=Verb.choices)

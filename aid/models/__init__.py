@@ -1,0 +1,22 @@
+"""Aid: programmes and their catalogue, budgets and the ledger, proposals, decrees and
+hand-overs."""
+
+from .budget import BudgetEntry, BudgetLine
+from .handover import BastCounter, Handover, HandoverItem, IdempotencyKey
+from .programme import AidItem, AidRecord, Programme
+from .proposal import Decree, Proposal, ProposalItem
+
+__all__ = [
+    "AidItem",
+    "AidRecord",
+    "BastCounter",
+    "BudgetEntry",
+    "BudgetLine",
+    "Decree",
+    "Handover",
+    "HandoverItem",
+    "IdempotencyKey",
+    "Programme",
+    "Proposal",
+    "ProposalItem",
+]

@@ -1,0 +1,143 @@
+"""Reads of the aid module, always through the access rule.
+
+Programmes, decrees and budgets belong to an organisation: its own staff read them.
+Proposals and hand-overs are about a person: they are read by whoever may read the client
+(policy.scope_clients). Referrers and viewers read none of it.
+"""
+
+from __future__ import annotations
+
+from django.db.models import F, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+
+from assessments.models.assessment import Component
+from assessments.selectors.register import snapshot_default
+from atensi.accounts import policy
+from atensi.accounts.models import User
+
+from .models import AidItem, BudgetLine, Decree, Handover, Programme, Proposal
+
+AID_READERS = {User.Role.CASEWORKER, User.Role.SUPERVISOR, User.Role.CENTRE, User.Role.ADMIN}
+
+
+def can_read_aid(user: User) -> bool:
+    return policy.has_role(user, AID_READERS)
+
+
+def programme_list(*, user: User, active: bool | None = None) -> QuerySet[Programme]:
+    if not can_read_aid(user):
+        return Programme.objects.none()
+    qs = Programme.objects.filter(organisation_id=user.organisation_id).select_related(
+        "organisation"
+    )
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    return qs
+
+
+def programme_get(*, user: User, pk) -> Programme:
+    return get_object_or_404(programme_list(user=user), pk=pk)
+
+
+def aid_item_list(*, user: User, programme: Programme | None = None) -> QuerySet[AidItem]:
+    qs = AidItem.objects.filter(programme__in=programme_list(user=user)).select_related("programme")
+    if programme is not None:
+        qs = qs.filter(programme=programme)
+    return qs
+
+
+def proposal_list(
+    *, user: User, programme: Programme | None = None, state: str = ""
+) -> QuerySet[Proposal]:
+    """Proposals of clients the user may read."""
+    if not can_read_aid(user):
+        return Proposal.objects.none()
+    qs = policy.scope_clients(Proposal.objects.all(), user, "client").select_related(
+        "client__village", "programme", "created_by", "decree", "batch_row__batch"
+    )
+    if programme is not None:
+        qs = qs.filter(programme=programme)
+    if state:
+        qs = qs.filter(state=state)
+    return qs
+
+
+def proposal_get(*, user: User, pk) -> Proposal:
+    return get_object_or_404(proposal_list(user=user), pk=pk)
+
+
+def decree_list(*, user: User) -> QuerySet[Decree]:
+    if not can_read_aid(user):
+        return Decree.objects.none()
+    return Decree.objects.filter(organisation_id=user.organisation_id).select_related(
+        "programme", "approved_by"
+    )
+
+
+def handover_list(*, user: User, proposal: Proposal | None = None) -> QuerySet[Handover]:
+    if not can_read_aid(user):
+        return Handover.objects.none()
+    qs = policy.scope_clients(Handover.objects.all(), user, "proposal__client").select_related(
+        "proposal__client", "proposal__programme", "officer", "recipient_member"
+    )
+    if proposal is not None:
+        qs = qs.filter(proposal=proposal)
+    return qs
+
+
+def budget_panel(programme: Programme) -> dict:
+    """Ceiling, reserved, spent and available for the programme and each component, summed
+    by the database. The programme's available amount is its ceiling less what is reserved
+    and spent; `allocated` says how much of the ceiling the components hold."""
+    labels = dict(Component.choices)
+    lines = (
+        BudgetLine.objects.filter(programme=programme)
+        .order_by("component")
+        .annotate(available_amount=F("ceiling") - F("reserved") - F("spent"))
+        .values("component", "ceiling", "reserved", "spent", "available_amount")
+    )
+    totals = BudgetLine.objects.filter(programme=programme).aggregate(
+        allocated=Coalesce(Sum("ceiling"), 0),
+        reserved=Coalesce(Sum("reserved"), 0),
+        spent=Coalesce(Sum("spent"), 0),
+    )
+    return {
+        "ceiling": programme.budget_ceiling,
+        "allocated": totals["allocated"],
+        "reserved": totals["reserved"],
+        "spent": totals["spent"],
+        "available": programme.budget_ceiling - totals["reserved"] - totals["spent"],
+        "components": [
+            {
+                "component": line["component"],
+                "label": labels.get(line["component"], line["component"]),
+                "ceiling": line["ceiling"],
+                "reserved": line["reserved"],
+                "spent": line["spent"],
+                "available": line["available_amount"],
+            }
+            for line in lines
+        ],
+    }
+
+
+REGISTER_OUTDATED = "register_outdated"
+
+
+def proposal_warnings(proposal: Proposal) -> list[str]:
+    """Warnings, not refusals: `register_outdated` when the proposal's screening used an
+    older register snapshot than the newest completed one covering the organisation."""
+    row = proposal.batch_row
+    if row is None:
+        return []
+    newest = snapshot_default(organisation=proposal.programme.organisation)
+    if newest is None or newest.pk == row.batch.snapshot_id:
+        return []
+    used = row.batch.snapshot
+    if (newest.extract_date, newest.finished_at or newest.created_at) > (
+        used.extract_date,
+        used.finished_at or used.created_at,
+    ):
+        return [REGISTER_OUTDATED]
+    return []

@@ -1,0 +1,36 @@
+"""Every write of the aid module: budgets, proposals, decrees and hand-overs."""
+
+from .budget import budget_allocate
+from .handovers import bast_next, fingerprint, handover_record, idempotent
+from .proposals import (
+    BatchProposals,
+    decree_approve,
+    eligibility_problem,
+    proposal_approve,
+    proposal_cancel,
+    proposal_create,
+    proposal_items_set,
+    proposal_reject,
+    proposal_submit,
+    proposal_verify,
+    proposals_create_from_batch,
+)
+
+__all__ = [
+    "BatchProposals",
+    "bast_next",
+    "budget_allocate",
+    "decree_approve",
+    "eligibility_problem",
+    "fingerprint",
+    "handover_record",
+    "idempotent",
+    "proposal_approve",
+    "proposal_cancel",
+    "proposal_create",
+    "proposal_items_set",
+    "proposal_reject",
+    "proposal_submit",
+    "proposal_verify",
+    "proposals_create_from_batch",
+]

@@ -1,0 +1,511 @@
+"""Proposals (usulan) from draft to decree: every transition checks its precondition first,
+runs in one transaction, and leaves an audit event and a case-timeline event behind."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aid.models import AidItem, AidRecord, Decree, Programme, Proposal, ProposalItem
+from aid.money import format_rupiah, line_value
+from assessments.models import EligibilityBatch, RegisterRow
+from assessments.models.assessment import Assessment
+from assessments.models.eligibility import Verdict
+from assessments.selectors.register import snapshot_default
+from atensi.accounts import policy
+from atensi.accounts.models import User
+from atensi.audit.models import AuditEvent
+from atensi.audit.services import audit_record
+from atensi.errors import ApplicationError
+from cases.models import CLOSED_STAGES, CaseEvent, Client
+
+from . import budget
+
+State = Proposal.State
+Verb = CaseEvent.Verb
+Action = AuditEvent.Action
+ASSESSED = (Assessment.Status.COMPLETED, Assessment.Status.APPROVED)
+PROPOSERS = {User.Role.CASEWORKER, User.Role.SUPERVISOR, User.Role.CENTRE}
+DECIDERS = {User.Role.SUPERVISOR}
+
+
+# --- shared steps -----------------------------------------------------------------------
+
+
+def _require_proposer(by: User, programme: Programme) -> None:
+    if not policy.has_role(by, PROPOSERS) or programme.organisation_id != by.organisation_id:
+        raise PermissionDenied
+
+
+def _require_decider(by: User, programme: Programme) -> None:
+    if not policy.has_role(by, DECIDERS) or programme.organisation_id != by.organisation_id:
+        raise PermissionDenied
+
+
+def _require_readable(by: User, client: Client) -> None:
+    if not policy.scope_clients(Client.objects.filter(pk=client.pk), by).exists():
+        raise PermissionDenied
+
+
+def _lock(proposal: Proposal) -> Proposal:
+    return (
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("client", "programme")
+        .get(pk=proposal.pk)
+    )
+
+
+def _expect(proposal: Proposal, *states: str) -> None:
+    if proposal.state not in states:
+        raise ApplicationError(
+            _("This proposal is %(state)s; the action needs it to be %(expected)s.")
+            % {
+                "state": proposal.get_state_display().lower(),
+                "expected": _(" or ").join(str(State(s).label).lower() for s in states),
+            },
+            code="conflict",
+        )
+
+
+def _four_eyes(proposal: Proposal, by: User) -> None:
+    if by.pk in (proposal.created_by_id, proposal.submitted_by_id):
+        raise ApplicationError(
+            _("Whoever created or submitted a proposal cannot verify or approve it."),
+            code="four_eyes",
+        )
+
+
+def _timeline(proposal: Proposal, by: User, verb: str, text: str = "") -> None:
+    """One event on each open case of the client: the caseworker's timeline."""
+    line = f"{proposal.programme}: {format_rupiah(proposal.value)}"
+    if text:
+        line = f"{line}. {text}"
+    for case in proposal.client.cases.exclude(stage__in=CLOSED_STAGES):
+        CaseEvent.objects.create(case=case, verb=verb, actor=by, text=line)
+
+
+def _moved(proposal: Proposal, old: str, by: User, verb: str, request, text: str = "") -> None:
+    audit_record(actor=by, action=Action.UPDATE, obj=proposal, request=request,
+                 summary=f"proposal {old} -> {proposal.state}")  # fmt: skip
+    _timeline(proposal, by, verb, text)
+
+
+def _clean_items(programme: Programme, items: Iterable[tuple[AidItem, int]]) -> list:
+    cleaned = []
+    seen = set()
+    for item, quantity in items:
+        if item.programme_id != programme.pk or not item.is_active:
+            raise ApplicationError(
+                _("%(item)s is not an active item of this programme.") % {"item": item.name},
+                field="items",
+            )
+        if item.pk in seen:
+            raise ApplicationError(_("%(item)s is listed twice.") % {"item": item.name},
+                                   field="items")  # fmt: skip
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+            raise ApplicationError(
+                _("The quantity of %(item)s must be a whole number above zero.")
+                % {"item": item.name},
+                field="items",
+            )
+        seen.add(item.pk)
+        cleaned.append((item, quantity))
+    return cleaned
+
+
+def _write_items(proposal: Proposal, items: list) -> None:
+    """Replace the proposal's items; the unit cost is copied now and the total kept in sync."""
+    proposal.items.all().delete()
+    rows = [
+        ProposalItem(
+            proposal=proposal,
+            aid_item=item,
+            component=item.component,
+            quantity=quantity,
+            unit_cost=item.unit_cost,
+            value=line_value(quantity, item.unit_cost),
+        )  # fmt: skip
+        for item, quantity in items
+    ]
+    ProposalItem.objects.bulk_create(rows)
+    proposal.value = sum(row.value for row in rows)
+    proposal.save(update_fields=["value", "business_plan", "updated_at"])
+
+
+def _has_entrepreneurship(proposal: Proposal) -> bool:
+    return proposal.items.filter(aid_item__kind=AidItem.Kind.ENTREPRENEURSHIP).exists()
+
+
+# --- creating -----------------------------------------------------------------------------
+
+
+def _new_reference() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    token = "".join(secrets.choice(alphabet) for _ in range(6))
+    return f"USL-{timezone.localdate():%y%m}-{token}"
+
+
+def _create(*, client, programme, items, business_plan, by, batch_row=None) -> Proposal:
+    if not programme.is_active:
+        raise ApplicationError(_("This programme is closed."), field="programme")
+    items = _clean_items(programme, items)
+    proposal = Proposal(
+        reference=_new_reference(), programme=programme, client=client, created_by=by,
+        batch_row=batch_row, business_plan=business_plan.strip(),
+    )  # fmt: skip
+    try:
+        with transaction.atomic():
+            proposal.save()
+    except IntegrityError as exc:
+        raise ApplicationError(
+            _("This client already has an open proposal in this programme."),
+            field="client", code="conflict",
+        ) from exc  # fmt: skip
+    _write_items(proposal, items)
+    return proposal
+
+
+@transaction.atomic
+def proposal_create(
+    *,
+    client: Client,
+    programme: Programme,
+    items: Sequence[tuple[AidItem, int]] = (),
+    business_plan: str = "",
+    by: User,
+    request=None,
+) -> Proposal:
+    """Propose a client for a programme's items (a draft). One open proposal per client and
+    programme, by constraint."""
+    _require_proposer(by, programme)
+    _require_readable(by, client)
+    proposal = _create(client=client, programme=programme, items=items,
+                       business_plan=business_plan, by=by)  # fmt: skip
+    audit_record(actor=by, action=Action.CREATE, obj=proposal, request=request)
+    _timeline(proposal, by, Verb.AID_PROPOSED)
+    return proposal
+
+
+@dataclass
+class BatchProposals:
+    created: list[Proposal] = field(default_factory=list)
+    skipped: Counter = field(default_factory=Counter)
+
+
+@transaction.atomic
+def proposals_create_from_batch(
+    *,
+    batch: EligibilityBatch,
+    by: User,
+    items: Sequence[tuple[AidItem, int]] = (),
+    business_plan: str = "",
+    request=None,
+) -> BatchProposals:
+    """A draft proposal for every ELIGIBLE row whose person is a registered client in the
+    user's area, with the row as its evidence. Safe to repeat: rows already proposed, and
+    clients with an open proposal, are skipped and counted."""
+    programme = batch.programme
+    _require_proposer(by, programme)
+    if batch.status != EligibilityBatch.Status.DONE:
+        raise ApplicationError(_("The batch has not finished screening."), code="conflict")
+    result = BatchProposals()
+    rows = batch.rows.order_by("row_number")
+    result.skipped["not_eligible"] = rows.exclude(verdict=Verdict.ELIGIBLE).count()
+    eligible = list(rows.filter(verdict=Verdict.ELIGIBLE))
+    readable = policy.scope_clients(Client.objects.all(), by)
+    by_id = readable.in_bulk({r.client_id for r in eligible if r.client_id})
+    by_nik = {c.nik: c for c in readable.filter(nik__in={r.nik for r in eligible if r.nik})}
+    proposed_rows = set(
+        Proposal.objects.filter(batch_row__in=eligible).values_list("batch_row_id", flat=True)
+    )
+    for row in eligible:
+        client = by_id.get(row.client_id) if row.client_id else by_nik.get(row.nik)
+        if client is None:
+            result.skipped["no_client"] += 1
+            continue
+        if row.pk in proposed_rows:
+            result.skipped["already_proposed"] += 1
+            continue
+        try:
+            with transaction.atomic():
+                proposal = _create(client=client, programme=programme, items=items,
+                                   business_plan=business_plan, by=by, batch_row=row)  # fmt: skip
+        except ApplicationError as exc:
+            if exc.code != "conflict":
+                raise
+            result.skipped["open_proposal"] += 1
+            continue
+        _timeline(proposal, by, Verb.AID_PROPOSED)
+        result.created.append(proposal)
+    audit_record(actor=by, action=Action.CREATE, obj=batch, request=request,
+                 summary=f"proposals created: {len(result.created)}")  # fmt: skip
+    return result
+
+
+@transaction.atomic
+def proposal_items_set(
+    *,
+    proposal: Proposal,
+    items: Sequence[tuple[AidItem, int]],
+    business_plan: str | None = None,
+    by: User,
+    request=None,
+) -> Proposal:
+    """Change the items (and business plan) of a draft; the value follows."""
+    _require_proposer(by, proposal.programme)
+    proposal = _lock(proposal)
+    _expect(proposal, State.DRAFT)
+    if business_plan is not None:
+        proposal.business_plan = business_plan.strip()
+    _write_items(proposal, _clean_items(proposal.programme, items))
+    audit_record(actor=by, action=Action.UPDATE, obj=proposal, request=request,
+                 summary="fields: items")  # fmt: skip
+    return proposal
+
+
+# --- transitions --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def proposal_submit(*, proposal: Proposal, by: User, request=None) -> Proposal:
+    """Draft → submitted, once it has items (and a business plan for entrepreneurship)."""
+    _require_proposer(by, proposal.programme)
+    proposal = _lock(proposal)
+    _require_readable(by, proposal.client)
+    _expect(proposal, State.DRAFT)
+    if not proposal.items.exists():
+        raise ApplicationError(_("Add at least one aid item first."), field="items")
+    if _has_entrepreneurship(proposal) and not proposal.business_plan:
+        raise ApplicationError(_("Entrepreneurship aid needs a business plan."),
+                               field="business_plan")  # fmt: skip
+    old = proposal.state
+    proposal.state = State.SUBMITTED
+    proposal.submitted_by = by
+    proposal.submitted_at = timezone.now()
+    proposal.save(update_fields=["state", "submitted_by", "submitted_at", "updated_at"])
+    _moved(proposal, old, by, Verb.AID_SUBMITTED, request)
+    return proposal
+
+
+@transaction.atomic
+def proposal_verify(*, proposal: Proposal, by: User, request=None) -> Proposal:
+    """Submitted → verified by a supervisor who neither created nor submitted it."""
+    _require_decider(by, proposal.programme)
+    proposal = _lock(proposal)
+    _require_readable(by, proposal.client)
+    _expect(proposal, State.SUBMITTED)
+    _four_eyes(proposal, by)
+    old = proposal.state
+    proposal.state = State.VERIFIED
+    proposal.verified_by = by
+    proposal.verified_at = timezone.now()
+    proposal.save(update_fields=["state", "verified_by", "verified_at", "updated_at"])
+    _moved(proposal, old, by, Verb.AID_VERIFIED, request)
+    return proposal
+
+
+def _programme_codes(programme: Programme) -> list[str]:
+    codes = sorted(programme.regions.values_list("code", flat=True))
+    return codes or policy.organisation_area_codes(programme.organisation)
+
+
+def _decile(proposal: Proposal) -> int | None:
+    """The decile the screening found, else the client's row in the newest register
+    snapshot covering the organisation."""
+    row = proposal.batch_row
+    if row is not None and row.decile is not None:
+        return row.decile
+    snapshot = snapshot_default(organisation=proposal.programme.organisation)
+    if snapshot is None:
+        return None
+    return (
+        RegisterRow.objects.filter(snapshot=snapshot, nik=proposal.client.nik)
+        .values_list("decile", flat=True)
+        .first()
+    )
+
+
+def eligibility_problem(proposal: Proposal, codes: list[str]) -> str | None:
+    """Why the programme's rules refuse the proposal today, or None when they hold."""
+    programme, client = proposal.programme, proposal.client
+    if not policy.code_in_area(client.village_id, codes):
+        return _("the person lives outside the programme's regions")
+    if programme.screens_deciles:
+        decile = _decile(proposal)
+        if decile is None:
+            return _("no register decile is known for the person")
+        if decile > programme.max_decile:
+            return _("decile %(decile)d is above the programme's highest, %(max)d") % {
+                "decile": decile,
+                "max": programme.max_decile,
+            }
+    assessments = Assessment.objects.filter(case__client=client, status__in=ASSESSED)
+    if programme.requires_assessment and not assessments.exists():
+        return _("there is no completed social assessment")
+    if (
+        programme.once_per_year
+        and AidRecord.objects.filter(
+            programme=programme, nik=client.nik, year=programme.year
+        ).exists()
+    ):
+        return _("the person already received this programme's aid this year")
+    entrepreneurship = _has_entrepreneurship(proposal)
+    if entrepreneurship or programme.requires_business:
+        latest = assessments.order_by("-assessed_on", "-created_at").first()
+        if latest is None or not latest.has_business:
+            return _("the assessment records no existing business (embrio usaha)")
+        if entrepreneurship and not proposal.business_plan:
+            return _("the business plan is missing")
+    return None
+
+
+@transaction.atomic
+def decree_approve(
+    *,
+    proposals: Sequence[Proposal],
+    number: str,
+    date: datetime.date,
+    signatory_name: str,
+    signatory_title: str,
+    by: User,
+    request=None,
+) -> Decree:
+    """Approve verified proposals of one programme by one decree and reserve their budget.
+
+    All or nothing: a proposal that breaks a rule or does not fit the budget fails the
+    whole decree, with a message naming it. Four eyes: not its creator nor its submitter."""
+    if not proposals:
+        raise ApplicationError(_("Choose the proposals to approve."), field="proposals")
+    programmes = {p.programme_id for p in proposals}
+    if len(programmes) != 1:
+        raise ApplicationError(_("A decree approves proposals of one programme."),
+                               field="proposals")  # fmt: skip
+    programme = Programme.objects.get(pk=programmes.pop())
+    _require_decider(by, programme)
+    number = number.strip()
+    if not number:
+        raise ApplicationError(_("Give the decree number."), field="number")
+    if not signatory_name.strip():
+        raise ApplicationError(_("Give the signatory's name."), field="signatory_name")
+    # Proposals first, in one order, then the budget lines: the lock order everywhere.
+    locked = list(
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("client", "programme__organisation", "batch_row")
+        .filter(pk__in=[p.pk for p in proposals])
+        .order_by("pk")
+    )
+    if len(locked) != len({p.pk for p in proposals}):
+        raise ApplicationError(_("A proposal was not found."), field="proposals")
+    codes = _programme_codes(programme)
+    for proposal in locked:
+        _require_readable(by, proposal.client)
+        if proposal.state != State.VERIFIED:
+            raise ApplicationError(
+                _("Proposal %(ref)s is not verified.") % {"ref": proposal.reference},
+                field="proposals", code="conflict",
+            )  # fmt: skip
+        if by.pk in (proposal.created_by_id, proposal.submitted_by_id):
+            raise ApplicationError(
+                _("You created or submitted proposal %(ref)s: another supervisor must "
+                  "approve it.") % {"ref": proposal.reference},
+                field="proposals", code="four_eyes",
+            )  # fmt: skip
+        problem = eligibility_problem(proposal, codes)
+        if problem:
+            raise ApplicationError(
+                _("Proposal %(ref)s cannot be approved: %(problem)s.")
+                % {"ref": proposal.reference, "problem": problem},
+                field="proposals", code="not_eligible",
+            )  # fmt: skip
+    if Decree.objects.filter(organisation=programme.organisation, number=number).exists():
+        raise ApplicationError(_("A decree with this number already exists."),
+                               field="number", code="conflict")  # fmt: skip
+    decree = Decree.objects.create(
+        organisation=programme.organisation, programme=programme, number=number, date=date,
+        signatory_name=signatory_name.strip(), signatory_title=signatory_title.strip(),
+        approved_by=by,
+    )  # fmt: skip
+    components = set(
+        ProposalItem.objects.filter(proposal__in=locked).values_list("component", flat=True)
+    )
+    budget.lock_lines(programme.pk, components)
+    for proposal in locked:
+        budget.reserve(proposal=proposal, by=by, reason=f"decree {number}")
+        proposal.state = State.APPROVED
+        proposal.decree = decree
+        proposal.save(update_fields=["state", "decree", "updated_at"])
+        _moved(proposal, State.VERIFIED, by, Verb.AID_APPROVED, request, number)
+    audit_record(actor=by, action=Action.CREATE, obj=decree, request=request,
+                 summary=f"proposals: {len(locked)}")  # fmt: skip
+    return decree
+
+
+def proposal_approve(
+    *,
+    proposal: Proposal,
+    by: User,
+    number: str,
+    date: datetime.date,
+    signatory_name: str,
+    signatory_title: str,
+    request=None,
+) -> Proposal:
+    """Approve one proposal by a decree of its own (see decree_approve)."""
+    decree_approve(proposals=[proposal], number=number, date=date, signatory_name=signatory_name,
+                   signatory_title=signatory_title, by=by, request=request)  # fmt: skip
+    proposal.refresh_from_db()
+    return proposal
+
+
+def _close(proposal: Proposal, state: str, reason: str, by: User, verb: str, request):
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError(_("Give a reason."), field="reason")
+    old = proposal.state
+    if old == State.APPROVED:
+        if proposal.handovers.exists():
+            raise ApplicationError(
+                _("Part of this proposal has been handed over; it can no longer be closed."),
+                code="conflict",
+            )
+        budget.lock_lines(proposal.programme_id, set(budget.proposal_needs(proposal)))
+        budget.release(proposal=proposal, by=by, reason=f"{state}: {reason}")
+    proposal.state = state
+    proposal.reason = reason
+    proposal.closed_by = by
+    proposal.closed_at = timezone.now()
+    proposal.save(update_fields=["state", "reason", "closed_by", "closed_at", "updated_at"])
+    _moved(proposal, old, by, verb, request, reason)
+    return proposal
+
+
+@transaction.atomic
+def proposal_reject(*, proposal: Proposal, by: User, reason: str, request=None) -> Proposal:
+    """A supervisor rejects a submitted, verified or approved proposal with a reason; an
+    approval's reservation is released."""
+    _require_decider(by, proposal.programme)
+    proposal = _lock(proposal)
+    _require_readable(by, proposal.client)
+    _expect(proposal, State.SUBMITTED, State.VERIFIED, State.APPROVED)
+    return _close(proposal, State.REJECTED, reason, by, Verb.AID_REJECTED, request)
+
+
+@transaction.atomic
+def proposal_cancel(*, proposal: Proposal, by: User, reason: str, request=None) -> Proposal:
+    """Withdraw a proposal before hand-over, with a reason; an approved one only by a
+    supervisor, releasing its reservation."""
+    _require_proposer(by, proposal.programme)
+    proposal = _lock(proposal)
+    _require_readable(by, proposal.client)
+    _expect(proposal, State.DRAFT, State.SUBMITTED, State.VERIFIED, State.APPROVED)
+    if proposal.state == State.APPROVED:
+        _require_decider(by, proposal.programme)
+    return _close(proposal, State.CANCELLED, reason, by, Verb.AID_CANCELLED, request)
