@@ -65,8 +65,18 @@ def _csv(header, rows, delimiter=";") -> bytes:
     return buffer.getvalue().encode("utf-8-sig")  # a BOM, as spreadsheets write it
 
 
-def _assess(client, by):
-    """Open a case and complete a social assessment for the client, as a caseworker would."""
+# The small businesses (embrio usaha) that 12 of the eligible people already run: their
+# assessments record them, so the aid demo can give them entrepreneurship aid.
+BUSINESSES = [
+    "Warung kelontong", "Bengkel motor", "Jahit pakaian", "Kedai kopi", "Ternak ayam",
+    "Pangkas rambut", "Cuci motor", "Kerajinan purun", "Jual pempek", "Sablon kaos",
+    "Servis ponsel", "Budidaya ikan patin",
+]  # fmt: skip
+
+
+def _assess(client, by, business: str = ""):
+    """Open a case and complete a social assessment for the client, as a caseworker would;
+    `business` names the small business the client already runs, if any."""
     case = case_services.case_open(
         client=client, by=by, organisation=by.organisation, assigned_to=by
     )
@@ -85,6 +95,9 @@ def _assess(client, by):
         strengths="Keluarga mendukung; klien mau berubah.",
         recommended_components=[Component.FAMILY, Component.THERAPY, Component.AID],
         recommended_modality=Modality.FAMILY,
+        **({"has_business": True, "business_kind": business,
+            "business_since": day - datetime.timedelta(days=400),
+            "business_monthly_income": 1_200_000} if business else {}),
     )  # fmt: skip
     return assessment_services.assessment_complete(assessment=assessment, by=by)
 
@@ -108,6 +121,7 @@ def load(*, users, stdout=None) -> bool:
     )  # fmt: skip
 
     serial = iter(range(401, 9999))
+    businesses = iter(BUSINESSES)
     register, proposals = [], []
     for kind, count in STORY:
         for _ in range(count):
@@ -118,7 +132,8 @@ def load(*, users, stdout=None) -> bool:
             if kind in ("eligible", "review_confirmed", "already_aided"):
                 client = case_services.client_register(by=caseworker, **person.client_kwargs())
                 consent(client, caseworker, days_ago=30)
-                _assess(client, caseworker)
+                business = next(businesses, "") if kind == "eligible" else ""
+                _assess(client, caseworker, business)
             if kind == "already_aided":
                 AidRecord.objects.create(
                     programme=programme, nik=person.nik, year=year,

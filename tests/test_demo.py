@@ -70,13 +70,46 @@ def test_the_caseworker_sees_the_funnel_on_the_batch_page(demo):
     assert "Saring ulang" in html and "Antrean tinjauan" in html
 
 
+def test_the_demo_aid_round_hands_over_to_the_24_eligible_people(demo):
+    from aid.models import AidItem, AidRecord, Decree, Handover, Proposal
+    from aid.selectors import budget_panel
+
+    decree = Decree.objects.get()
+    approved = decree.proposals.all()
+    handovers = Handover.objects.filter(proposal__decree=decree)
+
+    assert approved.count() == 24
+    assert set(approved.values_list("state", flat=True)) == {Proposal.State.HANDED_OVER}
+    assert handovers.count() == 24
+    assert sorted(handovers.values_list("seq", flat=True)) == list(range(1, 25))
+    assert {h.place for h in handovers} == {
+        "Rumah Singgah Dinas Sosial Kabupaten Ogan Komering Ilir, Kayuagung"
+    }
+    entrepreneurs = approved.filter(items__aid_item__kind=AidItem.Kind.ENTREPRENEURSHIP)
+    assert entrepreneurs.count() == 12
+    assert all(p.business_plan for p in entrepreneurs)
+    rejected = Proposal.objects.get(state=Proposal.State.REJECTED)
+    assert rejected.reason and rejected.decree is None
+    spent = sum(p.value for p in approved)
+    panel = budget_panel(decree.programme)
+    assert (panel["reserved"], panel["spent"]) == (0, spent)
+    assert AidRecord.objects.filter(client__in=approved.values("client")).count() == 24
+    assert "Demo aid: 24 approved in decree" in demo and "(12 with entrepreneurship aid)" in demo
+
+
 def test_loading_the_demo_again_changes_nothing(demo):
-    counts = (User.objects.count(), BatchRow.objects.count(), RegisterSnapshot.objects.count())
+    from aid.models import BudgetEntry, Proposal
+
+    counts = (
+        User.objects.count(), BatchRow.objects.count(), RegisterSnapshot.objects.count(),
+        Proposal.objects.count(), BudgetEntry.objects.count(),
+    )  # fmt: skip
     out = io.StringIO()
 
     call_command("load_demo", stdout=out)
 
     assert "already present" in out.getvalue()
-    assert (User.objects.count(), BatchRow.objects.count(), RegisterSnapshot.objects.count()) == (
-        counts
-    )
+    assert (
+        User.objects.count(), BatchRow.objects.count(), RegisterSnapshot.objects.count(),
+        Proposal.objects.count(), BudgetEntry.objects.count(),
+    ) == counts  # fmt: skip

@@ -18,3 +18,7 @@ class Command(BaseCommand):
         users = {u.username: u for u in User.objects.filter(username__startswith="demo-")}
         if not demo_screening.load(users=users, stdout=self.stdout):
             self.stdout.write("Demo screening already present; nothing changed.")
+        from aid import demo as aid_demo
+
+        if not aid_demo.load(users=users, stdout=self.stdout):
+            self.stdout.write("Demo aid already present; nothing changed.")
