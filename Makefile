@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(PY) -m pip install -q -e ".[bench]"
 	@if [ -f tests/bench/run.py ]; then $(DEV) exec $(PY) tests/bench/run.py $(ARGS); \
 	else echo "no benchmarks yet (tests/bench/run.py)"; fi
+	@if [ -f tests/bench/aid.py ]; then $(DEV) exec $(PY) tests/bench/aid.py; fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -141,3 +141,117 @@ def proposal_warnings(proposal: Proposal) -> list[str]:
     ):
         return [REGISTER_OUTDATED]
     return []
+
+
+# --- reads for the pages, API and exports ---------------------------------------------------
+
+
+def proposal_get_by_reference(*, user: User, reference: str) -> Proposal:
+    """A proposal named by its number (pages put the number, never a name, in the URL)."""
+    return get_object_or_404(proposal_list(user=user), reference=reference)
+
+
+def proposal_search(
+    *, user: User, programme: Programme | None = None, state: str = "", query: str = ""
+) -> QuerySet[Proposal]:
+    """The proposal list as the page filters it: by programme, state and proposal number."""
+    qs = proposal_list(user=user, programme=programme, state=state)
+    query = query.strip()
+    if query:
+        qs = qs.filter(reference__icontains=query)
+    return qs
+
+
+def proposal_items(proposal: Proposal):
+    return proposal.items.select_related("aid_item").order_by("aid_item__name")
+
+
+AID_VERBS = (
+    "aid_proposed", "aid_submitted", "aid_verified", "aid_approved", "aid_rejected",
+    "aid_cancelled", "aid_handed_over",
+)  # fmt: skip
+
+
+def proposal_timeline(proposal: Proposal):
+    """The aid events on the client's case timelines that belong to this proposal's
+    programme (the services write them as "<programme>: <value>…")."""
+    from cases.models import CaseEvent
+
+    return (
+        CaseEvent.objects.filter(
+            case__client_id=proposal.client_id,
+            verb__in=AID_VERBS,
+            text__startswith=f"{proposal.programme}:",
+            at__gte=proposal.created_at,
+        )
+        .select_related("actor", "case")
+        .order_by("at", "id")
+    )
+
+
+def client_proposals(*, user: User, client) -> QuerySet[Proposal]:
+    return proposal_list(user=user).filter(client=client)
+
+
+def decree_get(*, user: User, pk) -> Decree:
+    return get_object_or_404(decree_list(user=user), pk=pk)
+
+
+def decree_proposals(*, user: User, decree: Decree) -> QuerySet[Proposal]:
+    """The proposals a decree approved, of clients the user may read, with their items."""
+    return (
+        proposal_list(user=user)
+        .filter(decree=decree)
+        .prefetch_related("items__aid_item")
+        .order_by("reference")
+    )
+
+
+def budget_movements(programme: Programme, *, limit: int = 20):
+    """The ledger's latest movements of the programme: who, when, why, how much."""
+    from .models import BudgetEntry
+
+    return (
+        BudgetEntry.objects.filter(programme=programme)
+        .select_related("by", "proposal")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+def realisation(programme: Programme) -> dict:
+    """A programme's realisation: the budget panel, and reserved and spent per district
+    (kecamatan) of the clients, summed by the database over the proposals' items."""
+    from django.db.models import Case, Exists, IntegerField, OuterRef, When
+    from django.db.models.functions import Substr
+
+    from atensi.regions.models import Region
+
+    from .models import HandoverItem, ProposalItem
+
+    handed = Exists(HandoverItem.objects.filter(proposal_item=OuterRef("pk")))
+    rows = (
+        ProposalItem.objects.filter(
+            proposal__programme=programme,
+            proposal__state__in=("approved", "handed_over", "reported"),
+        )
+        .annotate(district=Substr("proposal__client__village_id", 1, 8), is_handed=handed)
+        .values("district", "component")
+        .annotate(
+            reserved=Coalesce(
+                Sum(Case(When(is_handed=False, then=F("value")), default=0,
+                         output_field=IntegerField())), 0),
+            spent=Coalesce(
+                Sum(Case(When(is_handed=True, then=F("value")), default=0,
+                         output_field=IntegerField())), 0),
+        )
+        .order_by("district", "component")
+    )  # fmt: skip
+    rows = list(rows)
+    names = dict(
+        Region.objects.filter(code__in={r["district"] for r in rows}).values_list("code", "name")
+    )
+    labels = dict(Component.choices)
+    for row in rows:
+        row["district_name"] = names.get(row["district"], "")
+        row["label"] = labels.get(row["component"], row["component"])
+    return {"panel": budget_panel(programme), "districts": rows}

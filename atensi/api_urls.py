@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from aid.api import register_all as register_aid
 from assessments.api import register_all as register_assessments
 from atensi.accounts.api import LogoutAllView, LogoutView, MeView, TokenView
 from atensi.regions.api import RegionViewSet
@@ -17,6 +18,7 @@ router.register("referrals", ReferralViewSet, basename="referral")
 router.register("cases", CaseViewSet, basename="case")
 router.register("regions", RegionViewSet, basename="region")
 register_assessments(router)
+register_aid(router)
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),

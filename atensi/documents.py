@@ -16,7 +16,7 @@ PDF_CONTENT_TYPE = "application/pdf"
 def _static_fetcher(url: str, *args, **kwargs):
     """Serve `/static/…` from the project's static folders and refuse anything else: a
     document never reaches out to the network."""
-    from weasyprint import default_url_fetcher
+    default_url_fetcher = _weasyprint().default_url_fetcher
 
     if url.startswith("file://"):
         path = finders.find(url.split("/static/", 1)[-1]) if "/static/" in url else None
@@ -25,8 +25,19 @@ def _static_fetcher(url: str, *args, **kwargs):
     raise ValueError(f"documents load only static files, not {url[:80]}")
 
 
+def _weasyprint():
+    """WeasyPrint, imported on first use. Importing it switches Pillow to accepting truncated
+    images for the whole process (weasyprint/images.py); that would let a cut-off photo pass
+    the attachment check, so the safe default is put back at once."""
+    import weasyprint
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    return weasyprint
+
+
 def render_pdf(template: str, context: dict, *, request=None) -> bytes:
-    from weasyprint import HTML
+    HTML = _weasyprint().HTML  # noqa: N806 - the library's class
 
     html = render_to_string(template, context, request=request)
     return HTML(string=html, base_url="file:///static/", url_fetcher=_static_fetcher).write_pdf()

@@ -476,6 +476,7 @@ class CaseEvent(models.Model):
         AID_REJECTED = "aid_rejected", _("Aid proposal rejected")
         AID_CANCELLED = "aid_cancelled", _("Aid proposal cancelled")
         AID_HANDED_OVER = "aid_handed_over", _("Aid handed over")
+        AID_FOLLOW_UP = "aid_follow_up", _("Aid follow-up visit")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     verb = models.CharField(max_length=20, choices=Verb.choices)

@@ -137,4 +137,12 @@ def home_summary(*, user: User) -> dict:
         .filter(organisation_id=user.organisation_id)
         .order_by("next_action_due"),
         "mine": mine,
+        # The aid app sits after cases in the flow: imported here, not at the top.
+        "followups": _followups_due(user=user, mine=mine),
     }
+
+
+def _followups_due(*, user: User, mine: bool):
+    from aid.followup_selectors import followups_due
+
+    return followups_due(user=user, mine=mine)

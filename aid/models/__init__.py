@@ -2,6 +2,8 @@
 hand-overs."""
 
 from .budget import BudgetEntry, BudgetLine
+from .document import DecreeDocument
+from .followup import FOLLOWUP_MONTHS, FollowUp
 from .handover import BastCounter, Handover, HandoverItem, IdempotencyKey
 from .programme import AidItem, AidRecord, Programme
 from .proposal import Decree, Proposal, ProposalItem
@@ -13,6 +15,9 @@ __all__ = [
     "BudgetEntry",
     "BudgetLine",
     "Decree",
+    "DecreeDocument",
+    "FOLLOWUP_MONTHS",
+    "FollowUp",
     "Handover",
     "HandoverItem",
     "IdempotencyKey",

@@ -33,9 +33,11 @@ from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
 from atensi.errors import ApplicationError
+from cases.attachments import validate_attachment
 from cases.models import CaseEvent, FamilyMember
 
 from . import budget
+from .followups import followups_schedule
 from .proposals import PROPOSERS, _lock, _require_readable, _timeline
 
 State = Proposal.State
@@ -126,6 +128,7 @@ def handover_record(
         recipient_name=recipient_name[:150], value=sum(i.value for i in chosen),
     )  # fmt: skip
     if evidence is not None:
+        _check_evidence(evidence)
         handover.evidence.save(f"{handover.id}", evidence, save=False)
     try:
         with transaction.atomic():
@@ -139,6 +142,7 @@ def handover_record(
     except IntegrityError as exc:  # only reachable by writing around the proposal lock
         raise ApplicationError(_("This item has already been handed over."),
                                field="items", code="already_handed_over") from exc  # fmt: skip
+    followups_schedule(handover=handover)
     needs = by_component((i.component, i.value) for i in chosen)
     budget.spend(proposal=proposal, lines=needs, by=by, reason=f"hand-over {handover.number}")
     AidRecord.objects.get_or_create(
@@ -156,6 +160,14 @@ def handover_record(
                      summary=f"proposal {old} -> {proposal.state}")  # fmt: skip
     _timeline(proposal, by, CaseEvent.Verb.AID_HANDED_OVER, handover.number)
     return handover
+
+
+def _check_evidence(upload) -> None:
+    """A photo or scan of the signed record: JPG, PNG or PDF, checked by its content."""
+    try:
+        validate_attachment(upload)
+    except ApplicationError as exc:
+        raise ApplicationError(exc.message, field="evidence") from exc
 
 
 # --- idempotency keys ---------------------------------------------------------------------
@@ -195,3 +207,37 @@ def idempotent(*, user: User, key: str, params: dict, fn: Callable[[], models.Mo
         record.result_id = str(result.pk)
         record.save(update_fields=["result_type", "result_id"])
         return result
+
+
+@transaction.atomic
+def handover_evidence_attach(*, handover: Handover, by: User, evidence, request=None) -> Handover:
+    """Attach the photo or scan of the signed record to a hand-over that has none yet: the
+    evidence, once given, is not replaced."""
+    if not policy.has_role(by, PROPOSERS):
+        raise PermissionDenied
+    handover = (
+        Handover.objects.select_for_update(of=("self",))
+        .select_related("proposal__client", "proposal__programme")
+        .get(pk=handover.pk)
+    )
+    if handover.proposal.programme.organisation_id != by.organisation_id:
+        raise PermissionDenied
+    _require_readable(by, handover.proposal.client)
+    if handover.evidence:
+        raise ApplicationError(_("This hand-over already has its signed record."),
+                               field="evidence", code="conflict")  # fmt: skip
+    _check_evidence(evidence)
+    handover.evidence.save(f"{handover.id}", evidence, save=False)
+    handover.save(update_fields=["evidence"])
+    audit_record(actor=by, action=AuditEvent.Action.UPDATE, obj=handover, request=request,
+                 summary="evidence attached")  # fmt: skip
+    return handover
+
+
+def evidence_content_type(handover: Handover) -> str:
+    """The evidence's type read from its content (it was checked on upload)."""
+    import filetype
+
+    with handover.evidence.open("rb") as stored:
+        kind = filetype.guess(stored.read(8192))
+    return kind.mime if kind else "application/octet-stream"

@@ -1,3 +1,4 @@
+from aid.selectors import can_read_aid
 from assessments.selectors.register import can_read_snapshots
 
 from . import policy
@@ -15,6 +16,8 @@ def navigation(request):
             "audit": policy.can_read_audit(user),
             "eligibility": policy.can_write_cases(user),
             "register": can_read_snapshots(user),
+            "aid": can_read_aid(user),
+            "propose_aid": policy.has_role(user, policy.CASE_WRITERS),
             "dashboard": policy.has_role(user, policy.DASHBOARD_READERS),
             "admin": user.is_staff,
         }

@@ -48,6 +48,18 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
          _("refused register rows (API), page %(page)s")),
         (r"review queue", _("review queue")),
         (r"eligibility results, rows=(?P<n>\d+)", _("eligibility results, %(n)s rows")),
+        (r"eligibility results, rows=(?P<n>\d+), nik=masked",
+         _("eligibility results, %(n)s rows, NIKs masked")),
+        (r"eligibility results, rows=(?P<n>\d+), nik=full",
+         _("eligibility results, %(n)s rows, full NIKs")),
+        (r"results, nik=masked", _("results, NIKs masked")),
+        (r"results, nik=full", _("results, full NIKs")),
+        (r"budget (?P<component>\S+) \+(?P<amount>\d+)", _("budget %(component)s +Rp %(amount)s")),
+        (r"proposal (?P<from_state>\S+) -> (?P<to_state>\S+)",
+         _("proposal %(from_state)s → %(to_state)s")),
+        (r"proposals created: (?P<n>\d+)", _("proposals created: %(n)s")),
+        (r"proposals: (?P<n>\d+)", _("proposals in the decree: %(n)s")),
+        (r"proposal (?P<id>\S+)", _("proposal %(id)s")),
         (r"assessments", _("assessments")),
         (r"plan", _("intervention plan")),
         (r"screenings", _("screenings")),
@@ -65,8 +77,24 @@ def _stage_label(code: str) -> str:
     return str(Stage(code).label) if code in Stage.values else code
 
 
+def _component_label(code: str) -> str:
+    from assessments.models.assessment import Component
+
+    return str(Component(code).label) if code in Component.values else code
+
+
+def _proposal_state_label(code: str) -> str:
+    from aid.models import Proposal
+
+    states = Proposal.State
+    return str(states(code).label).lower() if code in states.values else code
+
+
 # Groups whose stored value is a code with a label of its own.
-_LABELS = {"old": _stage_label, "new": _stage_label}
+_LABELS = {
+    "old": _stage_label, "new": _stage_label, "component": _component_label,
+    "from_state": _proposal_state_label, "to_state": _proposal_state_label,
+}  # fmt: skip
 
 
 def summary_label(summary: str) -> str:

@@ -253,6 +253,23 @@ def test_a_bad_attachment_is_refused_on_the_referral_form_with_a_clear_message(b
     assert not Referral.objects.exists()
 
 
+def test_a_cut_off_photo_is_refused_also_after_a_document_was_printed(browse):
+    """Importing WeasyPrint makes Pillow accept truncated images process-wide; printing a
+    hand-over record must not weaken the attachment check of the next upload."""
+    from atensi.documents import render_pdf
+
+    assert render_pdf("documents/base_print.html", {}).startswith(b"%PDF")
+    name, make, message = BAD_FILES["truncated jpeg"]
+    upload = SimpleUploadedFile(name, make(), "application/octet-stream")
+
+    response = browse("referrer").post(
+        reverse("cases:referral-create"), referral_form(attachments=upload)
+    )
+
+    assert escape(expected_message(name, message)) in response.text
+    assert not Referral.objects.exists()
+
+
 @pytest.mark.parametrize("kind", BAD_FILES)
 def test_a_bad_attachment_is_refused_by_the_api_with_a_clear_message(cast, kind):
     name, make, message = BAD_FILES[kind]

@@ -1,0 +1,100 @@
+"""Forms of the aid pages: proposals, decrees and programmes."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from aid.models import AidItem
+from atensi.forms import DateInput, StyledFormMixin
+
+
+class ItemQuantitiesMixin:
+    """One quantity field per catalogue item (`qty_<item id>`); `chosen_items()` gives the
+    (item, quantity) pairs above zero, in catalogue order."""
+
+    def add_item_fields(self, items) -> None:
+        self.items = list(items)
+        for item in self.items:
+            self.fields[f"qty_{item.pk}"] = forms.IntegerField(
+                label=item.name, min_value=0, max_value=10_000, required=False, initial=0,
+                widget=forms.NumberInput(attrs={"class": "form-control form-control-sm",
+                                                "style": "max-width: 7rem"}),
+            )  # fmt: skip
+
+    def item_rows(self):
+        return [(item, self[f"qty_{item.pk}"]) for item in self.items]
+
+    def chosen_items(self, programme=None) -> list[tuple[AidItem, int]]:
+        return [
+            (item, self.cleaned_data.get(f"qty_{item.pk}") or 0)
+            for item in self.items
+            if self.cleaned_data.get(f"qty_{item.pk}")
+            and (programme is None or item.programme_id == programme.pk)
+        ]
+
+
+class ProposalForm(ItemQuantitiesMixin, StyledFormMixin, forms.Form):
+    """Propose one client: a programme, quantities of its items, and a business plan when an
+    entrepreneurship item is chosen (the service refuses at submission without one)."""
+
+    programme = forms.ModelChoiceField(label=_("Programme"), queryset=None)
+    business_plan = forms.CharField(
+        label=_("Business plan"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required for entrepreneurship aid: the existing business and what the "
+                    "aid will be used for."),
+    )  # fmt: skip
+
+    def __init__(self, *args, programmes, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes
+        self.add_item_fields(items)
+
+    def clean(self):
+        data = super().clean()
+        programme = data.get("programme")
+        if programme is not None:
+            chosen = self.chosen_items(programme)
+            if not chosen:
+                raise forms.ValidationError(_("Give a quantity for at least one item of the "
+                                              "chosen programme."))  # fmt: skip
+            kinds = {item.kind for item, _qty in chosen}
+            if AidItem.Kind.ENTREPRENEURSHIP in kinds and not data.get("business_plan", "").strip():
+                self.add_error("business_plan", _("Entrepreneurship aid needs a business plan."))
+        return data
+
+
+class BatchProposalForm(ItemQuantitiesMixin, StyledFormMixin, forms.Form):
+    """The items every person proposed from a batch receives (optional: drafts can be filled
+    in one by one later)."""
+
+    business_plan = forms.CharField(
+        label=_("Business plan"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_item_fields(items)
+
+
+class ReasonForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+
+
+class DecreeForm(StyledFormMixin, forms.Form):
+    """Approve the chosen verified proposals with one decree."""
+
+    number = forms.CharField(label=_("Decree number"), max_length=100)
+    date = forms.DateField(label=_("Decree date"), widget=DateInput())
+    signatory_name = forms.CharField(label=_("Signed by"), max_length=150)
+    signatory_title = forms.CharField(label=_("Signatory's title"), max_length=150)
+    proposals = forms.ModelMultipleChoiceField(
+        label=_("Verified proposals"), queryset=None, widget=forms.CheckboxSelectMultiple,
+        to_field_name="reference",
+    )  # fmt: skip
+
+    def __init__(self, *args, proposals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["proposals"].queryset = proposals
+        self.fields["proposals"].label_from_instance = lambda p: (
+            f"{p.reference} · {p.client.masked_nik} · {p.client.village.name}"
+        )

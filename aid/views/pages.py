@@ -1,0 +1,453 @@
+"""Aid pages: programmes and their budget panel, proposals (list, bulk actions, creation one
+by one or from a screening batch, detail and transitions) and decrees."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from aid import exports, selectors, services
+from aid.forms.proposals import BatchProposalForm, DecreeForm, ProposalForm, ReasonForm
+from aid.models import Proposal
+from aid.services.proposals import DECIDERS, PROPOSERS
+from assessments.models import EligibilityBatch
+from assessments.models.eligibility import Verdict
+from assessments.selectors import eligibility as batch_selectors
+from atensi.accounts import policy
+from atensi.audit.models import AuditEvent
+from atensi.audit.services import audit_record
+from atensi.errors import ApplicationError
+from atensi.spreadsheets import xlsx_response
+from atensi.views import perform
+from cases.selectors import client_get
+
+State = Proposal.State
+VIEW = AuditEvent.Action.VIEW
+EXPORT = AuditEvent.Action.EXPORT
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise Http404
+
+
+def can_propose(user) -> bool:
+    return policy.has_role(user, PROPOSERS)
+
+
+def can_decide(user) -> bool:
+    return policy.has_role(user, DECIDERS)
+
+
+def _percent(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole > 0 else 0
+
+
+def _with_bars(panel: dict) -> dict:
+    for line in panel["components"]:
+        line["spent_pct"] = _percent(line["spent"], line["ceiling"])
+        line["reserved_pct"] = _percent(line["reserved"], line["ceiling"])
+    return panel
+
+
+# --- programmes ---------------------------------------------------------------------------
+
+
+@login_required
+def programme_list(request):
+    _require(selectors.can_read_aid(request.user))
+    programmes = selectors.programme_list(user=request.user).order_by("-year", "name")
+    rows = [(p, _with_bars(selectors.budget_panel(p))) for p in programmes[:100]]
+    return render(request, "aid/programme_list.html", {"rows": rows})
+
+
+@login_required
+def programme_detail(request, pk):
+    programme = selectors.programme_get(user=request.user, pk=pk)
+    return render(request, "aid/programme_detail.html", {
+        "programme": programme,
+        "regions": programme.regions.order_by("code"),
+        "items": selectors.aid_item_list(user=request.user, programme=programme),
+        "panel": _with_bars(selectors.budget_panel(programme)),
+        "movements": selectors.budget_movements(programme),
+        "counts": {
+            row["state"]: row["n"]
+            for row in selectors.proposal_list(user=request.user, programme=programme)
+            .order_by().values("state").annotate(n=Count("pk"))
+        },
+        "states": State.choices,
+    })  # fmt: skip
+
+
+@login_required
+def programme_proposals_xlsx(request, pk):
+    """The programme's proposals (NIKs masked) as XLSX; the download is audited."""
+    programme = selectors.programme_get(user=request.user, pk=pk)
+    proposals = selectors.proposal_list(user=request.user, programme=programme)
+    content = exports.proposals_xlsx(programme, proposals)
+    audit_record(actor=request.user, action=EXPORT, obj=programme, request=request,
+                 summary="proposals, nik=masked")  # fmt: skip
+    return xlsx_response(content, f"usulan-{programme.pk}.xlsx")
+
+
+@login_required
+def programme_realisation_xlsx(request, pk):
+    """Ceiling, reserved and spent per component and per district, as XLSX; audited."""
+    programme = selectors.programme_get(user=request.user, pk=pk)
+    content = exports.realisation_xlsx(programme, selectors.realisation(programme))
+    audit_record(actor=request.user, action=EXPORT, obj=programme, request=request,
+                 summary="realisation")  # fmt: skip
+    return xlsx_response(content, f"realisasi-{programme.pk}.xlsx")
+
+
+# --- proposals ----------------------------------------------------------------------------
+
+
+@login_required
+def proposal_list(request):
+    user = request.user
+    _require(selectors.can_read_aid(user))
+    programmes = selectors.programme_list(user=user)
+    chosen = request.GET.get("programme", "")
+    programme = programmes.filter(pk=chosen).first() if _is_uuid(chosen) else None
+    state = request.GET.get("state", "")
+    if state not in State.values:
+        state = ""
+    query = request.GET.get("q", "")[:40]
+    proposals = selectors.proposal_search(user=user, programme=programme, state=state,
+                                          query=query)  # fmt: skip
+    return render(request, "aid/proposal_list.html", {
+        "page": Paginator(proposals, 50).get_page(request.GET.get("page")),
+        "programmes": programmes,
+        "programme": programme,
+        "state": state,
+        "states": State.choices,
+        "q": query,
+        "can_propose": can_propose(user),
+        "can_decide": can_decide(user),
+    })  # fmt: skip
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+@login_required
+@require_POST
+def proposal_bulk(request):
+    """Submit or verify the checked proposals, each on its own; say how many went through
+    and why the others did not."""
+    user = request.user
+    _require(can_propose(user))
+    action = request.POST.get("action")
+    steps = {"submit": services.proposal_submit, "verify": services.proposal_verify}
+    if action not in steps:
+        messages.error(request, _("Choose an action."))
+        return redirect("aid:proposal-list")
+    references = request.POST.getlist("proposals")
+    proposals = list(selectors.proposal_list(user=user).filter(reference__in=references))
+    if not proposals:
+        messages.error(request, _("Tick the proposals first."))
+        return redirect("aid:proposal-list")
+    if action == "verify" and not can_decide(user):
+        raise Http404
+    done = 0
+    for proposal in proposals:
+        try:
+            steps[action](proposal=proposal, by=user, request=request)
+        except ApplicationError as exc:
+            messages.error(request, f"{proposal.reference}: {exc.message}")
+        else:
+            done += 1
+    if done:
+        messages.success(request, ngettext("%(n)d proposal done.", "%(n)d proposals done.", done)
+                         % {"n": done})  # fmt: skip
+    return redirect(request.POST.get("next") or "aid:proposal-list")
+
+
+@login_required
+def proposal_create(request, client_pk):
+    user = request.user
+    _require(can_propose(user))
+    client = client_get(user=user, pk=client_pk)
+    programmes = selectors.programme_list(user=user, active=True)
+    items = (
+        selectors.aid_item_list(user=user)
+        .filter(is_active=True, programme__in=programmes)
+        .order_by("programme__name", "name")
+    )
+    form = ProposalForm(request.POST or None, programmes=programmes, items=items)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            proposal = services.proposal_create(
+                client=client, programme=data["programme"],
+                items=form.chosen_items(data["programme"]),
+                business_plan=data["business_plan"], by=user, request=request,
+            )  # fmt: skip
+        except ApplicationError as exc:
+            form.add_application_error(exc)
+        else:
+            messages.success(request, _("Proposal %(ref)s created as a draft.")
+                             % {"ref": proposal.reference})  # fmt: skip
+            return redirect("aid:proposal-detail", reference=proposal.reference)
+    return render(request, "aid/proposal_form.html", {"form": form, "client": client})
+
+
+@login_required
+def client_proposals(request, client_pk):
+    """The client's proposals, as a fragment for the client and case pages (htmx)."""
+    user = request.user
+    client = client_get(user=user, pk=client_pk)
+    return render(request, "aid/_client_proposals.html", {
+        "client": client,
+        "proposals": selectors.client_proposals(user=user, client=client),
+        "can_propose": can_propose(user) and selectors.can_read_aid(user),
+    })  # fmt: skip
+
+
+def skipped_text(skipped) -> list[str]:
+    """Why rows of a batch were not proposed, one sentence per reason."""
+    texts = []
+    for code, n in skipped.items():
+        if not n:
+            continue
+        if code == "not_eligible":
+            text = ngettext("%(n)d row is not eligible.", "%(n)d rows are not eligible.", n)
+        elif code == "no_client":
+            text = ngettext(
+                "%(n)d eligible row is not a registered client in your area.",
+                "%(n)d eligible rows are not registered clients in your area.", n,
+            )  # fmt: skip
+        elif code == "already_proposed":
+            text = ngettext("%(n)d row was proposed before.", "%(n)d rows were proposed before.", n)
+        elif code == "open_proposal":
+            text = ngettext(
+                "%(n)d person already has an open proposal in this programme.",
+                "%(n)d people already have an open proposal in this programme.", n,
+            )  # fmt: skip
+        else:
+            text = ngettext("%(n)d row skipped.", "%(n)d rows skipped.", n)
+        texts.append(text % {"n": n})
+    return texts
+
+
+@login_required
+def batch_propose(request, batch_pk):
+    """Propose every ELIGIBLE row of a finished screening batch, in one action."""
+    user = request.user
+    _require(can_propose(user))
+    batch = batch_selectors.batch_get(user=user, pk=batch_pk)
+    programme = batch.programme
+    _require(programme.organisation_id == user.organisation_id)
+    items = selectors.aid_item_list(user=user, programme=programme).filter(is_active=True)
+    form = BatchProposalForm(request.POST or None, items=items)
+    eligible = batch.rows.filter(verdict=Verdict.ELIGIBLE).count()
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.proposals_create_from_batch(
+                batch=batch, by=user, items=form.chosen_items(),
+                business_plan=form.cleaned_data["business_plan"], request=request,
+            )  # fmt: skip
+        except ApplicationError as exc:
+            form.add_application_error(exc)
+        else:
+            created = len(result.created)
+            messages.success(request, ngettext(
+                "%(n)d proposal created.", "%(n)d proposals created.", created,
+            ) % {"n": created})  # fmt: skip
+            for text in skipped_text(result.skipped):
+                messages.info(request, text)
+            return redirect(f"{reverse('aid:proposal-list')}?programme={programme.pk}")
+    return render(request, "aid/batch_propose.html", {
+        "form": form, "batch": batch, "eligible": eligible,
+        "done": batch.status == EligibilityBatch.Status.DONE,
+    })  # fmt: skip
+
+
+def _actions(user, proposal) -> dict:
+    """The transitions the page offers this user (the services decide in the end)."""
+    own = proposal.programme.organisation_id == user.organisation_id
+    propose = own and can_propose(user)
+    decide = own and can_decide(user)
+    state = proposal.state
+    return {
+        "submit": propose and state == State.DRAFT,
+        "verify": decide and state == State.SUBMITTED,
+        "approve": decide and state == State.VERIFIED,
+        "reject": decide and state in (State.SUBMITTED, State.VERIFIED, State.APPROVED),
+        "cancel": (decide or (propose and state != State.APPROVED))
+        and state in (State.DRAFT, State.SUBMITTED, State.VERIFIED, State.APPROVED),
+        "hand_over": propose and state == State.APPROVED,
+    }
+
+
+@login_required
+def proposal_detail(request, reference):
+    user = request.user
+    proposal = selectors.proposal_get_by_reference(user=user, reference=reference)
+    audit_record(actor=user, action=VIEW, obj=proposal, request=request)
+    actions = _actions(user, proposal)
+    return render(request, "aid/proposal_detail.html", {
+        "proposal": proposal,
+        "client": proposal.client,
+        "items": selectors.proposal_items(proposal),
+        "row": proposal.batch_row,
+        "warnings": selectors.proposal_warnings(proposal),
+        "outdated": selectors.REGISTER_OUTDATED,
+        "timeline": selectors.proposal_timeline(proposal),
+        "actions": actions,
+        "reason_form": ReasonForm() if actions["reject"] or actions["cancel"] else None,
+        "handovers": selectors.handover_list(user=user, proposal=proposal),
+    })  # fmt: skip
+
+
+def _transition(request, reference, step, success):
+    proposal = selectors.proposal_get_by_reference(user=request.user, reference=reference)
+    perform(request, lambda: step(proposal), success)
+    return redirect("aid:proposal-detail", reference=proposal.reference)
+
+
+@login_required
+@require_POST
+def proposal_submit(request, reference):
+    return _transition(
+        request, reference,
+        lambda p: services.proposal_submit(proposal=p, by=request.user, request=request),
+        _("The proposal was submitted for verification."),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def proposal_verify(request, reference):
+    return _transition(
+        request, reference,
+        lambda p: services.proposal_verify(proposal=p, by=request.user, request=request),
+        _("The proposal was verified."),
+    )  # fmt: skip
+
+
+def _reason(request) -> str:
+    form = ReasonForm(request.POST)
+    return form.cleaned_data["reason"] if form.is_valid() else ""
+
+
+@login_required
+@require_POST
+def proposal_reject(request, reference):
+    reason = _reason(request)
+    return _transition(
+        request, reference,
+        lambda p: services.proposal_reject(proposal=p, by=request.user, reason=reason,
+                                           request=request),
+        _("The proposal was rejected."),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def proposal_cancel(request, reference):
+    reason = _reason(request)
+    return _transition(
+        request, reference,
+        lambda p: services.proposal_cancel(proposal=p, by=request.user, reason=reason,
+                                           request=request),
+        _("The proposal was cancelled."),
+    )  # fmt: skip
+
+
+# --- decrees ------------------------------------------------------------------------------
+
+
+@login_required
+def decree_list(request):
+    _require(selectors.can_read_aid(request.user))
+    decrees = selectors.decree_list(user=request.user)
+    return render(request, "aid/decree_list.html", {
+        "page": Paginator(decrees, 25).get_page(request.GET.get("page")),
+        "can_decide": can_decide(request.user),
+    })  # fmt: skip
+
+
+@login_required
+def decree_create(request):
+    """Approve the chosen verified proposals with one decree; a refusal (four eyes, rules,
+    budget) is shown above the form and nothing is approved."""
+    user = request.user
+    _require(can_decide(user))
+    verified = (
+        selectors.proposal_list(user=user, state=State.VERIFIED)
+        .filter(programme__organisation_id=user.organisation_id)
+        .order_by("programme__name", "reference")
+    )
+    initial = {"date": timezone.localdate(), "proposals": request.GET.getlist("proposals")}
+    form = DecreeForm(request.POST or None, proposals=verified, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            decree = services.decree_approve(
+                proposals=list(data["proposals"]), number=data["number"], date=data["date"],
+                signatory_name=data["signatory_name"], signatory_title=data["signatory_title"],
+                by=user, request=request,
+            )  # fmt: skip
+        except ApplicationError as exc:
+            form.add_application_error(exc)
+        else:
+            n = len(data["proposals"])
+            messages.success(request, ngettext(
+                "Decree %(number)s approves %(n)d proposal.",
+                "Decree %(number)s approves %(n)d proposals.", n,
+            ) % {"number": decree.number, "n": n})  # fmt: skip
+            return redirect("aid:decree-detail", pk=decree.pk)
+    return render(request, "aid/decree_form.html", {"form": form})
+
+
+@login_required
+def decree_detail(request, pk):
+    user = request.user
+    decree = selectors.decree_get(user=user, pk=pk)
+    audit_record(actor=user, action=VIEW, obj=decree, request=request)
+    proposals = list(selectors.decree_proposals(user=user, decree=decree))
+    return render(request, "aid/decree_detail.html", {
+        "decree": decree,
+        "proposals": proposals,
+        "total": sum(p.value for p in proposals),
+        "can_print_annex": decree.organisation_id == user.organisation_id and can_decide(user),
+    })  # fmt: skip
+
+
+urlpatterns = [
+    path("bantuan/program/", programme_list, name="programme-list"),
+    path("bantuan/program/<uuid:pk>/", programme_detail, name="programme-detail"),
+    path("bantuan/program/<uuid:pk>/usulan.xlsx", programme_proposals_xlsx,
+         name="programme-proposals-xlsx"),
+    path("bantuan/program/<uuid:pk>/realisasi.xlsx", programme_realisation_xlsx,
+         name="programme-realisation-xlsx"),
+    path("bantuan/usulan/", proposal_list, name="proposal-list"),
+    path("bantuan/usulan/aksi/", proposal_bulk, name="proposal-bulk"),
+    path("bantuan/klien/<uuid:client_pk>/usulan/", client_proposals, name="client-proposals"),
+    path("bantuan/klien/<uuid:client_pk>/usulan/baru/", proposal_create, name="proposal-create"),
+    path("bantuan/kelayakan/<uuid:batch_pk>/usulkan/", batch_propose, name="batch-propose"),
+    path("bantuan/usulan/<str:reference>/", proposal_detail, name="proposal-detail"),
+    path("bantuan/usulan/<str:reference>/ajukan/", proposal_submit, name="proposal-submit"),
+    path("bantuan/usulan/<str:reference>/verifikasi/", proposal_verify, name="proposal-verify"),
+    path("bantuan/usulan/<str:reference>/tolak/", proposal_reject, name="proposal-reject"),
+    path("bantuan/usulan/<str:reference>/batalkan/", proposal_cancel, name="proposal-cancel"),
+    path("bantuan/sk/", decree_list, name="decree-list"),
+    path("bantuan/sk/baru/", decree_create, name="decree-create"),
+    path("bantuan/sk/<uuid:pk>/", decree_detail, name="decree-detail"),
+]  # fmt: skip

@@ -1,0 +1,169 @@
+"""Printed documents: the BAST and the decree annex as PDF, the annex and the hand-overs of a
+period as XLSX, the annex job's progress, and who may download them."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from aid import services
+from aid.models import DecreeDocument
+from aid.services import documents
+from aid.tasks import build_decree_document
+from atensi.audit.models import AuditEvent
+
+from .conftest import TODAY, approve, make_item, verified
+
+
+def pdf_text(content: bytes) -> str:
+    reader = PdfReader(io.BytesIO(content))
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+def xlsx_rows(content: bytes) -> list[tuple]:
+    workbook = load_workbook(io.BytesIO(content))
+    return [row for sheet in workbook for row in sheet.iter_rows(values_only=True)]
+
+
+def xlsx_has_formula(content: bytes) -> bool:
+    workbook = load_workbook(io.BytesIO(content))
+    return any(cell.data_type == "f" for sheet in workbook for row in sheet.iter_rows()
+               for cell in row)  # fmt: skip
+
+
+@pytest.fixture
+def decreed(cast, funded, food, make_client):
+    kit = make_item(funded, "Paket kebersihan", cost=1_400_000)
+    services.budget_allocate(programme=funded, component="hidup_layak", amount=5_000_000,
+                             by=cast.supervisor, reason="tambahan")  # fmt: skip
+    a = verified(cast, make_client(serial=1, full_name="=1+1"), funded, [(food, 1), (kit, 1)])
+    b = verified(cast, make_client(serial=2, full_name="Siti Rahma"), funded, [(food, 2)])
+    decree = approve(cast, [a, b])
+    return decree, a, b
+
+
+def test_the_bast_names_the_recipient_items_and_total_in_figures_and_words(cast, decreed):
+    _, proposal, _ = decreed
+    handover = services.handover_record(proposal=proposal, by=cast.caseworker, handed_on=TODAY,
+                                        place="Rumah Singgah")  # fmt: skip
+
+    text = pdf_text(documents.bast_pdf(handover=handover))
+
+    assert "BERITA ACARA SERAH TERIMA" in text.upper()
+    assert handover.number in text
+    assert "=1+1" in text
+    assert "Paket nutrisi" in text and "Paket kebersihan" in text
+    assert "Rp 1.500.000" in text
+    assert "satu juta lima ratus ribu rupiah" in text.lower()
+    assert "Rumah Singgah" in text
+
+
+def test_the_annex_pdf_lists_recipients_with_masked_nik_and_totals(cast, decreed):
+    decree, a, _ = decreed
+
+    text = pdf_text(documents.decree_annex_pdf(decree=decree))
+
+    assert decree.number in text
+    assert "Siti Rahma" in text and "=1+1" in text
+    assert a.client.nik not in text
+    assert a.client.nik[:4] + "**********" in text
+    assert "1.700.000" in text  # 1,500,000 + 2 × 100,000
+    assert "satu juta tujuh ratus ribu rupiah" in text.lower()
+    assert decree.signatory_name in text
+
+
+def test_the_annex_xlsx_has_a_row_per_recipient_and_no_formula(cast, decreed):
+    decree, a, b = decreed
+
+    content = documents.decree_annex_xlsx(decree=decree)
+    rows = xlsx_rows(content)
+
+    names = {row[3] for row in rows[2:-1]}
+    assert names == {"'=1+1", "Siti Rahma"}
+    assert rows[-1][-1] == 1_700_000
+    assert not xlsx_has_formula(content)
+    assert a.client.nik not in str(rows)
+
+
+def test_the_hand_overs_of_a_period_export_one_row_per_item(cast, decreed, browse):
+    _, a, b = decreed
+    for proposal in (a, b):
+        services.handover_record(proposal=proposal, by=cast.caseworker, handed_on=TODAY,
+                                 place="Rumah Singgah")  # fmt: skip
+
+    response = browse("supervisor").get(
+        "/bantuan/serah-terima/ekspor.xlsx", {"start": "2026-11-01", "end": "2026-11-30"}
+    )
+
+    assert response.status_code == 200
+    rows = xlsx_rows(response.content)
+    assert len(rows) == 1 + 3 + 1  # heading, three items, total
+    assert rows[-1][9] == 1_700_000
+    assert not xlsx_has_formula(response.content)
+    assert AuditEvent.objects.filter(action="export", object_type="handover").exists()
+    assert browse("caseworker").get("/bantuan/serah-terima/ekspor.xlsx").status_code == 404
+
+
+def test_a_large_annex_is_built_by_the_task_with_progress_to_100(
+    cast, decreed, monkeypatch, django_capture_on_commit_callbacks
+):
+    decree, _, _ = decreed
+    monkeypatch.setattr(documents, "ANNEX_INLINE_ROWS", 1)
+    sent = []
+    monkeypatch.setattr(build_decree_document, "delay", sent.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        document = documents.decree_document_request(decree=decree, kind="xlsx",
+                                                     by=cast.supervisor)  # fmt: skip
+    assert document.status == "queued" and sent == [str(document.pk)]
+
+    build_decree_document(str(document.pk))
+    build_decree_document(str(document.pk))  # safe to run twice
+
+    document.refresh_from_db()
+    assert (document.status, document.progress, document.rows) == ("done", 100, 2)
+    rows = xlsx_rows(document.file.read())
+    assert len(rows) == 2 + 2 + 1
+
+
+def test_the_annex_page_builds_a_small_decree_at_once_and_serves_it(cast, decreed, browse):
+    decree, _, _ = decreed
+    supervisor = browse("supervisor")
+
+    response = supervisor.post(f"/bantuan/sk/{decree.pk}/lampiran/pdf/")
+    document = DecreeDocument.objects.get()
+    assert response.status_code == 302 and str(document.pk) in response.url
+    page = supervisor.get(response.url)
+    assert page.status_code == 200
+    download = supervisor.get(f"/bantuan/dokumen/{document.pk}/unduh/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="export", object_id=str(decree.pk)).count() == 2
+
+
+@pytest.mark.parametrize("role", ["caseworker", "outsider", "referrer", "viewer", "centre"])
+def test_only_the_organisations_supervisor_gets_the_annex(cast, decreed, browse, role):
+    decree, _, _ = decreed
+    document = documents.decree_document_request(decree=decree, kind="xlsx", by=cast.supervisor)
+    browser = browse(role)
+
+    assert browser.post(f"/bantuan/sk/{decree.pk}/lampiran/pdf/").status_code == 404
+    assert browser.get(f"/bantuan/dokumen/{document.pk}/").status_code == 404
+    assert browser.get(f"/bantuan/dokumen/{document.pk}/progres/").status_code == 404
+    assert browser.get(f"/bantuan/dokumen/{document.pk}/unduh/").status_code == 404
+
+
+@pytest.mark.parametrize("role, status", [("caseworker", 200), ("supervisor", 200),
+                                          ("outsider", 404), ("referrer", 404), ("viewer", 404),
+                                          ("centre", 404)])  # fmt: skip
+def test_the_bast_pdf_is_for_those_who_may_read_the_client(cast, decreed, browse, role, status):
+    _, proposal, _ = decreed
+    handover = services.handover_record(proposal=proposal, by=cast.caseworker, handed_on=TODAY,
+                                        place="Rumah Singgah")  # fmt: skip
+
+    response = browse(role).get(f"/bantuan/serah-terima/{handover.pk}/bast.pdf")
+
+    assert response.status_code == status
+    if status == 200:
+        assert response.content.startswith(b"%PDF")
+        assert AuditEvent.objects.filter(action="export", object_id=str(handover.pk)).exists()

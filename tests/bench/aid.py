@@ -1,0 +1,180 @@
+"""Benchmark of issue 7 §7: approving one decree of 10,000 proposals, then building its
+annex as PDF and as XLSX.
+
+    python -m atensi.dev exec .venv/bin/python tests/bench/aid.py [--rows N] [--keep]
+
+Not a test: it prints seconds and memory against the targets and exits 0 when a target is
+missed. It works in a database of its own, ``<name>_aidbench``. The set-up (clients,
+verified proposals and their items) is written with bulk inserts, not the services: the
+services are what is measured, the set-up only has to be quick. The decree is approved
+through ``decree_approve`` and the annexes through ``decree_document_build``, the function
+the Celery task runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import resource
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from tests.bench.run import drop_database, machine, recreate_database  # noqa: E402
+
+APPROVE_TARGET_S = 10.0
+ANNEX_TARGET_S = 60.0
+UNIT = 150_000
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def setup_django(url: str, media: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ["MEDIA_ROOT"] = media
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atensi.settings")
+    import django
+
+    django.setup()
+    import logging
+
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+
+def make_world(rows: int):
+    import io
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from aid import services
+    from aid.models import AidItem, Programme, Proposal, ProposalItem
+    from atensi.accounts.models import Organisation, User
+    from atensi.regions.models import Region
+    from cases.models import Client
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("load_regions", stdout=io.StringIO())
+    say(f"migrate + load_regions {time.perf_counter() - started:.1f} s")
+
+    started = time.perf_counter()
+    org = Organisation.objects.create(name="Dinsos OKI", kind=Organisation.Kind.DINSOS_REGENCY)
+    org.service_area.set(Region.objects.filter(code="16.02"))
+    worker = User.objects.create_user(username="pekerja", organisation=org,
+                                      role=User.Role.CASEWORKER)  # fmt: skip
+    boss = User.objects.create_user(username="kepala", organisation=org, role=User.Role.SUPERVISOR)
+    programme = Programme.objects.create(
+        name="Bantuan ATENSI KPN", kind=Programme.Kind.REGULAR, year=2026, organisation=org,
+        budget_ceiling=rows * UNIT * 2, max_decile=10, requires_assessment=False,
+    )  # fmt: skip
+    item = AidItem.objects.create(programme=programme, name="Paket nutrisi",
+                                  component="hidup_layak", kind="goods", unit="paket",
+                                  unit_cost=UNIT)  # fmt: skip
+    services.budget_allocate(programme=programme, component="hidup_layak",
+                             amount=rows * UNIT * 2, by=boss, reason="DPA 2026")  # fmt: skip
+    villages = [
+        code
+        for code in Region.objects.filter(code__startswith="16.02.").values_list("code", flat=True)
+        if code.count(".") == 3
+    ][:200]
+    now = timezone.now()
+    for start in range(0, rows, 2000):
+        batch = range(start, min(start + 2000, rows))
+        clients = Client.objects.bulk_create(
+            Client(
+                nik=f"160205{(i % 28) + 1:02d}0190{i % 10000:04d}",
+                full_name=f"Penerima Uji {i}", sex="L", birth_date=datetime.date(1990, 1, 1),
+                address="Jl. Uji", village_id=villages[i % len(villages)],
+                registered_by=org, created_by=worker,
+            )
+            for i in batch
+        )  # fmt: skip
+        proposals = Proposal.objects.bulk_create(
+            Proposal(
+                reference=f"USL-BENCH-{i:06d}", programme=programme, client=c,
+                state=Proposal.State.VERIFIED, value=UNIT, created_by=worker,
+                submitted_by=worker, submitted_at=now, verified_by=boss, verified_at=now,
+            )
+            for i, c in zip(batch, clients, strict=True)
+        )  # fmt: skip
+        ProposalItem.objects.bulk_create(
+            ProposalItem(proposal=p, aid_item=item, component="hidup_layak", quantity=1,
+                         unit_cost=UNIT, value=UNIT)
+            for p in proposals
+        )  # fmt: skip
+    say(f"set-up of {rows:,} clients and verified proposals (bulk inserts) "
+        f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+    return programme, boss
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    source = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/atensi")
+    parts = urlsplit(source)
+    url = parts._replace(path=f"{parts.path}_aidbench").geturl()
+    say(f"== aid: decree of {args.rows:,} proposals, annex PDF and XLSX")
+    recreate_database(url)
+    for name, value in machine(url, os.environ.get("REDIS_URL", "")):
+        say(f"{name:>10}: {value}")
+    import tempfile
+
+    media = tempfile.mkdtemp(prefix="aidbench-")
+    try:
+        setup_django(url, media)
+        programme, boss = make_world(args.rows)
+        from aid import services
+        from aid.models import DecreeDocument, Proposal
+        from aid.services import documents
+
+        proposals = list(Proposal.objects.filter(programme=programme).order_by("reference"))
+        started = time.perf_counter()
+        decree = services.decree_approve(
+            proposals=proposals, number="SK/BENCH/2026", date=datetime.date(2026, 11, 20),
+            signatory_name="Kepala Dinas Sosial", signatory_title="Kepala Dinas", by=boss,
+        )  # fmt: skip
+        approve_s = time.perf_counter() - started
+        del proposals
+        say(f"approve {args.rows:,} by one decree: {approve_s:.1f} s "
+            f"(target ≤ {APPROVE_TARGET_S:.0f} s) {'OK' if approve_s <= APPROVE_TARGET_S else 'MISSED'}")  # fmt: skip
+
+        for kind in ("xlsx", "pdf"):
+            document = DecreeDocument.objects.create(decree=decree, kind=kind, requested_by=boss)
+            before = rss_mb()
+            tracemalloc.start()
+            started = time.perf_counter()
+            document = documents.decree_document_build(document_id=document.pk)
+            seconds = time.perf_counter() - started
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            say(f"annex {kind}: {seconds:.1f} s (target ≤ {ANNEX_TARGET_S:.0f} s) "
+                f"{'OK' if seconds <= ANNEX_TARGET_S else 'MISSED'}; {document.file.size / 1e6:.1f} MB; "
+                f"python peak (tracemalloc) {peak / 1e6:.0f} MB; process max RSS {before:.0f} → {rss_mb():.0f} MB; "
+                f"status {document.status} {document.progress}%")  # fmt: skip
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            drop_database(url)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
