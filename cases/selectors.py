@@ -143,6 +143,6 @@ def home_summary(*, user: User) -> dict:
 
 
 def _followups_due(*, user: User, mine: bool):
-    from aid.followup_selectors import followups_due
+    from aid.selectors import followups_due
 
     return followups_due(user=user, mine=mine)

@@ -7,7 +7,7 @@ Reads go through the selectors (outside the caller's area: 404); writes call the
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -20,6 +20,7 @@ from aid import selectors
 from aid.models import DecreeDocument, Handover, HandoverItem
 from aid.services import documents
 from aid.services import handovers as handover_services
+from aid.views.documents import annex_file
 from atensi.accounts import policy
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
@@ -266,15 +267,7 @@ class DecreeDocumentViewSet(mixins.RetrieveModelMixin, mixins.CreateModelMixin,
     @action(detail=True, methods=["get"], url_path="file",
             renderer_classes=[PdfRenderer, XlsxRenderer, renderers.JSONRenderer])  # fmt: skip
     def file(self, request, pk=None):
-        document = self.get_object()
-        if document.status != DecreeDocument.Status.DONE or not document.file:
-            raise Http404
-        audit_record(actor=request.user, action=EXPORT, obj=document.decree, request=request,
-                     summary=f"decree annex {document.kind} downloaded")  # fmt: skip
-        content_type = "application/pdf" if document.kind == "pdf" else XLSX_CONTENT_TYPE
-        filename = f"lampiran-{document.decree.number.replace('/', '-')}.{document.kind}"
-        return FileResponse(document.file.open("rb"), content_type=content_type,
-                            as_attachment=True, filename=filename)  # fmt: skip
+        return annex_file(request, self.get_object())
 
 
 def register(router) -> None:

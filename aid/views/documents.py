@@ -98,9 +98,8 @@ def decree_document_progress(request, pk):
     return render(request, "aid/print/_annex_progress.html", _progress_context(document))
 
 
-@login_required
-def decree_document_download(request, pk):
-    document = _document(request, pk)
+def annex_file(request, document: DecreeDocument) -> FileResponse:
+    """A finished annex as a download, audited; 404 until it is ready (page and API)."""
     if document.status != DecreeDocument.Status.DONE or not document.file:
         raise Http404
     audit_record(actor=request.user, action=EXPORT, obj=document.decree, request=request,
@@ -109,6 +108,11 @@ def decree_document_download(request, pk):
     filename = f"lampiran-{document.decree.number.replace('/', '-')}.{document.kind}"
     return FileResponse(document.file.open("rb"), content_type=content_type,
                         as_attachment=True, filename=filename)  # fmt: skip
+
+
+@login_required
+def decree_document_download(request, pk):
+    return annex_file(request, _document(request, pk))
 
 
 urlpatterns = [

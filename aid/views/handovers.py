@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aid import selectors
-from aid.followup_selectors import followup_list
 from aid.forms.handovers import EvidenceForm, FollowUpForm, HandoverForm, PeriodForm
 from aid.models import FollowUp, Proposal
+from aid.selectors import followup_list
 from aid.services import handovers as handover_services
 from aid.services.followups import followup_record, is_entrepreneurship
 from aid.services.proposals import PROPOSERS
