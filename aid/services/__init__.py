@@ -15,6 +15,7 @@ from .proposals import (
     proposal_verify,
     proposals_create_from_batch,
 )
+from .rescreen import proposal_rescreen
 
 __all__ = [
     "BatchProposals",
@@ -30,6 +31,7 @@ __all__ = [
     "proposal_create",
     "proposal_items_set",
     "proposal_reject",
+    "proposal_rescreen",
     "proposal_submit",
     "proposal_verify",
     "proposals_create_from_batch",

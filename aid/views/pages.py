@@ -292,6 +292,7 @@ def _actions(user, proposal) -> dict:
         "cancel": (decide or (propose and state != State.APPROVED))
         and state in (State.DRAFT, State.SUBMITTED, State.VERIFIED, State.APPROVED),
         "hand_over": propose and state == State.APPROVED,
+        "rescreen": propose and state in (State.DRAFT, State.SUBMITTED, State.VERIFIED),
     }
 
 
@@ -338,6 +339,16 @@ def proposal_verify(request, reference):
         request, reference,
         lambda p: services.proposal_verify(proposal=p, by=request.user, request=request),
         _("The proposal was verified."),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def proposal_rescreen(request, reference):
+    return _transition(
+        request, reference,
+        lambda p: services.proposal_rescreen(proposal=p, by=request.user, request=request),
+        _("The person was screened again against the newest register snapshot."),
     )  # fmt: skip
 
 
@@ -450,4 +461,6 @@ urlpatterns = [
     path("bantuan/sk/", decree_list, name="decree-list"),
     path("bantuan/sk/baru/", decree_create, name="decree-create"),
     path("bantuan/sk/<uuid:pk>/", decree_detail, name="decree-detail"),
+    path("bantuan/usulan/<str:reference>/saring-ulang/", proposal_rescreen,
+         name="proposal-rescreen"),
 ]  # fmt: skip

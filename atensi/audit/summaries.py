@@ -58,6 +58,7 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
         (r"proposal (?P<from_state>\S+) -> (?P<to_state>\S+)",
          _("proposal %(from_state)s → %(to_state)s")),
         (r"proposals created: (?P<n>\d+)", _("proposals created: %(n)s")),
+        (r"re-screened: (?P<verdict>\S+)", _("screened again: %(verdict)s")),
         (r"proposals: (?P<n>\d+)", _("proposals in the decree: %(n)s")),
         (r"proposal (?P<id>\S+)", _("proposal %(id)s")),
         (r"assessments", _("assessments")),
@@ -90,10 +91,17 @@ def _proposal_state_label(code: str) -> str:
     return str(states(code).label).lower() if code in states.values else code
 
 
+def _verdict_label(code: str) -> str:
+    from assessments.models.eligibility import Verdict
+
+    return str(Verdict(code).label) if code in Verdict.values else code
+
+
 # Groups whose stored value is a code with a label of its own.
 _LABELS = {
     "old": _stage_label, "new": _stage_label, "component": _component_label,
     "from_state": _proposal_state_label, "to_state": _proposal_state_label,
+    "verdict": _verdict_label,
 }  # fmt: skip
 
 
