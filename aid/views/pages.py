@@ -2,6 +2,7 @@
 by one or from a screening batch, detail and transitions) and decrees."""
 
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -153,6 +155,10 @@ def proposal_bulk(request):
     user = request.user
     _require(can_propose(user))
     action = request.POST.get("action")
+    if action == "decree" and can_decide(user):
+        # To the decree form with the checked proposal numbers (never a form token in a URL).
+        query = urlencode({"proposals": request.POST.getlist("proposals")}, doseq=True)
+        return redirect(f"{reverse('aid:decree-create')}?{query}")
     steps = {"submit": services.proposal_submit, "verify": services.proposal_verify}
     if action not in steps:
         messages.error(request, _("Choose an action."))
@@ -175,7 +181,10 @@ def proposal_bulk(request):
     if done:
         messages.success(request, ngettext("%(n)d proposal done.", "%(n)d proposals done.", done)
                          % {"n": done})  # fmt: skip
-    return redirect(request.POST.get("next") or "aid:proposal-list")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("aid:proposal-list")
+    return redirect(back or "aid:proposal-list")
 
 
 @login_required
@@ -284,10 +293,12 @@ def _actions(user, proposal) -> dict:
     propose = own and can_propose(user)
     decide = own and can_decide(user)
     state = proposal.state
+    # Four eyes: whoever created or submitted it is not offered to verify or approve it.
+    other_eyes = user.pk not in (proposal.created_by_id, proposal.submitted_by_id)
     return {
         "submit": propose and state == State.DRAFT,
-        "verify": decide and state == State.SUBMITTED,
-        "approve": decide and state == State.VERIFIED,
+        "verify": decide and other_eyes and state == State.SUBMITTED,
+        "approve": decide and other_eyes and state == State.VERIFIED,
         "reject": decide and state in (State.SUBMITTED, State.VERIFIED, State.APPROVED),
         "cancel": (decide or (propose and state != State.APPROVED))
         and state in (State.DRAFT, State.SUBMITTED, State.VERIFIED, State.APPROVED),

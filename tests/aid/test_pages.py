@@ -128,7 +128,9 @@ def test_the_programme_page_shows_the_budget_panel_catalogue_and_ledger(browse, 
     assert "Rp 200.000" in page  # reserved by the decree
     assert "DPA 2026" in page  # the allocation's reason in the ledger
     assert world["proposal"].reference in page
-    assert 'class="progress-bar' in page
+    # The bars are <progress> elements: the CSP forbids the inline width a <div> bar needs.
+    assert '<progress class="budget-bar reserved" max="2000000" value="200000"' in page
+    assert 'style="' not in page
 
 
 def test_the_proposal_page_shows_items_total_timeline_and_is_audited(browse, cast, world):
@@ -405,3 +407,46 @@ def test_the_realisation_xlsx_sums_per_component_and_per_district(browse, cast, 
 def test_the_nav_shows_aid_to_caseworkers_only_among_these(browse, world):
     assert "/bantuan/usulan/" in browse("caseworker").get("/").content.decode()
     assert "/bantuan/usulan/" not in browse("viewer").get("/").content.decode()
+
+
+def test_approving_the_checked_proposals_opens_the_decree_form_without_a_form_token_in_the_url(
+    browse, world
+):
+    response = browse("supervisor").post(
+        "/bantuan/usulan/aksi/",
+        {"action": "decree", "proposals": [world["proposal"].reference]},
+    )
+
+    assert response.status_code == 302
+    assert response.url == f"/bantuan/sk/baru/?proposals={world['proposal'].reference}"
+    assert "csrf" not in response.url
+
+
+def test_the_bulk_form_does_not_send_the_user_to_another_site(browse, world):
+    response = browse("caseworker").post(
+        "/bantuan/usulan/aksi/",
+        {"action": "submit", "proposals": [world["proposal"].reference],
+         "next": "https://example.invalid/"},
+    )  # fmt: skip
+
+    assert response.status_code == 302 and response.url == "/bantuan/usulan/"
+
+
+def test_whoever_submitted_a_proposal_is_not_offered_to_verify_it(
+    browse, cast, funded, food, make_client
+):
+    from aid import services
+
+    proposal = services.proposal_create(
+        client=make_client(serial=9), programme=funded, items=[(food, 1)], by=cast.supervisor
+    )
+    services.proposal_submit(proposal=proposal, by=cast.supervisor)
+    page = f"/bantuan/usulan/{proposal.reference}/"
+    verify = f"/bantuan/usulan/{proposal.reference}/verifikasi/"
+    other = other_supervisor(cast)
+    browser = browse("supervisor")
+    browser.force_login(other)
+
+    assert verify in browser.get(page).content.decode()
+    browser.force_login(cast.supervisor)
+    assert verify not in browser.get(page).content.decode()
