@@ -129,6 +129,17 @@ def budget_panel(programme: Programme) -> dict:
 REGISTER_OUTDATED = "register_outdated"
 
 
+def approval_problem(proposal: Proposal) -> str | None:
+    """What would stop the proposal at approval today (regions, decile, assessment, once a
+    year, business), shown early on its page; None once decided or when nothing would."""
+    from .services.proposals import eligibility_problem, programme_codes
+
+    if proposal.state not in (Proposal.State.DRAFT, Proposal.State.SUBMITTED,
+                              Proposal.State.VERIFIED):  # fmt: skip
+        return None
+    return eligibility_problem(proposal, programme_codes(proposal.programme))
+
+
 def proposal_warnings(proposal: Proposal) -> list[str]:
     """Warnings, not refusals: `register_outdated` when the proposal's screening used an
     older register snapshot than the newest completed one covering the organisation."""

@@ -16,7 +16,7 @@ PDF_CONTENT_TYPE = "application/pdf"
 def _static_fetcher(url: str, *args, **kwargs):
     """Serve `/static/…` from the project's static folders and refuse anything else: a
     document never reaches out to the network."""
-    default_url_fetcher = _weasyprint().default_url_fetcher
+    default_url_fetcher = load_weasyprint().default_url_fetcher
 
     if url.startswith("file://"):
         path = finders.find(url.split("/static/", 1)[-1]) if "/static/" in url else None
@@ -25,7 +25,7 @@ def _static_fetcher(url: str, *args, **kwargs):
     raise ValueError(f"documents load only static files, not {url[:80]}")
 
 
-def _weasyprint():
+def load_weasyprint():
     """WeasyPrint, imported on first use. Importing it switches Pillow to accepting truncated
     images for the whole process (weasyprint/images.py); that would let a cut-off photo pass
     the attachment check, so the safe default is put back at once."""
@@ -36,11 +36,17 @@ def _weasyprint():
     return weasyprint
 
 
+def html_document(html: str):
+    """WeasyPrint's document for rendered HTML, reading static files only."""
+    return load_weasyprint().HTML(
+        string=html, base_url="file:///static/", url_fetcher=_static_fetcher
+    )
+
+
 def render_pdf(template: str, context: dict, *, request=None) -> bytes:
-    HTML = _weasyprint().HTML  # noqa: N806 - the library's class
 
     html = render_to_string(template, context, request=request)
-    return HTML(string=html, base_url="file:///static/", url_fetcher=_static_fetcher).write_pdf()
+    return html_document(html).write_pdf()
 
 
 def pdf_response(content: bytes, filename: str, *, inline: bool = True) -> HttpResponse:

@@ -1,5 +1,7 @@
-"""The budget ledger: every movement is one conditional UPDATE of a BudgetLine plus one
-append-only BudgetEntry, inside the caller's transaction.
+"""The budget ledger: every movement is a conditional UPDATE of a BudgetLine plus an
+append-only BudgetEntry per proposal and component, inside the caller's transaction (a
+decree reserves each component's total with one UPDATE and writes its entries at once, so
+the reserve entries still add up to what is reserved).
 
 No balance is read, checked and written back in Python: the UPDATE's WHERE clause holds the
 rule (PostgreSQL re-checks it after waiting for a concurrent writer), the CHECKs on the
@@ -72,45 +74,79 @@ def proposal_needs(proposal: Proposal) -> dict[str, int]:
     return by_component(proposal.items.values_list("component", "value"))
 
 
-def lock_lines(programme_id, components) -> None:
+def lock_lines(programme_id, components) -> dict[str, int]:
     """Lock the programme's lines in component order before moving money on several of
-    them: two decrees touching the same components then wait instead of deadlocking."""
-    list(
+    them: two decrees touching the same components then wait instead of deadlocking.
+    Returns what each locked line has available (a missing line is absent)."""
+    rows = (
         BudgetLine.objects.select_for_update()
         .filter(programme_id=programme_id, component__in=list(components))
         .order_by("component")
-        .values_list("pk", flat=True)
+        .values_list("component", "ceiling", "reserved", "spent")
+    )
+    return {component: ceiling - reserved - spent for component, ceiling, reserved, spent in rows}
+
+
+def reserve(*, programme_id, needs: list[tuple[Proposal, dict[str, int]]], by: User,
+            reason: str) -> None:  # fmt: skip
+    """Reserve what the proposals cost: one conditional UPDATE per component for their total
+    and one ledger entry per proposal and component. Refused, like reserving them one by one
+    in the given order would be, naming the first proposal that no longer fits. The caller's
+    transaction rolls back a partial reservation."""
+    totals: dict[str, int] = {}
+    for _proposal, need in needs:
+        for component, amount in need.items():
+            totals[component] = totals.get(component, 0) + amount
+    available = lock_lines(programme_id, totals)
+    for component, total in sorted(totals.items()):
+        moved = BudgetLine.objects.filter(
+            programme_id=programme_id,
+            component=component,
+            ceiling__gte=F("reserved") + F("spent") + total,
+        ).update(reserved=F("reserved") + total)
+        if not moved:
+            raise _shortfall(needs, available)
+    BudgetEntry.objects.bulk_create(
+        (
+            BudgetEntry(
+                programme_id=programme_id,
+                component=component,
+                kind=Kind.RESERVE,
+                amount=amount,
+                proposal=proposal,
+                by=by,
+                reason=reason[:300],
+            )  # fmt: skip
+            for proposal, need in needs
+            for component, amount in need.items()
+        ),
+        batch_size=2000,
     )
 
 
-def reserve(*, proposal: Proposal, by: User, reason: str) -> None:
-    """Reserve the proposal's value on each component's line, or refuse naming the component
-    that has too little left. The caller's transaction rolls back a partial reservation."""
-    for component, amount in proposal_needs(proposal).items():
-        moved = BudgetLine.objects.filter(
-            programme_id=proposal.programme_id,
-            component=component,
-            ceiling__gte=F("reserved") + F("spent") + amount,
-        ).update(reserved=F("reserved") + amount)
-        if not moved:
-            line = BudgetLine.objects.filter(
-                programme_id=proposal.programme_id, component=component
-            ).first()
-            raise ApplicationError(
-                _(
-                    "The budget for %(component)s is not enough for proposal %(ref)s: "
-                    "%(needed)s needed, %(available)s available."
+def _shortfall(needs, available: dict[str, int]) -> ApplicationError:
+    """The refusal for the first (proposal, component) that does not fit once the ones
+    before it are counted: the message reserving one by one would have given."""
+    left = dict(available)
+    for proposal, need in needs:
+        for component, amount in need.items():
+            if amount > left.get(component, 0):
+                return ApplicationError(
+                    _(
+                        "The budget for %(component)s is not enough for proposal %(ref)s: "
+                        "%(needed)s needed, %(available)s available."
+                    )
+                    % {
+                        "component": component_label(component),
+                        "ref": proposal.reference,
+                        "needed": format_rupiah(amount),
+                        "available": format_rupiah(left.get(component, 0)),
+                    },
+                    field="proposals",
+                    code="budget_exceeded",
                 )
-                % {
-                    "component": component_label(component),
-                    "ref": proposal.reference,
-                    "needed": format_rupiah(amount),
-                    "available": format_rupiah(line.available if line else 0),
-                },
-                field="proposals",
-                code="budget_exceeded",
-            )
-        _entry(proposal, component, Kind.RESERVE, amount, by, reason)
+            left[component] = left.get(component, 0) - amount
+    raise AssertionError("a reservation was refused although every proposal fits")
 
 
 def release(*, proposal: Proposal, by: User, reason: str) -> None:

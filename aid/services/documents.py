@@ -1,16 +1,17 @@
 """Printed documents of the aid module: the hand-over record (BAST), the decree annex (PDF
 and XLSX) and the hand-overs of a period (XLSX).
 
-Rows are read with .values() in chunks from a server-side cursor and rendered chunk by chunk
-into text, so no list of thousands of model objects is ever held; WeasyPrint still needs the
-whole HTML of the annex, which is one string. A decree with more than ANNEX_INLINE_ROWS
-proposals is built by a Celery job (aid.tasks) that reports its progress on the
-DecreeDocument row.
+Rows are read with .values() in chunks from a server-side cursor, so no list of thousands of
+model objects is ever held; the annex PDF is laid out a part at a time and the parts joined
+with pypdf, since WeasyPrint holds the layout of a whole document in memory. A decree with
+more than ANNEX_INLINE_ROWS proposals is built by a Celery job (aid.tasks) that reports its
+progress on the DecreeDocument row.
 """
 
 from __future__ import annotations
 
 import datetime
+import io
 from collections.abc import Callable, Iterator
 
 from django.contrib.postgres.aggregates import StringAgg
@@ -23,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from pypdf import PdfReader, PdfWriter
 
 from aid.models import Decree, DecreeDocument, Handover, HandoverItem, Proposal
 from aid.money import format_rupiah
@@ -31,11 +33,12 @@ from atensi.accounts import policy
 from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
-from atensi.documents import render_pdf
+from atensi.documents import html_document, load_weasyprint, render_pdf
 from atensi.spreadsheets import SafeWorkbook
 from cases.nik import mask_nik
 
 ANNEX_INLINE_ROWS = 300  # a decree up to this size is built in the request
+ANNEX_PART_ROWS = 1000  # rows laid out by WeasyPrint at a time (~27 pages, ~200 MB)
 CHUNK = 1000
 Progress = Callable[[int], None] | None
 DOCUMENT_LANGUAGE = "id"  # printed documents are Indonesian whatever the interface says
@@ -145,31 +148,78 @@ def _step(progress: Progress, done: int, total: int, start: int, span: int) -> N
         progress(start + span * min(done, total) // total)
 
 
+def _annex_part(context: dict, rows: list[dict], *, last: bool, fonts) -> tuple[bytes, list[dict]]:
+    """One part of the annex as PDF, and the rows left over for the next part: unless it is
+    the last, the part's last page is dropped and its rows carried, so every page but the
+    document's last is full."""
+    html = render_to_string(
+        "aid/print/decree_annex.html",
+        # Rendered (and escaped) by our own template.
+        {**context, "last": last, "rows_html": mark_safe(  # noqa: S308
+            render_to_string("aid/print/_annex_rows.html", {"rows": rows}))},
+    )  # fmt: skip
+    document = html_document(html).render(font_config=fonts)
+    if last or len(document.pages) < 2:
+        return document.write_pdf(), []
+    on_last_page = [int(a[1:]) for a in document.pages[-1].anchors if a.startswith("r")]
+    if not on_last_page:
+        return document.write_pdf(), []
+    first_carried = min(on_last_page)
+    carried = [row for row in rows if row["no"] >= first_carried]
+    return document.copy(document.pages[:-1]).write_pdf(), carried
+
+
+def _page_numbers(writer: PdfWriter) -> None:
+    """Stamp "Halaman N dari M" on every page of the joined annex."""
+    html = render_to_string("aid/print/_annex_page_numbers.html",
+                            {"pages": range(len(writer.pages))})  # fmt: skip
+    stamps = html_document(html)
+    numbers = PdfReader(io.BytesIO(stamps.write_pdf()))
+    for page, stamp in zip(writer.pages, numbers.pages, strict=True):
+        page.merge_page(stamp)
+        page.compress_content_streams()  # merging leaves the page's content uncompressed
+
+
 def decree_annex_pdf(*, decree: Decree, progress: Progress = None) -> bytes:
     """The annex (lampiran) of a decree as an A4 PDF: masked NIK, name, village, items and
-    value of every recipient, the totals, and the signatory's block."""
+    value of every recipient, the totals, and the signatory's block.
+
+    Laid out ANNEX_PART_ROWS rows at a time and joined into one document, so memory stays
+    flat whatever the size: the header on the first part, the totals and signature on the
+    last, page numbers stamped over the whole."""
     totals = annex_totals(decree)
+    context = {"decree": decree, "programme": decree.programme,
+               "organisation": decree.organisation, "totals": totals}  # fmt: skip
+    writer = PdfWriter()
+    load_weasyprint()
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()  # loaded once for all the parts
     with translation.override(DOCUMENT_LANGUAGE):
-        parts, done = [], 0
-        for batch in _chunks(annex_rows(decree), CHUNK):
+        batches = _chunks(annex_rows(decree), ANNEX_PART_ROWS)
+        batch, carried, first = next(batches, []), [], True
+        while True:
+            following = next(batches, None)
             for row in batch:
                 row["value_rp"] = _dots(row["value"])
-            parts.append(render_to_string("aid/print/_annex_rows.html", {"rows": batch}))
-            done += len(batch)
-            _step(progress, done, totals["count"], 0, 40)
-        context = {
-            "decree": decree,
-            "programme": decree.programme,
-            "organisation": decree.organisation,
-            "totals": totals,
-            # Rendered (and escaped) by our own template above.
-            "rows_html": mark_safe("".join(parts)),  # noqa: S308
-        }
-        parts.clear()
-        content = render_pdf("aid/print/decree_annex.html", context)
+            rows = carried + batch
+            content, carried = _annex_part({**context, "first": first}, rows,
+                                           last=following is None, fonts=fonts)  # fmt: skip
+            part = PdfReader(io.BytesIO(content))
+            if first:
+                writer.add_metadata(part.metadata or {})
+            writer.append(part)
+            first = False
+            if following is None:
+                break
+            _step(progress, rows[-1]["no"] - len(carried), totals["count"], 0, 90)
+            batch = following
+        _page_numbers(writer)
+    buffer = io.BytesIO()
+    writer.write(buffer)
     if progress is not None:
         progress(100)
-    return content
+    return buffer.getvalue()
 
 
 def decree_annex_xlsx(*, decree: Decree, progress: Progress = None) -> bytes:

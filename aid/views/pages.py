@@ -319,6 +319,7 @@ def proposal_detail(request, reference):
         "items": selectors.proposal_items(proposal),
         "row": proposal.batch_row,
         "warnings": selectors.proposal_warnings(proposal),
+        "approval_problem": selectors.approval_problem(proposal),
         "outdated": selectors.REGISTER_OUTDATED,
         "timeline": selectors.proposal_timeline(proposal),
         "actions": actions,

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from aid.models import Decree, Proposal
 from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
-from tests.conftest import role_matrix, shown
+from tests.conftest import role_matrix, said, shown
 
 from .conftest import UNIT, approve, make_item, verified
 from .test_proposals import screened_batch, snapshot_with
@@ -450,3 +450,25 @@ def test_whoever_submitted_a_proposal_is_not_offered_to_verify_it(
     assert verify in browser.get(page).content.decode()
     browser.force_login(cast.supervisor)
     assert verify not in browser.get(page).content.decode()
+
+
+def test_a_proposal_that_would_fail_at_approval_says_why_on_its_page(
+    browse, cast, funded, food, make_client
+):
+    from aid import services
+
+    funded.requires_assessment = True
+    funded.save()
+    proposal = services.proposal_create(
+        client=make_client(serial=11), programme=funded, items=[(food, 1)], by=cast.caseworker
+    )
+
+    page = browse("caseworker").get(f"/bantuan/usulan/{proposal.reference}/").content.decode()
+
+    assert (
+        shown(
+            "This proposal would not be approved today: %(problem)s.",
+            problem=said("there is no completed social assessment"),
+        )
+        in page
+    )

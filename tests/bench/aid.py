@@ -8,18 +8,20 @@ missed. It works in a database of its own, ``<name>_aidbench``. The set-up (clie
 verified proposals and their items) is written with bulk inserts, not the services: the
 services are what is measured, the set-up only has to be quick. The decree is approved
 through ``decree_approve`` and the annexes through ``decree_document_build``, the function
-the Celery task runs.
+the Celery task runs. Each step runs in a child process of its own (``--step``), so the peak
+RSS it reports is that step's: the process as imported and set up, then its highest point.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import resource
+import subprocess
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -121,11 +123,69 @@ def make_world(rows: int):
     return programme, boss
 
 
+def step(name: str, rows: int) -> dict:
+    """Run one measured step in this (child) process and return its figures."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from aid import services
+    from aid.models import Decree, DecreeDocument, Proposal
+    from aid.services import documents
+    from atensi.accounts.models import User
+
+    boss = User.objects.get(username="kepala")
+    result = {}
+    if name == "approve":
+        proposals = list(Proposal.objects.order_by("reference"))
+        base = rss_mb()
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            services.decree_approve(
+                proposals=proposals, number="SK/BENCH/2026", date=datetime.date(2026, 11, 20),
+                signatory_name="Kepala Dinas Sosial", signatory_title="Kepala Dinas", by=boss,
+            )  # fmt: skip
+        result["seconds"] = time.perf_counter() - started
+        result["detail"] = f"{len(queries)} queries"
+    else:
+        decree = Decree.objects.get(number="SK/BENCH/2026")
+        document = DecreeDocument.objects.create(decree=decree, kind=name, requested_by=boss)
+        base = rss_mb()
+        started = time.perf_counter()
+        document = documents.decree_document_build(document_id=document.pk)
+        result["seconds"] = time.perf_counter() - started
+        result["detail"] = (f"{document.file.size / 1e6:.1f} MB, "
+                            f"status {document.status} {document.progress}%")  # fmt: skip
+        if name == "pdf":
+            from pypdf import PdfReader
+
+            with document.file.open("rb") as f:
+                result["detail"] += f", {len(PdfReader(f).pages)} pages"
+    result.update(base_mb=base, peak_mb=rss_mb())
+    return result
+
+
+def run_step(name: str, url: str, media: str, rows: int) -> dict:
+    """The step in a child process: its own peak RSS, nothing left over from the others."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--step", name, "--url", url, "--media", media,
+         "--rows", str(rows)],  # fmt: skip
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--step", choices=["approve", "xlsx", "pdf"], help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--media", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.step:
+        setup_django(args.url, args.media)
+        print(json.dumps(step(args.step, args.rows)), flush=True)
+        return 0
     source = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/atensi")
     parts = urlsplit(source)
     url = parts._replace(path=f"{parts.path}_aidbench").geturl()
@@ -138,35 +198,21 @@ def main() -> int:
     media = tempfile.mkdtemp(prefix="aidbench-")
     try:
         setup_django(url, media)
-        programme, boss = make_world(args.rows)
-        from aid import services
-        from aid.models import DecreeDocument, Proposal
-        from aid.services import documents
+        make_world(args.rows)
+        from django.db import connections
 
-        proposals = list(Proposal.objects.filter(programme=programme).order_by("reference"))
-        started = time.perf_counter()
-        decree = services.decree_approve(
-            proposals=proposals, number="SK/BENCH/2026", date=datetime.date(2026, 11, 20),
-            signatory_name="Kepala Dinas Sosial", signatory_title="Kepala Dinas", by=boss,
-        )  # fmt: skip
-        approve_s = time.perf_counter() - started
-        del proposals
-        say(f"approve {args.rows:,} by one decree: {approve_s:.1f} s "
-            f"(target ≤ {APPROVE_TARGET_S:.0f} s) {'OK' if approve_s <= APPROVE_TARGET_S else 'MISSED'}")  # fmt: skip
-
-        for kind in ("xlsx", "pdf"):
-            document = DecreeDocument.objects.create(decree=decree, kind=kind, requested_by=boss)
-            before = rss_mb()
-            tracemalloc.start()
-            started = time.perf_counter()
-            document = documents.decree_document_build(document_id=document.pk)
-            seconds = time.perf_counter() - started
-            _, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
-            say(f"annex {kind}: {seconds:.1f} s (target ≤ {ANNEX_TARGET_S:.0f} s) "
-                f"{'OK' if seconds <= ANNEX_TARGET_S else 'MISSED'}; {document.file.size / 1e6:.1f} MB; "
-                f"python peak (tracemalloc) {peak / 1e6:.0f} MB; process max RSS {before:.0f} → {rss_mb():.0f} MB; "
-                f"status {document.status} {document.progress}%")  # fmt: skip
+        connections.close_all()
+        targets = {"approve": APPROVE_TARGET_S, "xlsx": ANNEX_TARGET_S, "pdf": ANNEX_TARGET_S}
+        labels = {"approve": f"approve {args.rows:,} by one decree", "xlsx": "annex xlsx",
+                  "pdf": "annex pdf"}  # fmt: skip
+        for name in ("approve", "xlsx", "pdf"):
+            got = run_step(name, url, media, args.rows)
+            seconds, target = got["seconds"], targets[name]
+            detail = f"; {got['detail']}" if "detail" in got else ""
+            say(f"{labels[name]}: {seconds:.1f} s (target ≤ {target:.0f} s) "
+                f"{'OK' if seconds <= target else 'MISSED'}{detail}; process peak RSS "
+                f"{got['peak_mb']:.0f} MB (at start of step {got['base_mb']:.0f} MB, "
+                f"+{got['peak_mb'] - got['base_mb']:.0f} MB)")  # fmt: skip
     finally:
         from django.db import connections
 
