@@ -218,7 +218,7 @@ def decree_proposals(*, user: User, decree: Decree) -> QuerySet[Proposal]:
         proposal_list(user=user)
         .filter(decree=decree)
         .prefetch_related("items__aid_item")
-        .order_by("reference")
+        .order_by("client__village__name", "reference")  # as the annex lists them
     )
 
 

@@ -181,3 +181,13 @@ def _entry(proposal: Proposal, component: str, kind: str, amount: int, by: User,
         programme_id=proposal.programme_id, component=component, kind=kind, amount=amount,
         proposal=proposal, by=by, reason=reason[:300],
     )  # fmt: skip
+
+
+def ledger_reason(text: str, **params) -> str:
+    """A ledger reason written by the system, stored in the interface's default language (the
+    ledger keeps what it was told, like every stored message)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(text) % params

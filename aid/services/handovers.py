@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from aid.models import (
     AidRecord,
@@ -144,7 +145,9 @@ def handover_record(
                                field="items", code="already_handed_over") from exc  # fmt: skip
     followups_schedule(handover=handover)
     needs = by_component((i.component, i.value) for i in chosen)
-    budget.spend(proposal=proposal, lines=needs, by=by, reason=f"hand-over {handover.number}")
+    budget.spend(proposal=proposal, lines=needs, by=by, reason=budget.ledger_reason(
+        gettext_noop("hand-over %(number)s"), number=handover.number,
+    ))  # fmt: skip
     AidRecord.objects.get_or_create(
         programme=programme, nik=proposal.client.nik, year=programme.year,
         defaults={"client": proposal.client, "given_on": handed_on},

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from aid.models import AidItem, AidRecord, Decree, Programme, Proposal, ProposalItem
 from aid.money import by_component, format_rupiah, line_value
@@ -542,7 +543,10 @@ def decree_approve(
     ):
         lines[pk].append((component, value))
     needs = [(proposal, by_component(lines[proposal.pk])) for proposal in locked]
-    budget.reserve(programme_id=programme.pk, needs=needs, by=by, reason=f"decree {number}")
+    budget.reserve(
+        programme_id=programme.pk, needs=needs, by=by,
+        reason=budget.ledger_reason(gettext_noop("decree %(number)s"), number=number),
+    )  # fmt: skip
     Proposal.objects.filter(pk__in=pks).update(
         state=State.APPROVED, decree=decree, updated_at=timezone.now()
     )
@@ -582,7 +586,9 @@ def _close(proposal: Proposal, state: str, reason: str, by: User, verb: str, req
                 code="conflict",
             )
         budget.lock_lines(proposal.programme_id, set(budget.proposal_needs(proposal)))
-        budget.release(proposal=proposal, by=by, reason=f"{state}: {reason}")
+        budget.release(proposal=proposal, by=by, reason=budget.ledger_reason(
+            gettext_noop("%(state)s: %(reason)s"), state=State(state).label, reason=reason,
+        ))  # fmt: skip
     proposal.state = state
     proposal.reason = reason
     proposal.closed_by = by

@@ -71,6 +71,8 @@ def test_the_annex_pdf_lists_recipients_with_masked_nik_and_totals(cast, decreed
     assert "1.700.000" in text  # 1,500,000 + 2 × 100,000
     assert "satu juta tujuh ratus ribu rupiah" in text.lower()
     assert decree.signatory_name in text
+    assert f"Lampiran Keputusan : {decree.signatory_title}" in " ".join(text.split())
+    assert f"Tentang : Penetapan Penerima {decree.programme.name}" in " ".join(text.split())
 
 
 def test_the_annex_xlsx_has_a_row_per_recipient_and_no_formula(cast, decreed):

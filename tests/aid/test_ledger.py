@@ -152,3 +152,27 @@ def test_money_is_whole_rupiah():
         "hidup_layak": 2, "terapi": 6,
     }  # fmt: skip
     assert format_rupiah(1_500_000) == "Rp 1.500.000"
+
+
+def test_the_ledger_says_its_reasons_in_indonesian(cast, funded, food, make_client):
+    from aid.models import BudgetEntry
+    from aid.services import handover_record, proposal_reject
+
+    first = verified(cast, make_client(serial=21), funded, [(food, 1)])
+    second = verified(cast, make_client(serial=22), funded, [(food, 1)])
+    approve(cast, [first, second], number="SK/7")
+    handover = handover_record(
+        proposal=first, by=cast.caseworker, handed_on=TODAY, place="Kayuagung"
+    )
+    proposal_reject(proposal=second, by=cast.supervisor, reason="Pindah domisili")
+
+    reasons = list(
+        BudgetEntry.objects.exclude(kind="allocate").order_by("id").values_list("reason", flat=True)
+    )
+
+    assert reasons == [
+        "SK SK/7",
+        "SK SK/7",
+        f"serah terima {handover.number}",
+        "Ditolak: Pindah domisili",
+    ]
