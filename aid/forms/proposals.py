@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aid.models import AidItem
+from aid.money import format_rupiah
 from atensi.forms import DateInput, StyledFormMixin
 
 
@@ -95,6 +96,8 @@ class DecreeForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, proposals, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["proposals"].queryset = proposals
+        # Enough to decide on: who (name, masked NIK, village) and how much.
         self.fields["proposals"].label_from_instance = lambda p: (
-            f"{p.reference} · {p.client.masked_nik} · {p.client.village.name}"
+            f"{p.reference} · {p.client.full_name} · {p.client.masked_nik} · "
+            f"{p.client.village.name} · {format_rupiah(p.value)}"
         )

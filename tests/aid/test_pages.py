@@ -472,3 +472,16 @@ def test_a_proposal_that_would_fail_at_approval_says_why_on_its_page(
         )
         in page
     )
+
+
+def test_the_decree_form_shows_who_each_proposal_is_for_and_its_value(
+    browse, cast, funded, food, make_client
+):
+    client = make_client(serial=12)
+    proposal = verified(cast, client, funded, [(food, 2)])
+
+    page = browse("supervisor").get(f"/bantuan/sk/baru/?proposals={proposal.reference}")
+
+    text = page.content.decode()
+    assert client.full_name in text and client.masked_nik in text
+    assert "Rp 200.000" in text
