@@ -66,5 +66,12 @@ class FollowUp(models.Model):
         return f"{self.proposal} +{self.months}"
 
     @property
+    def status_label(self) -> str:
+        """The status as a person reads it: a visit not yet due is "scheduled"."""
+        if self.status == self.Status.DUE and self.due_on > timezone.localdate():
+            return str(_("Scheduled"))
+        return self.get_status_display()
+
+    @property
     def overdue(self) -> bool:
         return self.status == self.Status.DUE and self.due_on < timezone.localdate()

@@ -110,3 +110,18 @@ def test_others_cannot_record_a_visit(cast, handed, browse, role):
     first = FollowUp.objects.get(proposal=proposal, months=1)
 
     assert browse(role).post(f"/bantuan/kunjungan/{first.pk}/", {}).status_code == 404
+
+
+def test_a_visit_not_yet_due_reads_as_scheduled_and_one_past_its_date_as_due():
+    import datetime
+
+    from django.utils import timezone, translation
+
+    from aid.models import FollowUp
+
+    today = timezone.localdate()
+    later = FollowUp(status=FollowUp.Status.DUE, due_on=today + datetime.timedelta(days=30))
+    past = FollowUp(status=FollowUp.Status.DUE, due_on=today - datetime.timedelta(days=1))
+
+    with translation.override("id"):
+        assert (later.status_label, past.status_label) == ("Terjadwal", "Jatuh tempo")
