@@ -436,3 +436,11 @@ def test_the_register_list_names_the_regencies_an_extract_covers(cast, province_
     page = browse("caseworker").get(reverse("assessments:register-list")).content.decode()
 
     assert "Kabupaten Ogan Komering Ilir, Kabupaten Ogan Ilir" in page
+
+
+def test_every_field_description_a_form_points_to_is_on_the_page(cast, browse):
+    page = browse("caseworker").get(reverse("assessments:batch-create")).content.decode()
+
+    described = set(re.findall(r'aria-describedby="([^"]+)"', page))
+    ids = set(re.findall(r'\bid="([^"]+)"', page))
+    assert described and described <= ids
