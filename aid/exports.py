@@ -8,7 +8,7 @@ from atensi.spreadsheets import SafeWorkbook
 
 def proposals_xlsx(programme, proposals) -> bytes:
     workbook = SafeWorkbook()
-    sheet = workbook.sheet(_("Proposals"), widths=[18, 19, 28, 28, 14, 16, 50, 24, 12])
+    sheet = workbook.sheet(_("Proposals"), widths=[18, 19, 28, 28, 14, 16, 50, 24, 12], money=(6,))
     sheet.append([
         _("Proposal number"), _("NIK"), _("Name"), _("Village"), _("Status"), _("Value (Rp)"),
         _("Items"), _("Decree"), _("Created"),
@@ -26,13 +26,14 @@ def proposals_xlsx(programme, proposals) -> bytes:
     summary = workbook.sheet(_("Summary"), widths=[22, 50])
     summary.append([_("Programme"), str(programme)])
     summary.append([_("NIKs"), _("masked")])
+    summary.append([_("Proposals"), proposals.count()])
     return workbook.content()
 
 
 def realisation_xlsx(programme, realisation: dict) -> bytes:
     panel = realisation["panel"]
     workbook = SafeWorkbook()
-    sheet = workbook.sheet(_("Per component"), widths=[34, 16, 16, 16, 16])
+    sheet = workbook.sheet(_("Per component"), widths=[34, 16, 16, 16, 16], money=(2, 3, 4, 5))
     sheet.append([_("ATENSI component"), _("Ceiling (Rp)"), _("Reserved (Rp)"), _("Spent (Rp)"),
                   _("Available (Rp)")])  # fmt: skip
     for line in panel["components"]:
@@ -40,7 +41,7 @@ def realisation_xlsx(programme, realisation: dict) -> bytes:
                       line["available"]])  # fmt: skip
     sheet.append([_("Programme total"), panel["ceiling"], panel["reserved"], panel["spent"],
                   panel["available"]])  # fmt: skip
-    districts = workbook.sheet(_("Per district"), widths=[12, 28, 34, 16, 16])
+    districts = workbook.sheet(_("Per district"), widths=[12, 28, 34, 16, 16], money=(4, 5))
     districts.append([_("District code"), _("District"), _("ATENSI component"),
                       _("Reserved (Rp)"), _("Spent (Rp)")])  # fmt: skip
     for row in realisation["districts"]:
@@ -49,5 +50,8 @@ def realisation_xlsx(programme, realisation: dict) -> bytes:
     summary = workbook.sheet(_("Summary"), widths=[22, 50])
     summary.append([_("Programme"), str(programme)])
     summary.append([_("Funding source"), programme.get_funding_source_display()])
-    summary.append([_("Period"), f"{programme.period_start or ''} – {programme.period_end or ''}"])
+    period = " – ".join(
+        f"{day:%d-%m-%Y}" for day in (programme.period_start, programme.period_end) if day
+    )
+    summary.append([_("Period"), period or "—"])
     return workbook.content()

@@ -27,23 +27,32 @@ def safe_row(values) -> list:
 
 
 DATE_FORMAT = "DD-MM-YYYY"  # as the interface writes dates
+MONEY_FORMAT = "#,##0"  # whole rupiah with thousands separators, in the reader's locale
 
 
 class _SafeSheet:
-    def __init__(self, sheet):
+    def __init__(self, sheet, money: frozenset[int]):
         self._sheet = sheet
+        self._money = money
 
     def append(self, values) -> None:
-        self._sheet.append([self._cell(value) for value in safe_row(values)])
+        self._sheet.append(
+            [self._cell(number, value) for number, value in enumerate(safe_row(values), 1)]
+        )
 
-    def _cell(self, value):
+    def _cell(self, column: int, value):
         if isinstance(value, datetime.date):
-            from openpyxl.cell import WriteOnlyCell
-
-            cell = WriteOnlyCell(self._sheet, value=value)
-            cell.number_format = DATE_FORMAT
-            return cell
+            return self._formatted(value, DATE_FORMAT)
+        if column in self._money and isinstance(value, int) and not isinstance(value, bool):
+            return self._formatted(value, MONEY_FORMAT)
         return value
+
+    def _formatted(self, value, number_format: str):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(self._sheet, value=value)
+        cell.number_format = number_format
+        return cell
 
 
 class SafeWorkbook:
@@ -55,15 +64,23 @@ class SafeWorkbook:
 
         self._workbook = Workbook(write_only=True)
 
-    def sheet(self, title: str, *, widths: list[int] | None = None) -> _SafeSheet:
-        """A sheet whose first row (the headings) stays in view; `widths` in characters."""
+    def sheet(
+        self,
+        title: str,
+        *,
+        widths: list[int] | None = None,
+        money: tuple[int, ...] = (),
+        header_row: int = 1,
+    ) -> _SafeSheet:
+        """A sheet whose headings (row `header_row`) stay in view; `widths` in characters;
+        whole numbers in the `money` columns (1-based) shown as rupiah amounts."""
         from openpyxl.utils import get_column_letter
 
         sheet = self._workbook.create_sheet(str(title))
-        sheet.freeze_panes = "A2"
+        sheet.freeze_panes = f"A{header_row + 1}"
         for number, width in enumerate(widths or [], start=1):
             sheet.column_dimensions[get_column_letter(number)].width = width
-        return _SafeSheet(sheet)
+        return _SafeSheet(sheet, frozenset(money))
 
     def content(self) -> bytes:
         buffer = io.BytesIO()

@@ -226,7 +226,9 @@ def decree_annex_xlsx(*, decree: Decree, progress: Progress = None) -> bytes:
     """The annex as XLSX: one row per recipient (masked NIK), then the total."""
     totals = annex_totals(decree)
     workbook = SafeWorkbook()
-    sheet = workbook.sheet(_("Decree annex"), widths=[6, 16, 19, 28, 22, 22, 40, 14])
+    sheet = workbook.sheet(
+        _("Decree annex"), widths=[6, 16, 19, 28, 22, 22, 40, 14], money=(8,), header_row=2
+    )
     sheet.append([_("Decree number"), decree.number, _("Date"), decree.date,
                   _("Programme"), str(decree.programme)])  # fmt: skip
     sheet.append([_("No."), _("Proposal number"), _("NIK"), _("Name"), _("Village"),
@@ -304,7 +306,9 @@ def decree_document_fail(*, document_id, exc: BaseException) -> None:
 def handovers_xlsx(*, handovers, start: datetime.date, end: datetime.date) -> bytes:
     """Hand-overs of a period, one row per handed item (masked NIK)."""
     workbook = SafeWorkbook()
-    sheet = workbook.sheet(_("Hand-overs"), widths=[24, 12, 16, 19, 28, 22, 28, 30, 8, 14, 14])
+    sheet = workbook.sheet(
+        _("Hand-overs"), widths=[24, 12, 16, 19, 28, 22, 28, 30, 8, 14, 14], money=(10,)
+    )
     sheet.append([_("BAST number"), _("Date"), _("Proposal number"), _("NIK"), _("Name"),
                   _("Village"), _("Programme"), _("Item"), _("Quantity"), _("Value (Rp)"),
                   _("Place")])  # fmt: skip

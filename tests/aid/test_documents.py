@@ -75,6 +75,17 @@ def test_the_annex_pdf_lists_recipients_with_masked_nik_and_totals(cast, decreed
     assert f"Tentang : Penetapan Penerima {decree.programme.name}" in " ".join(text.split())
 
 
+def test_the_annex_xlsx_shows_amounts_as_rupiah_and_keeps_its_headings_in_view(cast, decreed):
+    decree, _a, _b = decreed
+
+    sheet = load_workbook(io.BytesIO(documents.decree_annex_xlsx(decree=decree))).active
+
+    assert sheet.freeze_panes == "A3"  # the title row and the headings stay in view
+    assert sheet["H3"].number_format == "#,##0"
+    assert sheet.cell(sheet.max_row, 8).value == 1_700_000
+    assert sheet.cell(sheet.max_row, 8).number_format == "#,##0"
+
+
 def test_the_annex_xlsx_has_a_row_per_recipient_and_no_formula(cast, decreed):
     decree, a, b = decreed
 
