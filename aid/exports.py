@@ -14,7 +14,10 @@ def proposals_xlsx(programme, proposals) -> bytes:
         _("Items"), _("Decree"), _("Created"),
     ])  # fmt: skip
     rows = proposals.prefetch_related("items__aid_item").order_by("reference")
+    count = total = 0
     for proposal in rows.iterator(chunk_size=1000):
+        count += 1
+        total += proposal.value
         client = proposal.client
         sheet.append([
             proposal.reference, client.masked_nik, client.full_name, client.village.name,
@@ -23,10 +26,10 @@ def proposals_xlsx(programme, proposals) -> bytes:
             proposal.decree.number if proposal.decree_id else None,
             proposal.created_at.date(),
         ])  # fmt: skip
+    sheet.append([_("Total"), "", _("%(n)d proposals") % {"n": count}, "", "", total])
     summary = workbook.sheet(_("Summary"), widths=[22, 50])
     summary.append([_("Programme"), str(programme)])
     summary.append([_("NIKs"), _("masked")])
-    summary.append([_("Proposals"), proposals.count()])
     return workbook.content()
 
 

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -64,6 +65,11 @@ def _with_bars(panel: dict) -> dict:
 # --- programmes ---------------------------------------------------------------------------
 
 
+def _file_stem(programme) -> str:
+    """A download's name from the programme's name and year (no ids, no personal data)."""
+    return f"{slugify(programme.name)}-{programme.year}"
+
+
 @login_required
 def programme_list(request):
     _require(selectors.can_read_aid(request.user))
@@ -98,7 +104,7 @@ def programme_proposals_xlsx(request, pk):
     content = exports.proposals_xlsx(programme, proposals)
     audit_record(actor=request.user, action=EXPORT, obj=programme, request=request,
                  summary="proposals, nik=masked")  # fmt: skip
-    return xlsx_response(content, f"usulan-{programme.pk}.xlsx")
+    return xlsx_response(content, f"usulan-{_file_stem(programme)}.xlsx")
 
 
 @login_required
@@ -108,7 +114,7 @@ def programme_realisation_xlsx(request, pk):
     content = exports.realisation_xlsx(programme, selectors.realisation(programme))
     audit_record(actor=request.user, action=EXPORT, obj=programme, request=request,
                  summary="realisation")  # fmt: skip
-    return xlsx_response(content, f"realisasi-{programme.pk}.xlsx")
+    return xlsx_response(content, f"realisasi-{_file_stem(programme)}.xlsx")
 
 
 # --- proposals ----------------------------------------------------------------------------
@@ -418,6 +424,10 @@ def decree_create(request):
         .order_by("programme__name", "reference")
     )
     initial = {"date": timezone.localdate(), "proposals": request.GET.getlist("proposals")}
+    # The signatory of the organisation's last decree: usually the same head of office.
+    last = selectors.decree_list(user=user).filter(organisation_id=user.organisation_id).first()
+    if last is not None:
+        initial |= {"signatory_name": last.signatory_name, "signatory_title": last.signatory_title}
     form = DecreeForm(request.POST or None, proposals=verified, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

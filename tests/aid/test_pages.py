@@ -4,6 +4,7 @@ transitions), decrees and the XLSX exports, for each role of the cast."""
 import io
 
 import pytest
+from django.utils.text import slugify
 from openpyxl import load_workbook
 
 from aid.models import Decree, Proposal
@@ -392,6 +393,16 @@ def test_the_proposals_xlsx_holds_masked_niks_and_no_formula_and_is_audited(brow
         for row in sheet.iter_rows():
             assert not any(cell.data_type == "f" for cell in row)
     assert AuditEvent.objects.filter(actor=cast.supervisor, action="export").exists()
+    assert (rows[-1][0], rows[-1][5]) == (said("Total"), world["proposal"].value)
+    disposition = response["Content-Disposition"]
+    assert f"usulan-{slugify(world['programme'].name)}-" in disposition
+    assert str(world["programme"].pk) not in disposition
+
+
+def test_the_decree_form_offers_the_last_decrees_signatory(browse, world):
+    form = browse("supervisor").get("/bantuan/sk/baru/").context["form"]
+
+    assert form.initial["signatory_name"] == world["decree"].signatory_name
 
 
 def test_the_realisation_xlsx_sums_per_component_and_per_district(browse, cast, world):
