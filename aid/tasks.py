@@ -1,33 +1,19 @@
 """Celery tasks of the aid module: thin, take ids, safe to run twice."""
 
-import logging
-
-from celery import Task, shared_task
-from django.db import InterfaceError, OperationalError, close_old_connections, connection
+from celery import shared_task
 
 from aid.services import documents
+from atensi.tasks import RecordTask
 
 SOFT_SECONDS = 20 * 60
 HARD_SECONDS = 25 * 60  # below the broker's visibility timeout (2 h)
 
-logger = logging.getLogger(__name__)
 
-
-class DocumentTask(Task):
-    autoretry_for = (OperationalError, InterfaceError)
+class DocumentTask(RecordTask):
     max_retries = 3
-    retry_backoff = 5
-    retry_jitter = False
 
-    def on_failure(self, exc, task_id, args, kwargs, einfo):
-        document_id = args[0] if args else kwargs["document_id"]
-        if not connection.in_atomic_block:
-            close_old_connections()
-        try:
-            documents.decree_document_fail(document_id=document_id, exc=exc)
-        except Exception as error:  # the database is still away: say so, do not mask exc
-            logger.error("Decree document %s could not be marked failed: %s", document_id,
-                         error.__class__.__name__)  # fmt: skip
+    def mark_failed(self, record_id, exc):
+        documents.decree_document_fail(document_id=record_id, exc=exc)
 
 
 @shared_task(base=DocumentTask, acks_late=True, soft_time_limit=SOFT_SECONDS,

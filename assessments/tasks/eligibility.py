@@ -10,39 +10,24 @@ fails as a file that cannot be used); the soft limit then stops any step, the ha
 it, and both mark the batch failed. Rows are capped by the reader.
 """
 
-import logging
-
-from celery import Task, shared_task
-from django.db import InterfaceError, OperationalError, close_old_connections, connection
+from celery import shared_task
 
 from assessments import tabular
 from assessments.services import eligibility
+from atensi.tasks import RecordTask
 
 # Seconds; all below the broker's visibility timeout (2 h), after which a task is redelivered.
 READ_SECONDS = 30 * 60
 SOFT_SECONDS = 40 * 60
 HARD_SECONDS = 45 * 60
 
-logger = logging.getLogger(__name__)
 
-
-class BatchTask(Task):
-    autoretry_for = (OperationalError, InterfaceError)
+class BatchTask(RecordTask):
     max_retries = 5
-    retry_backoff = 5
     retry_backoff_max = 120
-    retry_jitter = False
 
-    def on_failure(self, exc, task_id, args, kwargs, einfo):
-        batch_id = args[0] if args else kwargs["batch_id"]
-        if not connection.in_atomic_block:
-            # The failure may have been the connection itself: take a fresh one.
-            close_old_connections()
-        try:
-            eligibility.batch_fail(batch_id=batch_id, exc=exc)
-        except Exception as error:  # the database is still away: say so, do not mask exc
-            logger.error("Eligibility batch %s could not be marked failed: %s", batch_id,
-                         error.__class__.__name__)  # fmt: skip
+    def mark_failed(self, record_id, exc):
+        eligibility.batch_fail(batch_id=record_id, exc=exc)
 
 
 @shared_task(base=BatchTask, acks_late=True, soft_time_limit=SOFT_SECONDS, time_limit=HARD_SECONDS)
