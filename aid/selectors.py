@@ -90,6 +90,18 @@ def handover_list(*, user: User, proposal: Proposal | None = None) -> QuerySet[H
     return qs
 
 
+def officer_last_nip(*, user: User) -> str:
+    """The NIP the user gave at their latest hand-over that had one ("" if none)."""
+    nip = (
+        Handover.objects.filter(officer=user)
+        .exclude(officer_nip="")
+        .order_by("-created_at")
+        .values_list("officer_nip", flat=True)
+        .first()
+    )
+    return nip or ""
+
+
 def budget_panel(programme: Programme) -> dict:
     """Ceiling, reserved, spent and available for the programme and each component, summed
     by the database. The programme's available amount is its ceiling less what is reserved
@@ -124,6 +136,38 @@ def budget_panel(programme: Programme) -> dict:
             for line in lines
         ],
     }
+
+
+def budget_available(programme_ids) -> dict:
+    """{programme id: {component: available}}, available being the allocation less what is
+    reserved and spent, for the budget lines of the programmes (one query)."""
+    lines = (
+        BudgetLine.objects.filter(programme__in=programme_ids)
+        .annotate(free=F("ceiling") - F("reserved") - F("spent"))
+        .values_list("programme_id", "component", "free")
+    )
+    available: dict = {}
+    for programme_id, component, free in lines:
+        available.setdefault(programme_id, {})[component] = free
+    return available
+
+
+def budget_outlook(*, programme: Programme, available: dict, asked: dict,
+                   components=()) -> dict:  # fmt: skip
+    """What a proposal asking `asked` ({component: amount}) would leave of a programme's
+    budget: per component (those with a budget line, in `components` or asked) what is
+    available, what is asked and what would remain; `over` when more is asked than is
+    available. A warning only: approval reserves the money and refuses what does not fit."""
+    labels = dict(Component.choices)
+    rows = []
+    for component in sorted({*available, *components, *(c for c, a in asked.items() if a)}):
+        free, ask = available.get(component, 0), asked.get(component, 0)
+        rows.append({
+            "component": component, "label": labels.get(component, component),
+            "allocated": component in available, "available": free, "asked": ask,
+            "after": free - ask, "over": ask > free,
+        })  # fmt: skip
+    return {"programme": programme, "rows": rows, "over": any(row["over"] for row in rows)}
 
 
 REGISTER_OUTDATED = "register_outdated"
@@ -183,7 +227,7 @@ def proposal_items(proposal: Proposal):
 
 AID_VERBS = (
     "aid_proposed", "aid_submitted", "aid_verified", "aid_approved", "aid_rejected",
-    "aid_cancelled", "aid_handed_over",
+    "aid_cancelled", "aid_handed_over", "aid_changed",
 )  # fmt: skip
 
 

@@ -478,6 +478,7 @@ class CaseEvent(models.Model):
         AID_HANDED_OVER = "aid_handed_over", _("Aid handed over")
         AID_FOLLOW_UP = "aid_follow_up", _("Aid follow-up visit")
         AID_RESCREENED = "aid_rescreened", _("Aid proposal screened again")
+        AID_CHANGED = "aid_changed", _("Aid proposal items changed")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     verb = models.CharField(max_length=20, choices=Verb.choices)

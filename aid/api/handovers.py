@@ -82,7 +82,8 @@ class HandoverSerializer(serializers.ModelSerializer):
         model = Handover
         fields = [
             "id", "number", "proposal", "proposal_reference", "handed_on", "place", "officer",
-            "recipient_member", "recipient_name", "value", "has_evidence", "items", "created_at",
+            "officer_nip", "recipient_member", "recipient_name", "witness_name", "witness_role",
+            "value", "has_evidence", "items", "created_at",
         ]  # fmt: skip
 
     def get_has_evidence(self, handover: Handover) -> bool:
@@ -100,6 +101,17 @@ class HandoverCreateSerializer(serializers.Serializer):
     )
     handed_on = serializers.DateField()
     place = serializers.CharField(max_length=200)
+    officer_nip = serializers.CharField(
+        max_length=30, required=False, allow_blank=True, default="",
+        help_text="The officer's NIP, 18 digits (spaces and dots between the groups are "
+        "dropped); printed on the BAST.",
+    )  # fmt: skip
+    witness_name = serializers.CharField(max_length=150, required=False, allow_blank=True,
+                                         default="")  # fmt: skip
+    witness_role = serializers.CharField(
+        max_length=150, required=False, allow_blank=True, default="",
+        help_text="The witness's role or relationship to the client.",
+    )  # fmt: skip
 
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -166,7 +178,9 @@ class HandoverViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         def record():
             return handover_services.handover_record(
                 proposal=proposal, by=request.user, handed_on=values["handed_on"],
-                place=values["place"], items=items, recipient_member=member, request=request,
+                place=values["place"], items=items, recipient_member=member,
+                officer_nip=values["officer_nip"], witness_name=values["witness_name"],
+                witness_role=values["witness_role"], request=request,
             )  # fmt: skip
 
         key = request.headers.get("Idempotency-Key")

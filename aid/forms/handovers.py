@@ -18,6 +18,20 @@ class HandoverForm(StyledFormMixin, forms.Form):
     recipient = forms.ChoiceField(label=_("Received by"))
     handed_on = forms.DateField(label=_("Date of hand-over"), widget=DateInput())
     place = forms.CharField(label=_("Place"), max_length=200)
+    officer_nip = forms.CharField(
+        label=_("Your NIP"), max_length=30, required=False,
+        help_text=_("18 digits, printed under your name on the record. Leave it empty if "
+                    "you have none."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )  # fmt: skip
+    witness_name = forms.CharField(
+        label=_("Witness"), max_length=150, required=False,
+        help_text=_("Optional: who witnessed the hand-over."),
+    )  # fmt: skip
+    witness_role = forms.CharField(
+        label=_("Witness's role or relationship"), max_length=150, required=False,
+        help_text=_("For example village head, head of the RT, or the client's uncle."),
+    )  # fmt: skip
     evidence = forms.FileField(
         label=_("Signed record (photo or scan)"), required=False,
         help_text=_("JPG, PNG or PDF. You can also add it later."),

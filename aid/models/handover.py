@@ -39,6 +39,11 @@ class Handover(models.Model):
         null=True, blank=True, related_name="+",
     )  # fmt: skip
     recipient_name = models.CharField(_("received by"), max_length=150)
+    # Printed in the BAST's signature blocks; the NIP is checked by aid.nip in the service.
+    officer_nip = models.CharField(_("officer's NIP"), max_length=18, blank=True)
+    witness_name = models.CharField(_("witness"), max_length=150, blank=True)
+    witness_role = models.CharField(_("witness's role or relationship"), max_length=150,
+                                    blank=True)  # fmt: skip
     evidence = models.FileField(_("evidence"), upload_to=evidence_path, blank=True)
     value = models.BigIntegerField(_("value (Rp)"))
     created_at = models.DateTimeField(auto_now_add=True)
@@ -54,6 +59,10 @@ class Handover(models.Model):
             models.UniqueConstraint(fields=["number"], name="handover_bast_number_once"),
             models.CheckConstraint(condition=Q(seq__gt=0), name="handover_seq_positive"),
             models.CheckConstraint(condition=Q(value__gt=0), name="handover_value_positive"),
+            models.CheckConstraint(
+                condition=Q(officer_nip="") | Q(officer_nip__regex=r"^[0-9]{18}$"),
+                name="handover_officer_nip_18_digits",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -29,6 +29,7 @@ from aid.models import (
     ProposalItem,
 )
 from aid.money import by_component
+from aid.nip import nip_problem, normalise_nip
 from atensi.accounts import policy
 from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
@@ -70,12 +71,16 @@ def handover_record(
     items: Sequence[ProposalItem] | None = None,
     recipient_member: FamilyMember | None = None,
     recipient_name: str = "",
+    officer_nip: str = "",
+    witness_name: str = "",
+    witness_role: str = "",
     evidence=None,
     request=None,
 ) -> Handover:
     """Hand over items of an approved proposal (all remaining ones when `items` is None) in
     full, with a numbered BAST. Moves their value from reserved to spent, writes the
-    AidRecord the screening reads, and closes the proposal as handed over when all are."""
+    AidRecord the screening reads, and closes the proposal as handed over when all are.
+    The officer's NIP and the witness are optional; they are printed on the BAST."""
     if not policy.has_role(by, PROPOSERS):
         raise PermissionDenied
     proposal = _lock(proposal)
@@ -119,6 +124,11 @@ def handover_record(
                                    field="recipient_member")  # fmt: skip
         recipient_name = recipient_member.full_name
     recipient_name = recipient_name.strip() or proposal.client.full_name
+    officer_nip = check_nip(officer_nip)
+    witness_name, witness_role = witness_name.strip(), witness_role.strip()
+    if witness_role and not witness_name:
+        raise ApplicationError(_("Give the witness's name as well as their role."),
+                               field="witness_name")  # fmt: skip
 
     organisation_id = programme.organisation_id
     seq = bast_next(organisation_id=organisation_id, year=handed_on.year)
@@ -126,7 +136,9 @@ def handover_record(
         proposal=proposal, organisation_id=organisation_id, year=handed_on.year, seq=seq,
         number=BAST_FORMAT.format(seq=seq, org=organisation_id, year=handed_on.year),
         handed_on=handed_on, place=place, officer=by, recipient_member=recipient_member,
-        recipient_name=recipient_name[:150], value=sum(i.value for i in chosen),
+        recipient_name=recipient_name[:150], officer_nip=officer_nip,
+        witness_name=witness_name[:150], witness_role=witness_role[:150],
+        value=sum(i.value for i in chosen),
     )  # fmt: skip
     if evidence is not None:
         _check_evidence(evidence)
@@ -163,6 +175,19 @@ def handover_record(
                      summary=f"proposal {old} -> {proposal.state}")  # fmt: skip
     _timeline(proposal, by, CaseEvent.Verb.AID_HANDED_OVER, handover.number)
     return handover
+
+
+def check_nip(value: str, *, field: str = "officer_nip") -> str:
+    """The NIP without its separators, or "" when none is given; ApplicationError saying
+    what is wrong otherwise."""
+    nip = normalise_nip(value)
+    if not nip:
+        return ""
+    problem = nip_problem(nip, today=timezone.localdate())
+    if problem is not None:
+        message, params = problem
+        raise ApplicationError(_(message) % params, field=field)
+    return nip
 
 
 def _check_evidence(upload) -> None:

@@ -310,15 +310,22 @@ def proposal_items_set(
     by: User,
     request=None,
 ) -> Proposal:
-    """Change the items (and business plan) of a draft; the value follows."""
+    """Change the items (and business plan) of a draft; the value follows. The old and new
+    value go to the audit log, the new items and value on the client's open case timelines."""
     _require_proposer(by, proposal.programme)
     proposal = _lock(proposal)
+    _require_readable(by, proposal.client)
     _expect(proposal, State.DRAFT)
+    items = _clean_items(proposal.programme, items)
+    before, plan = proposal.value, proposal.business_plan
     if business_plan is not None:
         proposal.business_plan = business_plan.strip()
-    _write_items(proposal, _clean_items(proposal.programme, items))
+    _write_items(proposal, items)
+    changed = "items, business_plan" if proposal.business_plan != plan else "items"
     audit_record(actor=by, action=Action.UPDATE, obj=proposal, request=request,
-                 summary="fields: items")  # fmt: skip
+                 summary=f"{changed}: value {before} -> {proposal.value}")  # fmt: skip
+    _timeline(proposal, by, Verb.AID_CHANGED,
+              ", ".join(f"{item.name} × {quantity}" for item, quantity in items))  # fmt: skip
     return proposal
 
 

@@ -47,15 +47,19 @@ def handover_create(request, pk):
         messages.error(request, _("This proposal has nothing left to hand over."))
         return redirect("aid:handover-list")
     family = list(proposal.client.family.order_by("full_name"))
+    # The officer's NIP as given at their last hand-over: it rarely changes.
+    initial = {"officer_nip": selectors.officer_last_nip(user=request.user)}
     form = HandoverForm(request.POST or None, request.FILES or None, proposal=proposal,
-                        remaining=remaining, family=family)  # fmt: skip
+                        remaining=remaining, family=family, initial=initial)  # fmt: skip
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
             handover = handover_services.handover_record(
-                proposal=proposal, by=request.user, handed_on=form.cleaned_data["handed_on"],
-                place=form.cleaned_data["place"], items=form.chosen_items(),
-                recipient_member=form.recipient_member(),
-                evidence=form.cleaned_data["evidence"], request=request,
+                proposal=proposal, by=request.user, handed_on=data["handed_on"],
+                place=data["place"], items=form.chosen_items(),
+                recipient_member=form.recipient_member(), officer_nip=data["officer_nip"],
+                witness_name=data["witness_name"], witness_role=data["witness_role"],
+                evidence=data["evidence"], request=request,
             )  # fmt: skip
         except ApplicationError as exc:
             form.add_application_error(exc)

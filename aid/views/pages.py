@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -19,8 +19,15 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from aid import exports, selectors, services
-from aid.forms.proposals import BatchProposalForm, DecreeForm, ProposalForm, ReasonForm
+from aid.forms.proposals import (
+    BatchProposalForm,
+    DecreeForm,
+    ProposalForm,
+    ProposalItemsForm,
+    ReasonForm,
+)
 from aid.models import Proposal
+from aid.money import by_component, format_rupiah
 from aid.services.proposals import DECIDERS, PROPOSERS
 from assessments.models import EligibilityBatch
 from assessments.models.eligibility import Verdict
@@ -204,8 +211,11 @@ def proposal_create(request, client_pk):
         .filter(is_active=True, programme__in=programmes)
         .order_by("programme__name", "name")
     )
-    form = ProposalForm(request.POST or None, programmes=programmes, items=items)
-    if request.method == "POST" and form.is_valid():
+    if _recalculate(request):
+        form = ProposalForm(initial=request.POST.dict(), programmes=programmes, items=items)
+    else:
+        form = ProposalForm(request.POST or None, programmes=programmes, items=items)
+    if request.method == "POST" and form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
             proposal = services.proposal_create(
@@ -218,8 +228,64 @@ def proposal_create(request, client_pk):
         else:
             messages.success(request, _("Proposal %(ref)s created as a draft.")
                              % {"ref": proposal.reference})  # fmt: skip
+            _warn_over_budget(request, proposal)
             return redirect("aid:proposal-detail", reference=proposal.reference)
-    return render(request, "aid/proposal_form.html", {"form": form, "client": client})
+    return render(request, "aid/proposal_form.html", {
+        "form": form, "client": client,
+        **_items_context(form, programmes, chosen=form.chosen_programme_id()),
+    })  # fmt: skip
+
+
+def _recalculate(request) -> bool:
+    """The "Recalculate" button of a proposal form (for browsers without its script): show
+    the sent figures again, computed by the server, without saving or complaining."""
+    return request.method == "POST" and "recalculate" in request.POST
+
+
+def _items_context(form, programmes, chosen: str = "") -> dict:
+    """The figures of a proposal form as the server computes them, the same that
+    static/js/proposal-total.js keeps up to date while the user types: the value of each
+    line, the total of the chosen programme's lines, and per programme of the catalogue
+    what is available, asked and left per ATENSI component."""
+    lines = form.item_lines()
+    asked: dict = {}
+    components: dict = {}
+    for item, _field, value in lines:
+        by_programme = asked.setdefault(item.programme_id, {})
+        by_programme[item.component] = by_programme.get(item.component, 0) + value
+        components.setdefault(item.programme_id, set()).add(item.component)
+    shown = [p for p in programmes if p.pk in components]
+    if chosen not in {str(p.pk) for p in shown}:
+        chosen = ""
+    available = selectors.budget_available([p.pk for p in shown])
+    outlooks = []
+    for programme in shown:
+        outlook = selectors.budget_outlook(
+            programme=programme, available=available.get(programme.pk, {}),
+            asked=asked[programme.pk], components=components[programme.pk],
+        )  # fmt: skip
+        outlook["hidden"] = bool(chosen) and str(programme.pk) != chosen
+        outlooks.append(outlook)
+    total = sum(
+        value for item, _f, value in lines if not chosen or str(item.programme_id) == chosen
+    )
+    return {"lines": lines, "total": total, "outlooks": outlooks}
+
+
+def _warn_over_budget(request, proposal) -> None:
+    """Say so when a saved proposal asks more than its programme has available in an ATENSI
+    component: a warning, not a refusal (approval reserves the money and checks)."""
+    programme_id = proposal.programme_id
+    available = selectors.budget_available([programme_id]).get(programme_id, {})
+    asked = by_component(proposal.items.values_list("component", "value"))
+    outlook = selectors.budget_outlook(programme=proposal.programme, available=available,
+                                       asked=asked)  # fmt: skip
+    over = [str(row["label"]) for row in outlook["rows"] if row["over"]]
+    if over:
+        messages.warning(request, _(
+            "The items ask more than is available in the budget for: %(components)s. The "
+            "proposal is saved; approval will refuse it unless more is allocated."
+        ) % {"components": "; ".join(over)})  # fmt: skip
 
 
 @login_required
@@ -302,6 +368,7 @@ def _actions(user, proposal) -> dict:
     # Four eyes: whoever created or submitted it is not offered to verify or approve it.
     other_eyes = user.pk not in (proposal.created_by_id, proposal.submitted_by_id)
     return {
+        "edit": propose and state == State.DRAFT,
         "submit": propose and state == State.DRAFT,
         "verify": decide and other_eyes and state == State.SUBMITTED,
         "approve": decide and other_eyes and state == State.VERIFIED,
@@ -331,6 +398,53 @@ def proposal_detail(request, reference):
         "actions": actions,
         "reason_form": ReasonForm() if actions["reject"] or actions["cancel"] else None,
         "handovers": selectors.handover_list(user=user, proposal=proposal),
+    })  # fmt: skip
+
+
+def _can_write(user, proposal) -> bool:
+    """Staff of the programme's organisation who may propose (as for the page's buttons)."""
+    return proposal.programme.organisation_id == user.organisation_id and can_propose(user)
+
+
+@login_required
+def proposal_edit(request, reference):
+    """Change a draft's items (quantities; 0 removes an item) and business plan. Once
+    submitted the page only says that it can no longer be changed."""
+    user = request.user
+    proposal = selectors.proposal_get_by_reference(user=user, reference=reference)
+    _require(_can_write(user, proposal))
+    context = {"proposal": proposal, "client": proposal.client}
+    if proposal.state != State.DRAFT:
+        status = 409 if request.method == "POST" else 200
+        return render(request, "aid/proposal_edit.html", context, status=status)
+    current = {line.aid_item_id: line.quantity for line in proposal.items.all()}
+    items = (
+        selectors.aid_item_list(user=user, programme=proposal.programme)
+        .filter(Q(is_active=True) | Q(pk__in=current))
+        .order_by("name")
+    )
+    initial = {f"qty_{pk}": quantity for pk, quantity in current.items()}
+    initial["business_plan"] = proposal.business_plan
+    if _recalculate(request):
+        form = ProposalItemsForm(initial=request.POST.dict(), items=items)
+    else:
+        form = ProposalItemsForm(request.POST or None, initial=initial, items=items)
+    if request.method == "POST" and form.is_bound and form.is_valid():
+        try:
+            proposal = services.proposal_items_set(
+                proposal=proposal, items=form.chosen_items(),
+                business_plan=form.cleaned_data["business_plan"], by=user, request=request,
+            )  # fmt: skip
+        except ApplicationError as exc:
+            form.add_application_error(exc)
+        else:
+            messages.success(request, _(
+                "Proposal %(ref)s is changed; its value is now %(value)s."
+            ) % {"ref": proposal.reference, "value": format_rupiah(proposal.value)})  # fmt: skip
+            _warn_over_budget(request, proposal)
+            return redirect("aid:proposal-detail", reference=proposal.reference)
+    return render(request, "aid/proposal_edit.html", {
+        **context, "form": form, **_items_context(form, [proposal.programme]),
     })  # fmt: skip
 
 
@@ -476,6 +590,7 @@ urlpatterns = [
     path("bantuan/klien/<uuid:client_pk>/usulan/baru/", proposal_create, name="proposal-create"),
     path("bantuan/kelayakan/<uuid:batch_pk>/usulkan/", batch_propose, name="batch-propose"),
     path("bantuan/usulan/<str:reference>/", proposal_detail, name="proposal-detail"),
+    path("bantuan/usulan/<str:reference>/ubah/", proposal_edit, name="proposal-edit"),
     path("bantuan/usulan/<str:reference>/ajukan/", proposal_submit, name="proposal-submit"),
     path("bantuan/usulan/<str:reference>/verifikasi/", proposal_verify, name="proposal-verify"),
     path("bantuan/usulan/<str:reference>/tolak/", proposal_reject, name="proposal-reject"),

@@ -59,6 +59,10 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
          _("proposal %(from_state)s → %(to_state)s")),
         (r"proposals created: (?P<n>\d+)", _("proposals created: %(n)s")),
         (r"re-screened: (?P<verdict>\S+)", _("screened again: %(verdict)s")),
+        (r"items: value (?P<before>\d+) -> (?P<after>\d+)",
+         _("items changed, value %(before)s → %(after)s")),
+        (r"items, business_plan: value (?P<before>\d+) -> (?P<after>\d+)",
+         _("items and business plan changed, value %(before)s → %(after)s")),
         (r"proposals: (?P<n>\d+)", _("proposals in the decree: %(n)s")),
         (r"proposal (?P<id>\S+)", _("proposal %(id)s")),
         (r"assessments", _("assessments")),
@@ -97,11 +101,15 @@ def _verdict_label(code: str) -> str:
     return str(Verdict(code).label) if code in Verdict.values else code
 
 
-# Groups whose stored value is a code with a label of its own.
+def _rupiah(amount: str) -> str:
+    return f"Rp {int(amount):,}".replace(",", ".")
+
+
+# Groups whose stored value is a code with a label of its own, or an amount in rupiah.
 _LABELS = {
     "old": _stage_label, "new": _stage_label, "component": _component_label,
     "from_state": _proposal_state_label, "to_state": _proposal_state_label,
-    "verdict": _verdict_label,
+    "verdict": _verdict_label, "before": _rupiah, "after": _rupiah,
 }  # fmt: skip
 
 
