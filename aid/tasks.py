@@ -19,4 +19,10 @@ class DocumentTask(RecordTask):
 @shared_task(base=DocumentTask, acks_late=True, soft_time_limit=SOFT_SECONDS,
              time_limit=HARD_SECONDS)  # fmt: skip
 def build_decree_document(document_id: str) -> None:
-    documents.decree_document_build(document_id=document_id)
+    documents.decree_document_build(document_id=document_id, inline=False)
+
+
+@shared_task(base=DocumentTask, acks_late=True, soft_time_limit=SOFT_SECONDS,
+             time_limit=HARD_SECONDS)  # fmt: skip
+def build_annex_part(document_id: str, index: int) -> None:
+    documents.annex_part_build(document_id=document_id, index=index)

@@ -2,7 +2,7 @@
 hand-overs."""
 
 from .budget import BudgetEntry, BudgetLine
-from .document import DecreeDocument
+from .document import DecreeDocument, DecreeDocumentPart
 from .followup import FOLLOWUP_MONTHS, FollowUp
 from .handover import BastCounter, Handover, HandoverItem, IdempotencyKey
 from .programme import AidItem, AidRecord, Programme
@@ -16,6 +16,7 @@ __all__ = [
     "BudgetLine",
     "Decree",
     "DecreeDocument",
+    "DecreeDocumentPart",
     "FOLLOWUP_MONTHS",
     "FollowUp",
     "Handover",

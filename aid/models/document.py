@@ -1,8 +1,9 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from .proposal import Decree
@@ -57,3 +58,34 @@ class DecreeDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decree} {self.kind}"
+
+
+def part_path(instance, filename):
+    document = instance.document
+    return f"documents/{document.decree_id}/{document.pk}/part-{instance.index:04d}.pdf"
+
+
+class DecreeDocumentPart(models.Model):
+    """A run of whole pages of a decree annex PDF, laid out on its own (by a task of its own
+    for a large decree) and joined with the others when all are done."""
+
+    document = models.ForeignKey(DecreeDocument, on_delete=models.CASCADE, related_name="parts")
+    index = models.PositiveIntegerField()
+    first_row = models.PositiveIntegerField()
+    last_row = models.PositiveIntegerField()
+    page_starts = ArrayField(models.PositiveIntegerField())  # the first row of each page
+    pages = models.PositiveIntegerField(default=0)  # as laid out
+    file = models.FileField(upload_to=part_path, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["document", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "index"], name="decreedocumentpart_once"),
+            models.CheckConstraint(
+                condition=Q(first_row__lte=F("last_row")), name="decreedocumentpart_rows"
+            ),  # fmt: skip
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} {self.index}"

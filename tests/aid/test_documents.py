@@ -8,9 +8,9 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from aid import services
-from aid.models import DecreeDocument
-from aid.services import documents
-from aid.tasks import build_decree_document
+from aid.models import Decree, DecreeDocument, DecreeDocumentPart
+from aid.services import annex, documents
+from aid.tasks import build_annex_part, build_decree_document
 from atensi.audit.models import AuditEvent
 
 from .conftest import TODAY, approve, make_item, verified
@@ -62,9 +62,10 @@ def test_the_bast_names_the_recipient_items_and_total_in_figures_and_words(cast,
 def test_the_annex_pdf_lists_recipients_with_masked_nik_and_totals(cast, decreed):
     decree, a, _ = decreed
 
-    text = pdf_text(documents.decree_annex_pdf(decree=decree))
+    text = pdf_text(annex.decree_annex_pdf(decree=decree))
 
     assert decree.number in text
+    assert a.client.village.parent.name in text  # the kecamatan column
     assert "Siti Rahma" in text and "=1+1" in text
     assert a.client.nik not in text
     assert a.client.nik[:4] + "**********" in text
@@ -180,3 +181,104 @@ def test_the_bast_pdf_is_for_those_who_may_read_the_client(cast, decreed, browse
     if status == 200:
         assert response.content.startswith(b"%PDF")
         assert AuditEvent.objects.filter(action="export", object_id=str(handover.pk)).exists()
+
+
+# --- the annex PDF in parts of whole pages ----------------------------------------------------
+
+
+def varied_rows(count: int) -> list[dict]:
+    """Annex rows of one to six lines: names, villages and item lists of many lengths."""
+    words = ["MUHAMMAD", "SITI", "NUR", "ABDURRAHMAN", "KHAIRUNNISA", "PRATAMA", "BINTI",
+             "WULANDARI", "HIDAYAT", "PURNAMASARI", "AL-FARISI", "AHMAD"]  # fmt: skip
+    places = ["Sukamaju", "Tanjung Lubuk", "Sungai Pedada Ilir Ulu", "Pedamaran Timur Laut Raya"]
+    items = ["Paket nutrisi × 1", "Paket nutrisi × 1; Paket kebersihan × 2",
+             "Paket alat usaha (peralatan wirausaha) × 1; Paket nutrisi × 1; "
+             "Perlengkapan sekolah × 3; Alat bantu dengar × 1"]  # fmt: skip
+    rows = []
+    for n in range(1, count + 1):
+        name = " ".join(words[(n * k) % len(words)] for k in range(1, 2 + n % 5))
+        if n % 37 == 0:
+            name = "X" * 70  # one long word: broken anywhere
+        rows.append({"no": n, "reference": f"USL-{n}", "nik": "1602**********12", "name": name,
+                     "village": places[n % 4], "district": places[(n // 4) % 4],
+                     "items": items[n % 3], "value": 1_500_000,
+                     "value_rp": "1.500.000"})  # fmt: skip
+    return rows
+
+
+def row_pages(document) -> list[int]:
+    """The first row number of each page of a laid-out annex."""
+    firsts: dict[int, int] = {}
+    for number, (page, _top) in annex._positions(document).items():
+        firsts[page] = min(firsts.get(page, number), number)
+    return [firsts[page] for page in sorted(firsts)]
+
+
+def test_the_page_plan_never_overflows_a_page_and_fills_them_as_the_layout_would(db):
+    rows = varied_rows(300)
+    context = {"decree": Decree(number="SK/1", signatory_title="Kepala Dinas"),
+               "programme": None, "first": True, "last": False, "totals": {}}  # fmt: skip
+
+    planned = [first for first, _count in annex.plan_pages(rows, annex.geometry())]
+    natural = row_pages(annex._render(context, rows))
+    forced = row_pages(annex._render(context, rows, breaks=frozenset(planned[1:])))
+
+    assert forced == planned  # no planned page spilled over onto an extra one
+    assert len(natural) <= len(planned) <= len(natural) + 1  # and the pages are as full
+
+
+def many_items(funded, count: int) -> list:
+    """`count` catalogue items, so that a proposal's "Bantuan" cell runs over many lines."""
+    return [make_item(funded, f"Barang bantuan nomor {n} ukuran sedang", cost=1_000)
+            for n in range(count)]  # fmt: skip
+
+
+@pytest.fixture
+def long_decree(cast, funded, make_client):
+    """A decree of 14 recipients with four items each: a handful of rows a page."""
+    stuff = many_items(funded, 4)
+    proposals = [
+        verified(cast, make_client(serial=10 + n, full_name=f"Penerima Nomor {n}"), funded,
+                 [(item, 1) for item in stuff])
+        for n in range(14)
+    ]  # fmt: skip
+    return approve(cast, proposals)
+
+
+def test_a_large_annex_pdf_is_laid_out_by_a_task_per_part_and_joined_by_the_last(
+    cast, long_decree, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(documents, "ANNEX_INLINE_ROWS", 1)
+    monkeypatch.setattr(annex, "PART_ROWS", 1)  # a part per page
+    sent, parts_sent = [], []
+    monkeypatch.setattr(build_decree_document, "delay", sent.append)
+    monkeypatch.setattr(build_annex_part, "delay", lambda *args: parts_sent.append(args))
+    with django_capture_on_commit_callbacks(execute=True):
+        document = documents.decree_document_request(decree=long_decree, kind="pdf",
+                                                     by=cast.supervisor)  # fmt: skip
+
+    build_decree_document(*sent)
+    parts = list(DecreeDocumentPart.objects.filter(document=document))
+    assert len(parts) >= 3 and len(parts_sent) == len(parts)
+    assert [p.page_starts[0] for p in parts] == [p.first_row for p in parts]
+    progress = []
+    for args in reversed(parts_sent):  # in any order; the last one to finish joins
+        with django_capture_on_commit_callbacks(execute=True):
+            build_annex_part(*args)
+        document.refresh_from_db()
+        progress.append((document.status, document.progress))
+    assert [s for s, _ in progress[:-1]] == ["running"] * (len(parts) - 1)
+    assert [p for _, p in progress[:-1]] == sorted(p for _, p in progress[:-1])
+    assert progress[-1] == ("done", 100)
+    build_annex_part(*parts_sent[0])  # safe to run twice
+
+    reader = PdfReader(document.file.open("rb"))
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    assert len(pages) in (len(parts), len(parts) + 1)  # the totals may start a page
+    text = " ".join(pages)
+    names = [f"Penerima Nomor {n}" for n in range(14)]
+    assert all(name in text for name in names)
+    assert "Jumlah (14 penerima)" in text
+    assert f"Halaman 1 dari {len(pages)}" in pages[0]
+    assert f"Halaman {len(pages)} dari {len(pages)}" in pages[-1]
+    assert not DecreeDocumentPart.objects.filter(document=document).exists()  # parts dropped

@@ -1,0 +1,392 @@
+"""The decree annex (lampiran SK) as an A4 PDF, laid out in parallel.
+
+WeasyPrint lays a table out at a few milliseconds a row, on one core, and holds the whole
+layout in memory; 10,000 recipients would take a minute in one process. So the annex is cut
+into pages *before* layout: the height of every row is worked out from its text (the font's
+glyph widths, `atensi.textlayout`) and the measures of the printed table (read once per
+process from a small calibration document that WeasyPrint lays out), and every page's first
+row is forced onto a new page. The pages are grouped into parts of whole pages; each part is
+laid out on its own (by a Celery task per part for a large decree, so that the workers' cores
+share the work) and the parts are joined with pypdf, page numbers stamped over the whole.
+
+The page plan errs on the safe side: a row is never thought shorter than it prints, so a
+planned page never overflows; a row that prints a line shorter than planned leaves a little
+space at the page's foot. Should a page overflow all the same, WeasyPrint carries the row to
+an extra page: nothing is lost, and the extra page is logged.
+
+Rows are read with .values() from a server-side cursor, a part at a time; the plan keeps only
+row numbers.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.contrib.postgres.aggregates import StringAgg
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import CharField, Count, F, Q, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Concat
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+from pypdf import PdfReader, PdfWriter
+
+from aid.models import Decree, DecreeDocument, DecreeDocumentPart, Proposal
+from aid.money import format_rupiah
+from aid.terbilang import rupiah_in_words
+from atensi import textlayout
+from atensi.documents import html_document, load_weasyprint
+from cases.nik import mask_nik
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 1000
+PART_ROWS = 400  # rows a part is made of at least (whole pages): ~2 s of layout
+DOCUMENT_LANGUAGE = "id"  # printed documents are Indonesian whatever the interface says
+FONT_FAMILY = "DejaVu Sans"
+FONT_PX = 8.5 * 4 / 3  # the cells' 8.5 pt in CSS pixels
+WIDTH_MARGIN = 0.95  # a text is planned in 95 % of its cell's width (measured: 98 % is too tight)
+CELL_PADDING_PX = 2 * 1.5 * 96 / 25.4  # 1.5 mm each side
+PAGE_BOTTOM_MARGIN_PX = 22 * 96 / 25.4  # base_print.html: @page margin-bottom 22 mm
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    heading: str
+    percent: int
+    wraps: bool  # False: one line whatever its length (nowrap)
+
+
+COLUMNS = (
+    Column("no", "No.", 7, wraps=False),
+    Column("nik", "NIK", 17, wraps=False),
+    Column("name", "Nama", 19, wraps=True),
+    Column("village", "Desa/Kelurahan", 14, wraps=True),
+    Column("district", "Kecamatan", 13, wraps=True),
+    Column("items", "Bantuan", 18, wraps=True),
+    Column("value_rp", "Nilai (Rp)", 12, wraps=False),
+)
+assert sum(c.percent for c in COLUMNS) == 100
+
+
+def _dots(amount: int) -> str:
+    """1500000 → "1.500.000", for columns headed "(Rp)"."""
+    return f"{amount:,}".replace(",", ".")
+
+
+# --- the rows ---------------------------------------------------------------------------------
+
+
+def annex_queryset(decree: Decree):
+    items = Concat(
+        F("items__aid_item__name"), Value(" × "), Cast("items__quantity", CharField()),
+        output_field=CharField(),
+    )  # fmt: skip
+    return (
+        Proposal.objects.filter(decree=decree)
+        .order_by("client__village__parent__name", "client__village__name", "reference")
+        .values(
+            "reference",
+            "client__nik",
+            "client__full_name",
+            "client__village__name",
+            "client__village__parent__name",
+            "value",
+        )  # fmt: skip
+        .annotate(item_list=StringAgg(items, "; ", order_by="items__aid_item__name"))
+    )
+
+
+def annex_rows(decree: Decree, *, first: int = 1, last: int | None = None,
+               chunk: int = CHUNK) -> Iterator[dict]:  # fmt: skip
+    """The annex's rows `first` to `last` (numbered from 1) as plain dicts, one at a time,
+    read from a server-side cursor."""
+    rows = annex_queryset(decree)[first - 1 : last]
+    with transaction.atomic():  # server-side cursors live inside a transaction
+        for number, row in enumerate(rows.iterator(chunk_size=chunk), first):
+            yield {
+                "no": number,
+                "reference": row["reference"],
+                "nik": mask_nik(row["client__nik"]),
+                "name": row["client__full_name"],
+                "village": row["client__village__name"],
+                "district": row["client__village__parent__name"],
+                "items": row["item_list"] or "",
+                "value": row["value"],
+                "value_rp": _dots(row["value"]),
+            }
+
+
+def annex_totals(decree: Decree) -> dict:
+    totals = Proposal.objects.filter(decree=decree).aggregate(
+        count=Count("pk"), value=Coalesce(Sum("value"), 0)
+    )
+    return {**totals, "value_rp": format_rupiah(totals["value"]),
+            "value_words": rupiah_in_words(totals["value"])}  # fmt: skip
+
+
+# --- the page plan ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Measures of the printed table, in CSS pixels, read from a laid-out document."""
+
+    first_top: float  # where the first row starts on the first page (below the heading)
+    top: float  # where the first row starts on the other pages (below the repeated head)
+    bottom: float  # the foot of the page's content area
+    row: float  # the height of a row of one line
+    line: float  # what each further line adds
+    widths: tuple[float, ...]  # the content width of each column
+
+
+def _render(context: dict, rows: list[dict], breaks: frozenset[int] = frozenset()):
+    rows_html = render_to_string("aid/print/_annex_rows.html", {"rows": rows, "breaks": breaks})
+    html = render_to_string(
+        "aid/print/decree_annex.html",
+        # Rendered (and escaped) by our own template.
+        {**context, "columns": COLUMNS, "rows_html": mark_safe(rows_html)},  # noqa: S308
+    )
+    load_weasyprint()
+    return html_document(html).render(font_config=_fonts())
+
+
+@functools.cache
+def _fonts():
+    load_weasyprint()
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def _positions(document) -> dict[int, tuple[int, float]]:
+    """Row number → (page index, top) of the rows of a laid-out annex."""
+    found = {}
+    for index, page in enumerate(document.pages):
+        for anchor, box in page.anchors.items():  # box: x1, y1, x2, y2
+            if anchor.startswith("r") and anchor[1:].isdigit():
+                found[int(anchor[1:])] = (index, box[1])
+    return found
+
+
+@functools.cache
+def geometry() -> Geometry:
+    """Lay out a calibration annex once per process and read its measures: a two-line row,
+    then one-line rows until the third page."""
+    widths = tuple(
+        max(1.0, 657.6378 * c.percent / 100 - CELL_PADDING_PX) for c in COLUMNS
+    )  # 657.64 px: the 174 mm between the A4 page's side margins
+    wide = "W" * max(1, int(widths[2] / (FONT_PX * 1.1)))  # surely a line of its own
+    row = {"no": 0, "reference": "", "nik": "1", "name": "A", "village": "A", "district": "A",
+           "items": "A", "value": 0, "value_rp": "0"}  # fmt: skip
+    rows = [{**row, "no": 1, "name": f"{wide} {wide}"}]
+    rows += [{**row, "no": n} for n in range(2, 121)]
+    with translation.override(DOCUMENT_LANGUAGE):
+        context = {"decree": Decree(number="0", signatory_title="0"),
+                   "programme": None, "first": True, "last": False, "totals": {}}  # fmt: skip
+        document = _render(context, rows)
+    at = _positions(document)
+    second_page = min(n for n, (page, _y) in at.items() if page == 1)
+    height = document.pages[0].height
+    return Geometry(
+        first_top=at[1][1],
+        top=at[second_page][1],
+        bottom=height - PAGE_BOTTOM_MARGIN_PX,
+        row=at[3][1] - at[2][1],
+        line=(at[2][1] - at[1][1]) - (at[3][1] - at[2][1]),
+        widths=widths,
+    )
+
+
+def row_height(row: dict, geo: Geometry) -> float:
+    font = textlayout.font(FONT_FAMILY)
+    lines = 1
+    for column, width in zip(COLUMNS, geo.widths, strict=True):
+        if column.wraps:
+            text = str(row[column.key])
+            if font is None:  # no fontconfig: a wide glyph per character
+                count = max(1, -(-len(text) * FONT_PX // (width * WIDTH_MARGIN)))
+            else:
+                count = font.lines(text, width * WIDTH_MARGIN, FONT_PX)
+            lines = max(lines, int(count))
+    return geo.row + (lines - 1) * geo.line
+
+
+def plan_pages(rows: Iterable[dict], geo: Geometry) -> list[tuple[int, int]]:
+    """(first row number, rows) of each page, the rows being cut as WeasyPrint would."""
+    pages: list[tuple[int, int]] = []
+    top, first, count = geo.first_top, None, 0
+    for row in rows:
+        height = row_height(row, geo)
+        if count and top + height > geo.bottom:
+            pages.append((first, count))
+            top, first, count = geo.top, None, 0
+        if first is None:
+            first = row["no"]
+        top += height
+        count += 1
+    if count:
+        pages.append((first, count))
+    return pages
+
+
+def plan_parts(pages: list[tuple[int, int]], part_rows: int) -> list[list[tuple[int, int]]]:
+    """The pages grouped into parts of at least `part_rows` rows (the last may be smaller)."""
+    parts, current, size = [], [], 0
+    for page in pages:
+        current.append(page)
+        size += page[1]
+        if size >= part_rows:
+            parts.append(current)
+            current, size = [], 0
+    if current:
+        parts.append(current)
+    return parts
+
+
+# --- building: plan, parts, join --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Part:
+    index: int
+    first_row: int
+    last_row: int
+    page_starts: tuple[int, ...]
+
+
+def plan(decree: Decree) -> list[Part]:
+    """The annex cut into parts of whole pages."""
+    with translation.override(DOCUMENT_LANGUAGE):
+        pages = plan_pages(annex_rows(decree), geometry())
+    return [
+        Part(index, part[0][0], part[-1][0] + part[-1][1] - 1, tuple(p[0] for p in part))
+        for index, part in enumerate(plan_parts(pages, PART_ROWS))
+    ]
+
+
+def part_pdf(decree: Decree, part: Part, totals: dict) -> tuple[bytes, int]:
+    """One part of the annex laid out as PDF, and its number of pages: the heading on the
+    first part, the totals and the signature on the last."""
+    # A decree's recipients are fixed once it is approved (the database holds every decided
+    # proposal to its decree), so the planned rows are still the rows.
+    rows = list(annex_rows(decree, first=part.first_row, last=part.last_row))
+    is_last = part.last_row == totals["count"]
+    context = {"decree": decree, "programme": decree.programme,
+               "organisation": decree.organisation, "totals": totals,
+               "first": part.first_row == 1, "last": is_last}  # fmt: skip
+    with translation.override(DOCUMENT_LANGUAGE):
+        laid_out = _render(context, rows, breaks=frozenset(part.page_starts[1:]))
+    pages, planned = len(laid_out.pages), len(part.page_starts)
+    if pages > planned + (1 if is_last else 0):  # the totals may start a page of their own
+        # The plan thought a row shorter than it prints; nothing is lost, a page is extra.
+        logger.warning("annex of decree %s, part %d: %d pages laid out, %d planned",
+                       decree.pk, part.index, pages, planned)  # fmt: skip
+    return laid_out.write_pdf(), pages
+
+
+def _page_numbers(writer: PdfWriter) -> None:
+    """Stamp "Halaman N dari M" on every page of the joined annex."""
+    html = render_to_string("aid/print/_annex_page_numbers.html",
+                            {"pages": range(len(writer.pages))})  # fmt: skip
+    numbers = PdfReader(io.BytesIO(html_document(html).write_pdf()))
+    for page, stamp in zip(writer.pages, numbers.pages, strict=True):
+        page.merge_page(stamp)
+        page.compress_content_streams()  # merging leaves the page's content uncompressed
+
+
+def join(contents: Iterable[bytes]) -> bytes:
+    """The parts' PDFs joined in order into one, page numbers stamped over the whole."""
+    writer = PdfWriter()
+    for index, content in enumerate(contents):
+        reader = PdfReader(io.BytesIO(content))
+        if index == 0:
+            writer.add_metadata(reader.metadata or {})
+        writer.append(reader)
+    with translation.override(DOCUMENT_LANGUAGE):
+        _page_numbers(writer)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def decree_annex_pdf(*, decree: Decree, progress=None) -> bytes:
+    """The whole annex laid out in this process, part after part (a small decree)."""
+    totals = annex_totals(decree)
+    contents = []
+    for part in plan(decree):
+        contents.append(part_pdf(decree, part, totals)[0])
+        if progress is not None and totals["count"]:
+            progress(90 * part.last_row // totals["count"])
+    content = join(contents)
+    if progress is not None:
+        progress(100)
+    return content
+
+
+# --- a large decree: a task per part, the last one joins --------------------------------------
+
+
+def stored_plan(document: DecreeDocument) -> list[DecreeDocumentPart]:
+    """Record the parts of a document's annex; safe to run twice (recorded parts are kept)."""
+    existing = list(document.parts.order_by("index"))
+    if existing:
+        return existing
+    return DecreeDocumentPart.objects.bulk_create(
+        DecreeDocumentPart(document=document, index=p.index, first_row=p.first_row,
+                           last_row=p.last_row, page_starts=list(p.page_starts))
+        for p in plan(document.decree)
+    )  # fmt: skip
+
+
+def stored_part_build(part: DecreeDocumentPart) -> None:
+    """Lay out one recorded part and store it; a part already done is not laid out again."""
+    if part.done_at is not None:
+        return
+    decree = part.document.decree
+    content, pages = part_pdf(
+        decree,
+        Part(part.index, part.first_row, part.last_row, tuple(part.page_starts)),
+        annex_totals(decree),
+    )
+    part.file.save(f"{part.index}.pdf", ContentFile(content), save=False)
+    DecreeDocumentPart.objects.filter(pk=part.pk).update(
+        file=part.file.name, pages=pages, done_at=timezone.now()
+    )
+
+
+def stored_progress(document: DecreeDocument) -> tuple[int, bool]:
+    """The share of rows laid out (0-90 %), and whether every part is done."""
+    parts = document.parts.aggregate(
+        n=Count("pk"), done=Count("pk", filter=Q(done_at__isnull=False)),
+        rows=Coalesce(Sum(F("last_row") - F("first_row") + 1,
+                          filter=Q(done_at__isnull=False)), 0),
+        total=Coalesce(Sum(F("last_row") - F("first_row") + 1), 0),
+    )  # fmt: skip
+    percent = 90 * parts["rows"] // parts["total"] if parts["total"] else 0
+    return percent, parts["n"] > 0 and parts["done"] == parts["n"]
+
+
+def stored_join(document: DecreeDocument) -> bytes:
+    """The stored parts joined; their files are deleted once the annex is kept."""
+    parts = list(document.parts.order_by("index"))
+
+    def contents():
+        for part in parts:
+            with part.file.open("rb") as f:
+                yield f.read()
+
+    return join(contents())
+
+
+def stored_parts_delete(document: DecreeDocument) -> None:
+    for part in document.parts.all():
+        if part.file:
+            part.file.delete(save=False)
+    document.parts.all().delete()

@@ -1,0 +1,37 @@
+"""Counting the lines a text takes in a printed table's cell (atensi.textlayout)."""
+
+import pytest
+
+from atensi import textlayout
+
+SIZE = 11.33  # 8.5 pt in CSS pixels
+
+
+@pytest.fixture(scope="module")
+def font():
+    found = textlayout.font("DejaVu Sans")
+    assert found is not None, "fontconfig and DejaVu Sans are needed (fonts-dejavu-core)"
+    return found
+
+
+def test_a_wider_glyph_measures_wider_and_width_grows_with_the_size(font):
+    assert font.width("W", SIZE) > font.width("i", SIZE) > 0
+    assert font.width("SITI AMINAH", 2 * SIZE) == pytest.approx(2 * font.width("SITI AMINAH", SIZE))
+
+
+def test_words_go_on_the_next_line_when_the_line_is_full(font):
+    word = font.width("AMINAH", SIZE)
+    space = font.width(" ", SIZE)
+
+    assert font.lines("AMINAH AMINAH", 2 * word + space + 0.01, SIZE) == 1
+    assert font.lines("AMINAH AMINAH", 2 * word + space - 0.1, SIZE) == 2
+    assert font.lines("AMINAH  AMINAH\n AMINAH", word, SIZE) == 3  # white space collapses
+    assert font.lines("", word, SIZE) == 1
+
+
+def test_a_word_longer_than_the_cell_is_broken_over_as_many_lines_as_it_needs(font):
+    word = "X" * 30
+    width = font.width(word, SIZE) / 2.5
+
+    assert font.lines(word, width, SIZE) == 3
+    assert font.lines(f"AB {word}", width, SIZE) == 4  # it starts a line of its own
