@@ -35,3 +35,10 @@ def test_a_word_longer_than_the_cell_is_broken_over_as_many_lines_as_it_needs(fo
 
     assert font.lines(word, width, SIZE) == 3
     assert font.lines(f"AB {word}", width, SIZE) == 4  # it starts a line of its own
+
+
+def test_kerning_pairs_draw_letters_together_as_pango_does(font):
+    # Pango lays "RAHMAT" out 47.26 px wide at 8.5 pt; without kerning it would be 48.60.
+    assert font.width("AV", SIZE) < font.width("A", SIZE) + font.width("V", SIZE)
+    assert font.width("RAHMAT", 8.5 * 4 / 3) == pytest.approx(47.26, abs=0.02)
+    assert font.width("HH", SIZE) == pytest.approx(2 * font.width("H", SIZE))

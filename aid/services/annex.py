@@ -9,10 +9,10 @@ row is forced onto a new page. The pages are grouped into parts of whole pages; 
 laid out on its own (by a Celery task per part for a large decree, so that the workers' cores
 share the work) and the parts are joined with pypdf, page numbers stamped over the whole.
 
-The page plan errs on the safe side: a row is never thought shorter than it prints, so a
-planned page never overflows; a row that prints a line shorter than planned leaves a little
-space at the page's foot. Should a page overflow all the same, WeasyPrint carries the row to
-an extra page: nothing is lost, and the extra page is logged.
+The plan cuts the pages where WeasyPrint would (the widths, kerning included, agree with
+Pango's to a few hundredths of a pixel; tests/aid/test_documents.py compares the two). Should
+a row still print taller than planned, WeasyPrint carries it to an extra page: nothing is
+lost, and the extra page is logged.
 
 Rows are read with .values() from a server-side cursor, a part at a time; the plan keeps only
 row numbers.
@@ -20,6 +20,7 @@ row numbers.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 import logging
@@ -50,8 +51,10 @@ PART_ROWS = 400  # rows a part is made of at least (whole pages): ~2 s of layout
 DOCUMENT_LANGUAGE = "id"  # printed documents are Indonesian whatever the interface says
 FONT_FAMILY = "DejaVu Sans"
 FONT_PX = 8.5 * 4 / 3  # the cells' 8.5 pt in CSS pixels
-WIDTH_MARGIN = 0.95  # a text is planned in 95 % of its cell's width (measured: 98 % is too tight)
-CELL_PADDING_PX = 2 * 1.5 * 96 / 25.4  # 1.5 mm each side
+WIDTH_SLACK_PX = 0.05  # a text is planned in its cell's width less this (see textlayout)
+# Taken off a column's width for its text: 1.5 mm of padding each side, and half of the
+# 0.6 pt border each side (borders collapse).
+CELL_PADDING_PX = 2 * 1.5 * 96 / 25.4 + 0.6 * 4 / 3
 PAGE_BOTTOM_MARGIN_PX = 22 * 96 / 25.4  # base_print.html: @page margin-bottom 22 mm
 
 
@@ -66,9 +69,9 @@ class Column:
 COLUMNS = (
     Column("no", "No.", 7, wraps=False),
     Column("nik", "NIK", 17, wraps=False),
-    Column("name", "Nama", 19, wraps=True),
+    Column("name", "Nama", 18, wraps=True),
     Column("village", "Desa/Kelurahan", 14, wraps=True),
-    Column("district", "Kecamatan", 13, wraps=True),
+    Column("district", "Kecamatan", 14, wraps=True),
     Column("items", "Bantuan", 18, wraps=True),
     Column("value_rp", "Nilai (Rp)", 12, wraps=False),
 )
@@ -138,7 +141,7 @@ def annex_totals(decree: Decree) -> dict:
 class Geometry:
     """Measures of the printed table, in CSS pixels, read from a laid-out document."""
 
-    first_top: float  # where the first row starts on the first page (below the heading)
+    first_top: float  # where the first row starts on the first page (below a one-line heading)
     top: float  # where the first row starts on the other pages (below the repeated head)
     bottom: float  # the foot of the page's content area
     row: float  # the height of a row of one line
@@ -165,13 +168,13 @@ def _fonts():
     return FontConfiguration()
 
 
-def _positions(document) -> dict[int, tuple[int, float]]:
-    """Row number → (page index, top) of the rows of a laid-out annex."""
+def _positions(document) -> dict[int, tuple[int, tuple[float, float, float, float]]]:
+    """Row number → (page index, (x1, y1, x2, y2)) of the rows of a laid-out annex."""
     found = {}
     for index, page in enumerate(document.pages):
-        for anchor, box in page.anchors.items():  # box: x1, y1, x2, y2
+        for anchor, box in page.anchors.items():
             if anchor.startswith("r") and anchor[1:].isdigit():
-                found[int(anchor[1:])] = (index, box[1])
+                found[int(anchor[1:])] = (index, box)
     return found
 
 
@@ -179,10 +182,7 @@ def _positions(document) -> dict[int, tuple[int, float]]:
 def geometry() -> Geometry:
     """Lay out a calibration annex once per process and read its measures: a two-line row,
     then one-line rows until the third page."""
-    widths = tuple(
-        max(1.0, 657.6378 * c.percent / 100 - CELL_PADDING_PX) for c in COLUMNS
-    )  # 657.64 px: the 174 mm between the A4 page's side margins
-    wide = "W" * max(1, int(widths[2] / (FONT_PX * 1.1)))  # surely a line of its own
+    wide = "W" * 8  # 8 W's fill more than half of the name column: "W… W…" takes two lines
     row = {"no": 0, "reference": "", "nik": "1", "name": "A", "village": "A", "district": "A",
            "items": "A", "value": 0, "value_rp": "0"}  # fmt: skip
     rows = [{**row, "no": 1, "name": f"{wide} {wide}"}]
@@ -191,16 +191,22 @@ def geometry() -> Geometry:
         context = {"decree": Decree(number="0", signatory_title="0"),
                    "programme": None, "first": True, "last": False, "totals": {}}  # fmt: skip
         document = _render(context, rows)
+        # A part's own first page: no heading, the head of the table at the top.
+        part = _positions(_render({**context, "first": False}, rows[1:3]))
     at = _positions(document)
-    second_page = min(n for n, (page, _y) in at.items() if page == 1)
-    height = document.pages[0].height
+    second_page = min(n for n, (page, _box) in at.items() if page == 1)
+    top = {n: box[1] for n, (_page, box) in at.items()}
+    x1, _y1, x2, _y2 = at[2][1]
     return Geometry(
-        first_top=at[1][1],
-        top=at[second_page][1],
-        bottom=height - PAGE_BOTTOM_MARGIN_PX,
-        row=at[3][1] - at[2][1],
-        line=(at[2][1] - at[1][1]) - (at[3][1] - at[2][1]),
-        widths=widths,
+        first_top=top[1],
+        # The same on both, the body having no margin (decree_annex.html); the lower, should
+        # they ever differ.
+        top=max(top[second_page], part[2][1][1]),
+        bottom=document.pages[0].height - PAGE_BOTTOM_MARGIN_PX,
+        row=top[3] - top[2],
+        line=(top[2] - top[1]) - (top[3] - top[2]),
+        # The table's width as laid out (the row's), shared by the columns as the CSS says.
+        widths=tuple((x2 - x1) * c.percent / 100 - CELL_PADDING_PX for c in COLUMNS),
     )
 
 
@@ -211,9 +217,9 @@ def row_height(row: dict, geo: Geometry) -> float:
         if column.wraps:
             text = str(row[column.key])
             if font is None:  # no fontconfig: a wide glyph per character
-                count = max(1, -(-len(text) * FONT_PX // (width * WIDTH_MARGIN)))
+                count = max(1, -(-len(text) * FONT_PX // (width - WIDTH_SLACK_PX)))
             else:
-                count = font.lines(text, width * WIDTH_MARGIN, FONT_PX)
+                count = font.lines(text, width - WIDTH_SLACK_PX, FONT_PX)
             lines = max(lines, int(count))
     return geo.row + (lines - 1) * geo.line
 
@@ -261,10 +267,27 @@ class Part:
     page_starts: tuple[int, ...]
 
 
+def _context(decree: Decree, totals: dict, *, first: bool, last: bool) -> dict:
+    return {"decree": decree, "programme": decree.programme, "organisation": decree.organisation,
+            "totals": totals, "first": first, "last": last}  # fmt: skip
+
+
+def first_top(decree: Decree) -> float:
+    """Where the first row starts below this decree's own heading (its title and number
+    may take more than a line): its first row laid out under it."""
+    with translation.override(DOCUMENT_LANGUAGE):
+        row = next(annex_rows(decree, last=1))
+        laid_out = _render(_context(decree, {}, first=True, last=False), [row])
+    return _positions(laid_out)[row["no"]][1][1]
+
+
 def plan(decree: Decree) -> list[Part]:
     """The annex cut into parts of whole pages."""
+    if not decree.proposals.exists():
+        return [Part(0, 1, 1, (1,))]
+    geo = dataclasses.replace(geometry(), first_top=first_top(decree))
     with translation.override(DOCUMENT_LANGUAGE):
-        pages = plan_pages(annex_rows(decree), geometry())
+        pages = plan_pages(annex_rows(decree), geo)
     return [
         Part(index, part[0][0], part[-1][0] + part[-1][1] - 1, tuple(p[0] for p in part))
         for index, part in enumerate(plan_parts(pages, PART_ROWS))
@@ -277,10 +300,8 @@ def part_pdf(decree: Decree, part: Part, totals: dict) -> tuple[bytes, int]:
     # A decree's recipients are fixed once it is approved (the database holds every decided
     # proposal to its decree), so the planned rows are still the rows.
     rows = list(annex_rows(decree, first=part.first_row, last=part.last_row))
-    is_last = part.last_row == totals["count"]
-    context = {"decree": decree, "programme": decree.programme,
-               "organisation": decree.organisation, "totals": totals,
-               "first": part.first_row == 1, "last": is_last}  # fmt: skip
+    is_last = part.last_row >= totals["count"]
+    context = _context(decree, totals, first=part.first_row == 1, last=is_last)
     with translation.override(DOCUMENT_LANGUAGE):
         laid_out = _render(context, rows, breaks=frozenset(part.page_starts[1:]))
     pages, planned = len(laid_out.pages), len(part.page_starts)
