@@ -11,6 +11,16 @@ done to the row). Real village codes of the chosen provinces; valid NIKs and KKs
 serials count up per district and date, as the civil registry's do (so a typo in a serial
 often lands on another real person); households sharing a KK; common names repeated.
 The same arguments give the same files.
+
+    python tests/bench/generate.py ... --noise hard [--noise moved=0.1]
+
+``--noise ordinary`` (the default) is the noise of ``Noise``, the data this generator always
+made. ``--noise hard`` adds the kinds of ``HardNoise`` on top (Indonesian spelling variants,
+typing slips, cut, joined and reordered names, odd casing, default, swapped and off-by-one
+birth dates, moves, missing KKs, NIK and name errors together, namesakes inside and outside
+the register), each with its own rate and its own tag in truth.csv, drawn from a random
+generator of their own: every row keeps its ordinary noise, and the register its rows, with
+the same-day namesakes after them. ``--noise NAME=RATE`` overrides a rate of either.
 """
 
 from __future__ import annotations
@@ -22,8 +32,10 @@ import datetime
 import gzip
 import itertools
 import random
+import re
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -61,6 +73,46 @@ class Noise:
     dob_blank: float = 0.02
     sex_blank: float = 0.02
     other_village: float = 0.05  # another village of the same district
+
+
+@dataclass(frozen=True)
+class HardNoise:
+    """The hard profile's extra noise, on top of the ordinary one, drawn from an RNG of its
+    own (so the ordinary noise of a row stays as it was). Each rate is a share of the rows
+    (of the people, for the person-level kinds), drawn on its own; each kind is the tag that
+    truth.csv names it by. A kind that cannot apply to a row (no second name part, a birth
+    day above 12 for the swap, ...) leaves it untagged, so the tagged share can be lower."""
+
+    # Names, in the order they are applied (after the ordinary name noise and titles):
+    name_spelling: float = 0.10  # a whole part in another Indonesian spelling (SPELLING_*)
+    name_typing: float = 0.04  # one keyboard slip inside a part: deletion, transposition,
+    # or a neighbouring key, anywhere in the part (the first letter too)
+    name_last_cut: float = 0.03  # the last part dropped, or cut to its initial
+    name_joined: float = 0.02  # two neighbouring parts run together (no space)
+    name_order: float = 0.04  # the parts in another order (swapped, rotated, reversed)
+    name_case: float = 0.10  # after the ordinary casing: UPPER  WITH  DOUBLE  SPACES, or lower
+    # Birth dates (only when the ordinary noise left the date right):
+    dob_default: float = 0.04  # 1 January of the true year, as written when the day is unknown
+    dob_swap: float = 0.04  # day and month swapped (only possible for a day of 1-12)
+    dob_day_off: float = 0.02  # one day early or late
+    # Identifiers:
+    kk_missing: float = 0.20  # the KK left out (on top of the ordinary kk_blank)
+    nik_and_name: float = 0.03  # a NIK digit wrong or two swapped AND a name error (a
+    # spelling variant, else a typing slip) on the same row, whose NIK was otherwise right
+    # People (drawn once per person, so a duplicate row keeps them):
+    moved: float = 0.05  # in the register: moved to another village of the same district
+    # (kecamatan), with a new address and a new KK the register does not know
+    namesake_same_day: float = 0.03  # in the register: a namesake born the same day, in the
+    # same village, of the same sex, with a NIK and a KK of their own, added to the register;
+    # the proposal is of either of the two (even odds)
+    namesake_not_in_register: float = 0.20  # of the new households not in the register: the
+    # person takes the name (a common one) and the village of someone in the register, with
+    # their own NIK and KK, and their own birth date: half of them within a year of the
+    # registered namesake's (a name is in fashion for some years), never the same day
+    namesake_nik_blank: float = 0.5  # share of the namesake rows whose NIK is not given
+
+
+PROFILES = ("ordinary", "hard")
 
 
 # --- name pools, most common first (drawn with Zipf weights) ---------------------------
@@ -157,6 +209,54 @@ VARIANTS = {
 }
 PREFIX_TITLES = {"L": ["H.", "Drs.", "Ir.", "H"], "P": ["Hj.", "Dra.", "Hj"]}
 SUFFIX_TITLES = [", S.Pd.", ", S.E.", ", S.H.", " S.Kom", ", M.Si.", ", A.Md.", ", S.Pd.I"]
+
+# --- the hard profile's spellings ---------------------------------------------------------
+# How one name is written differently on different papers (KTP, KK, birth certificate, a
+# school list) in Indonesia. Built from the spelling history and from published examples,
+# not from the matcher (assessments/linkage.py) which these data are meant to test:
+# - Van Ophuijsen spelling (1901-1947) and Soewandi / Republican spelling (1947-1972), kept
+#   in older people's papers until today: oe for u, dj for j, tj for c, j for y, nj for ny,
+#   sj for sy, ch for kh (Soeharto, Djoko, Tjandra, Jusuf, Sjahrir, Chairul);
+# - Arabic sounds as Javanese and Sundanese say them: f becomes p, z becomes j or s, kh
+#   becomes h, sy becomes s, dh becomes d, q becomes k (Yusup, Aripin, Patimah, Jainal,
+#   Hairul, Samsul, Ramadan, Taufik), and the Dutch-era ch for h before a consonant
+#   (Rachmat, Machmud);
+# - parents' and clerks' choices: y or i at the end (Rizki / Rizky), doubled letters (Dedi /
+#   Deddy), ai / ae, au / ao (Zainal / Zaenal, Taufik / Taofik), a final h dropped (Fatimah
+#   / Fatima), Javanese o for a (Rahmat / Rohmat);
+# - the names with many spellings: "more than 20 spellings of Muhammad" in one Jakarta
+#   telephone book, with Moh., Moch., Mohd., Much., M. (The Jakarta Post, "Does Mr.
+#   Mochamad confuse you?"), and their companions Ahmad / Achmad, Abdul / Abdoel, Mahmud /
+#   Machmud / Machmoed, Yusuf / Joesoef.
+SPELLING_FAMILIES = (
+    "muhammad muhamad mohammad mohamad mochammad mochamad moehammad moehamad moechammad "
+    "mukhammad muhammat m. moh. moch. muh. mhd. mohd. much.",
+    "ahmad achmad akhmad ahmat",
+    "abdul abdoel abd.",
+    "siti sitti st.",
+    "nur noer noor",
+    "mahmud machmud mahmoed machmoed",
+    "yusuf yusup jusuf joesoef yoesoef",
+    "rahmat rachmat rohmat rakhmat",
+)
+SPELLING_RULES = (
+    # Van Ophuijsen / Soewandi spelling, one letter group at a time, and back.
+    (r"u", "oe"), (r"oe", "u"), (r"(?<!d)j", "dj"), (r"dj", "j"), (r"c", "tj"), (r"tj", "c"),
+    (r"kh", "ch"), (r"ch", "kh"), (r"sy", "sj"), (r"sj", "sy"), (r"ny", "nj"),
+    (r"^y", "j"), (r"(?<=[aiueo])y(?=[aiueo])", "j"),
+    # Arabic sounds said the local way.
+    (r"f", "p"), (r"v", "f"), (r"z", "j"), (r"z", "s"), (r"kh", "h"), (r"sy", "s"),
+    (r"dh", "d"), (r"q", "k"), (r"(?<=[aiueo])h(?=[bdfgjklmnprstvwz])", "ch"),
+    # Choices of parents and clerks.
+    (r"i$", "y"), (r"y$", "i"), (r"k$", "q"), (r"(?<=[aiueoz])k(?=i$)", "q"),
+    (r"ai", "ae"), (r"au", "ao"),
+    (r"(?<=[aiueo])h$", ""), (r"^ra", "ro"),
+    (r"(?<=[aiueo])([bdfgklmnprst])(?=[aiueoy]$)", r"\1\1"), (r"([bdfgklmnprst])\1", r"\1"),
+)  # fmt: skip
+# The whole word in the old spelling, as an older person's KTP may still have it.
+OLD_SPELLING = ((r"(?<!d)j", "dj"), (r"^y", "j"), (r"(?<=[aiueo])y(?=[aiueo])", "j"),
+                (r"c", "tj"), (r"kh", "ch"), (r"sy", "sj"), (r"ny", "nj"), (r"u", "oe"))  # fmt: skip
+KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 
 
 def _zipf(pool: list[str], s: float = 1.0) -> tuple[list[str], list[float]]:
@@ -447,10 +547,230 @@ class _Person:
     village: str
     address: str
     father: str
+    tags: tuple[str, ...] = ()  # the hard profile's person-level noise (moved, namesakes)
 
 
-def _noisy(rng: random.Random, person: _Person, noise: Noise, pop: _Population):
-    """A proposal row for the person, and the noise done to it."""
+def _recase(model: str, word: str) -> str:
+    """``word`` (lower case) written like ``model``: capitalised, upper or lower case."""
+    if model.isupper() and len(model) > 1:
+        return word.upper()
+    if model[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def spelling_variants(word: str) -> list[str]:
+    """Other Indonesian spellings of a name part (see SPELLING_FAMILIES, SPELLING_RULES),
+    written in the word's case; empty when none is known."""
+    low = word.lower()
+    found: list[str] = []
+    for family in SPELLING_FAMILIES:
+        forms = family.split()
+        if low in forms:
+            found.extend(f for f in forms if f != low)
+    if low.isalpha():
+        for pattern, replacement in SPELLING_RULES:
+            found.append(re.sub(pattern, replacement, low))
+        old = low
+        for pattern, replacement in OLD_SPELLING:
+            old = re.sub(pattern, replacement, old)
+        found.append(old)
+    out = []
+    for form in found:
+        if form and form != low and form not in out:
+            out.append(form)
+    return [_recase(word, form) for form in out]
+
+
+def _neighbour_key(rng: random.Random, letter: str) -> str:
+    low = letter.lower()
+    keys = []
+    for r, row in enumerate(KEYBOARD_ROWS):
+        c = row.find(low)
+        if c < 0:
+            continue
+        keys += [row[i] for i in (c - 1, c + 1) if 0 <= i < len(row)]
+        for other in (r - 1, r + 1):
+            if 0 <= other < len(KEYBOARD_ROWS) and c < len(KEYBOARD_ROWS[other]):
+                keys.append(KEYBOARD_ROWS[other][c])
+    key = rng.choice(keys) if keys else rng.choice(_LETTERS.replace(low, ""))
+    return key.upper() if letter.isupper() else key
+
+
+_PREFIX_SET = frozenset(t for titles in PREFIX_TITLES.values() for t in titles)
+
+
+def _split_name(name: str) -> tuple[list[str], list[str], str]:
+    """(titles before, the name's own parts, what follows them: "bin ...", titles after)."""
+    main, comma, tail = name.partition(",")
+    words = main.split(" ")
+    prefix = []
+    while len(words) > 1 and words[0] in _PREFIX_SET:
+        prefix.append(words.pop(0))
+    end: list[str] = []
+    if len(words) > 1 and "." in words[-1]:  # " S.Kom"
+        end.append(words.pop())
+    for link in ("bin", "binti"):
+        if link in words[1:]:
+            k = words.index(link, 1)
+            end = words[k:] + end
+            words = words[:k]
+    return prefix, words, " ".join(end) + comma + tail
+
+
+def _join_name(prefix: list[str], core: list[str], rest: str) -> str:
+    text = " ".join(prefix + core)
+    if rest and not rest.startswith(","):
+        text += " "
+    return text + rest
+
+
+class _Hard:
+    """The hard profile's noise: its own RNG, so the ordinary noise of every row is drawn as
+    without it; called by ``_noisy`` at fixed points, and by ``generate`` for the people."""
+
+    def __init__(self, seed: int, rates: HardNoise, pop: _Population) -> None:
+        self.rng = random.Random(f"hard profile, seed {seed}")
+        self.rates = rates
+        self.pop = pop
+        self.name_error = False  # the row's NIK was made wrong: its name must be too
+
+    # --- people ---
+
+    def address(self) -> str:
+        rng = self.rng
+        if rng.random() < 0.5:
+            place = f"Dusun {rng.choice(('I', 'II', 'III', 'IV', 'V'))}"
+        else:
+            place = f"Jl. {rng.choice(STREETS)} No. {rng.randint(1, 150)}"
+        return f"{place} RT {rng.randint(1, 12):03d}/RW {rng.randint(1, 6):03d}"
+
+    def new_kk(self, village: str) -> str:
+        """A KK issued in the village in the last five years: one the register lacks."""
+        return self.pop.kk(village, self.pop.today - self.rng.randrange(5 * 365))
+
+    # --- a row ---
+
+    def nik(self, person: _Person, nik: str, tags: list[str]) -> str:
+        rng, rates = self.rng, self.rates
+        self.name_error = False
+        namesake = any(t.startswith("namesake") for t in person.tags)
+        if namesake and nik and rng.random() < rates.namesake_nik_blank:
+            if "nik_blank" not in tags:
+                tags.append("nik_blank")
+            return ""
+        if rng.random() >= rates.nik_and_name or not nik:
+            return nik
+        if any(t.startswith("nik_") for t in tags):
+            return nik  # already wrong, or not a plain number
+        digits = nik.lstrip("'")
+        if len(digits) != 16 or not digits.isdigit():
+            return nik
+        wrong = _nik_swap(rng, digits) if rng.random() < 0.4 else None
+        wrong = wrong or _nik_substitute(rng, digits)
+        tags.append("nik_and_name")
+        self.name_error = True
+        return nik[: len(nik) - 16] + wrong
+
+    def kk(self, kk: str, tags: list[str]) -> str:
+        if kk and self.rng.random() < self.rates.kk_missing:
+            tags.append("kk_missing")
+            return ""
+        return kk
+
+    def _spell(self, core: list[str]) -> bool:
+        options = [(i, v) for i, w in enumerate(core) for v in [spelling_variants(w)] if v]
+        if not options:
+            return False
+        i, variants = self.rng.choice(options)
+        core[i] = self.rng.choice(variants)
+        return True
+
+    def _type(self, core: list[str]) -> bool:
+        rng = self.rng
+        options = [i for i, w in enumerate(core) if len(w) >= 3 and w.isalpha()]
+        if not options:
+            return False
+        k = rng.choice(options)
+        w = core[k]
+        i = rng.randrange(len(w))
+        kind = rng.randrange(3)
+        if kind == 0:
+            typed = w[:i] + w[i + 1 :]
+        elif kind == 1 and i < len(w) - 1 and w[i].lower() != w[i + 1].lower():
+            typed = w[:i] + w[i + 1] + w[i] + w[i + 2 :]
+        else:
+            typed = w[:i] + _neighbour_key(rng, w[i]) + w[i + 1 :]
+        core[k] = _recase(w, typed.lower()) if w[:1].isupper() else typed
+        return core[k] != w
+
+    def name(self, name: str, tags: list[str]) -> str:
+        """Before the casing: spelling, typing, the last part cut, parts joined, reordered."""
+        rng, rates = self.rng, self.rates
+        prefix, core, rest = _split_name(name)
+        if self.name_error and not self._spell(core):
+            self._type(core)
+        if rng.random() < rates.name_spelling and self._spell(core):
+            tags.append("name_spelling")
+        if rng.random() < rates.name_typing and self._type(core):
+            tags.append("name_typing")
+        if rng.random() < rates.name_last_cut and len(core) >= 2:
+            last = core.pop()
+            how = rng.randrange(3)
+            if how:
+                core.append(last[0] + ("." if how == 1 else ""))
+            tags.append("name_last_cut")
+        if rng.random() < rates.name_joined and len(core) >= 2:
+            i = rng.randrange(len(core) - 1)
+            second = core[i + 1]
+            if rng.random() < 0.5:
+                second = second.lower()
+            core[i : i + 2] = [core[i] + second]
+            tags.append("name_joined")
+        if rng.random() < rates.name_order and len(core) >= 2:
+            before = list(core)
+            if len(core) == 2 or rng.random() < 0.5:
+                core.reverse()
+            else:
+                core.append(core.pop(0))
+            if core != before:
+                tags.append("name_order")
+        return _join_name(prefix, core, rest)
+
+    def case(self, name: str, tags: list[str]) -> str:
+        if self.rng.random() >= self.rates.name_case:
+            return name
+        upper = self.rng.random() < 0.5
+        cased = "  ".join(name.upper().split()) if upper else name.lower()
+        if cased != name:
+            tags.append("name_case")
+        return cased
+
+    def date(self, born: datetime.date, tags: list[str]) -> datetime.date:
+        rates = self.rates
+        r = self.rng.random()
+        if r < rates.dob_default:
+            if (born.month, born.day) != (1, 1):
+                tags.append("dob_default")
+                return datetime.date(born.year, 1, 1)
+        elif r < rates.dob_default + rates.dob_swap:
+            if born.day <= 12 and born.day != born.month:
+                tags.append("dob_swap")
+                return datetime.date(born.year, born.day, born.month)
+        elif r < rates.dob_default + rates.dob_swap + rates.dob_day_off:
+            step = datetime.timedelta(days=self.rng.choice((-1, 1)))
+            if born + step > TODAY:
+                step = -step
+            tags.append("dob_day_off")
+            return born + step
+        return born
+
+
+def _noisy(
+    rng: random.Random, person: _Person, noise: Noise, pop: _Population, hard: _Hard | None = None
+):
+    """A proposal row for the person, and the noise done to it. With ``hard`` its noise is
+    added at fixed points, drawn from its own RNG: ``rng`` is drawn from as without it."""
     tags = []
     nik = person.nik
     r = rng.random()
@@ -469,10 +789,14 @@ def _noisy(rng: random.Random, person: _Person, noise: Noise, pop: _Population):
                 tags.append("nik_swap")
         if rng.random() < noise.nik_apostrophe:
             nik = "'" + nik
+    if hard:
+        nik = hard.nik(person, nik, tags)
     kk = person.kk
     if kk and rng.random() < noise.kk_blank:
         kk = ""
         tags.append("kk_blank")
+    if hard:
+        kk = hard.kk(kk, tags)
 
     name = person.name.title()
     if rng.random() < noise.name_variant:
@@ -500,7 +824,11 @@ def _noisy(rng: random.Random, person: _Person, noise: Noise, pop: _Population):
         else:
             name = name + rng.choice(SUFFIX_TITLES)
         tags.append("name_title")
+    if hard:
+        name = hard.name(name, tags)
     name = _case(rng, name)
+    if hard:
+        name = hard.case(name, tags)
 
     born: datetime.date | None = person.born
     r = rng.random()
@@ -511,6 +839,8 @@ def _noisy(rng: random.Random, person: _Person, noise: Noise, pop: _Population):
         born = _wrong_date(rng, person.born)
         if born != person.born:
             tags.append("dob_wrong")
+    if hard and born == person.born:
+        born = hard.date(born, tags)
     sex = person.sex
     if rng.random() < noise.sex_blank:
         sex = ""
@@ -521,7 +851,7 @@ def _noisy(rng: random.Random, person: _Person, noise: Noise, pop: _Population):
             village = rng.choice(same_district)
             tags.append("other_village")
     row = (nik, kk, name, _format_date(rng, born), sex, village, person.address)
-    return row, tags
+    return row, [*person.tags, *tags]
 
 
 def generate(
@@ -530,6 +860,7 @@ def generate(
     seed: int = 1,
     *,
     noise: Noise | None = None,
+    hard: HardNoise | None = None,
     provinces: tuple[str, ...] = ("16",),
     register_sink=None,
 ):
@@ -538,10 +869,15 @@ def generate(
     Returns ``(register_rows, proposal_rows, truth)``: tuples in the column orders above
     (values as strings), truth as ``(row, id_dtsen, noise)``. With ``register_sink`` (a
     callable taking one row) the register rows go there instead and the list is empty.
+
+    With ``hard`` (the hard profile) its noise is added, drawn from an RNG of its own: the
+    register's first ``register_n`` rows are the same as without it, and its same-day
+    namesakes follow them (so the register has a few more rows than ``register_n``).
     """
     noise = noise or Noise()
     rng = random.Random(seed)
     pop = _Population(rng, load_villages(provinces))
+    hard_noise = _Hard(seed, hard, pop) if hard else None
 
     base_n = round(proposals_n * (1 - noise.duplicate))
     outside_n = round(base_n * noise.not_in_register)
@@ -555,6 +891,13 @@ def generate(
     proposed: list[_Person] = []
     hosts: list[_Household] = []
     iso, first, draw = pop.iso, pop.first, pop.random
+    # The hard profile's namesakes outside the register take the name of someone in it: a
+    # sample of the register, drawn by name commonness later.
+    sample: list[tuple[str, str, str, int]] = []
+    sample_draw, sample_rate = None, 0.0
+    if hard_noise:
+        sample_draw = hard_noise.rng.random
+        sample_rate = min(1.0, max(2_000, 20 * outside_n) / max(register_n, 1))
     index = 0
     while index < register_n:
         hh = pop.household()
@@ -587,7 +930,10 @@ def generate(
             if index in hosts_at and not hosted:
                 hosts.append(hh)
                 hosted = True
+            if sample_draw and sample_draw() < sample_rate:
+                sample.append((upper, sex, hh.village, born))
             index += 1
+    inside = len(proposed)
 
     # People the register does not have: new households, and new members of registered ones.
     for i in range(outside_n):
@@ -599,10 +945,13 @@ def generate(
         day = datetime.date.fromordinal(born)
         proposed.append(_Person("", nik, hh.kk, name, day, sex, hh.village, hh.address, hh.father))
 
+    if hard_noise:
+        _hard_people(hard_noise, proposed, inside, len(hosts), sample, register_n, sink)
+
     rng.shuffle(proposed)
     rows: list[tuple[tuple, str, list[str]]] = []
     for person in proposed:
-        row, tags = _noisy(rng, person, noise, pop)
+        row, tags = _noisy(rng, person, noise, pop, hard_noise)
         if not person.id_dtsen:
             tags.insert(0, "not_in_register")
         rows.append((row, person.id_dtsen, tags))
@@ -611,7 +960,7 @@ def generate(
         k = rng.randrange(len(proposed))
         row, id_dtsen, tags = rows[k]
         if rng.random() < 0.5:
-            row, tags = _noisy(rng, proposed[k], noise, pop)
+            row, tags = _noisy(rng, proposed[k], noise, pop, hard_noise)
             if not id_dtsen:
                 tags.insert(0, "not_in_register")
         rows.append((row, id_dtsen, ["duplicate", *tags]))
@@ -621,6 +970,75 @@ def generate(
     proposal_rows = [row for row, _id, _tags in rows]
     truth = [(n, id_dtsen, ";".join(tags)) for n, (_r, id_dtsen, tags) in enumerate(rows, 1)]
     return register_rows, proposal_rows, truth
+
+
+def _hard_people(
+    hard: _Hard,
+    proposed: list[_Person],
+    inside: int,
+    relatives: int,
+    sample: list[tuple[str, str, str, int]],
+    register_n: int,
+    sink,
+) -> None:
+    """The hard profile's person-level noise, in place: namesakes outside the register (of
+    the new households: ``proposed[inside + relatives:]``), same-day namesakes added to the
+    register after its ``register_n`` rows, and moves (of ``proposed[:inside]``)."""
+    rng, rates, pop = hard.rng, hard.rates, hard.pop
+    if sample:
+        # A name drawn by how often it is in the sample: the common names come first.
+        counts = Counter(name for name, *_rest in sample)
+        cum = list(itertools.accumulate(counts[name] for name, *_rest in sample))
+        pick = _Pick(rng, sample, cum)
+        for k in range(inside + relatives, len(proposed)):
+            if rng.random() >= rates.namesake_not_in_register:
+                continue
+            person = proposed[k]
+            name, sex, village, their_born = pick()
+            born = person.born.toordinal()
+            if rng.random() < 0.5:
+                # A name is in fashion for some years: namesakes are often of an age.
+                born = their_born + rng.choice((-1, 1)) * rng.randint(1, 365)
+            if born == their_born or born > pop.today:
+                born = their_born - rng.randint(1, 365)
+            proposed[k] = _Person(
+                "", pop.nik(village, born, sex), hard.new_kk(village), name,
+                datetime.date.fromordinal(born), sex, village, hard.address(), "",
+                (*person.tags, "namesake_not_in_register"),
+            )  # fmt: skip
+    added = 0
+    for person in proposed[:inside]:
+        if rng.random() >= rates.namesake_same_day:
+            continue
+        added += 1
+        born = person.born.toordinal()
+        twin = _Person(
+            f"DT{register_n + added:011d}", pop.nik(person.village, born, person.sex),
+            hard.new_kk(person.village), person.name, person.born, person.sex, person.village,
+            hard.address(), person.father,
+        )  # fmt: skip
+        sink(
+            (
+                twin.id_dtsen, twin.nik, twin.kk, twin.name, pop.iso[born - pop.first],
+                twin.sex, twin.village, twin.address, str(rng.randint(1, 10)),
+            )
+        )  # fmt: skip
+        if rng.random() < 0.5:
+            # The proposal is of the one added as often as of the other: no order of ids
+            # tells them apart.
+            person.id_dtsen, person.nik, person.kk = twin.id_dtsen, twin.nik, twin.kk
+            person.address = twin.address
+        person.tags = (*person.tags, "namesake_same_day")
+    for person in proposed[:inside]:
+        if rng.random() >= rates.moved:
+            continue
+        others = [v for v in pop.by_district[person.village[:8]] if v != person.village]
+        if not others:
+            continue
+        person.village = rng.choice(others)
+        person.address = hard.address()
+        person.kk = hard.new_kk(person.village)
+        person.tags = (*person.tags, "moved")
 
 
 def _write(path: Path, header: tuple, rows) -> None:
@@ -643,37 +1061,62 @@ def main(argv: list[str] | None = None) -> None:
         "--noise",
         action="append",
         default=[],
-        metavar="NAME=RATE",
-        help="override a noise rate, e.g. --noise nik_substitution=0.05 (repeatable); "
-        "names: " + ", ".join(f.name for f in fields(Noise)),
+        metavar="PROFILE|NAME=RATE",
+        help="the noise profile, " + " or ".join(PROFILES) + " (default ordinary: the "
+        "ordinary noise only; hard: with the HardNoise kinds on top), or a rate to override, "
+        "e.g. --noise nik_substitution=0.05 (repeatable); names: "
+        + ", ".join(f.name for f in fields(Noise))
+        + "; with the hard profile also: "
+        + ", ".join(f.name for f in fields(HardNoise)),
     )
     args = parser.parse_args(argv)
-    overrides = {}
+    profile = "ordinary"
+    overrides: dict[str, float] = {}
+    hard_overrides: dict[str, float] = {}
     names = {f.name for f in fields(Noise)}
+    hard_names = {f.name for f in fields(HardNoise)}
     for item in args.noise:
-        key, _, value = item.partition("=")
-        if key not in names:
+        key, equals, value = item.partition("=")
+        if not equals:
+            if key not in PROFILES:
+                parser.error(f"unknown noise profile {key!r} (choose {', '.join(PROFILES)})")
+            profile = key
+        elif key in names:
+            overrides[key] = float(value)
+        elif key in hard_names:
+            hard_overrides[key] = float(value)
+        else:
             parser.error(f"unknown noise {key!r}")
-        overrides[key] = float(value)
+    if hard_overrides and profile != "hard":
+        parser.error(f"{', '.join(hard_overrides)}: rates of the hard profile (--noise hard)")
 
     started = time.perf_counter()
     args.out.mkdir(parents=True, exist_ok=True)
+    written = 0
     with (args.out / "register.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(REGISTER_COLUMNS)
+        write = writer.writerow
+
+        def sink(row: tuple) -> None:
+            nonlocal written
+            written += 1
+            write(row)
+
         _register, proposals, truth = generate(
             args.register,
             args.proposals,
             args.seed,
             noise=Noise(**overrides),
+            hard=HardNoise(**hard_overrides) if profile == "hard" else None,
             provinces=tuple(p.strip() for p in args.provinces.split(",") if p.strip()),
-            register_sink=writer.writerow,
+            register_sink=sink,
         )
     _write(args.out / "proposals.csv", PROPOSAL_COLUMNS, proposals)
     _write(args.out / "truth.csv", TRUTH_COLUMNS, truth)
     elapsed = time.perf_counter() - started
     print(
-        f"{args.register} register rows, {len(proposals)} proposals -> {args.out} "
+        f"{written} register rows, {len(proposals)} proposals ({profile} noise) -> {args.out} "
         f"in {elapsed:.1f} s",
         file=sys.stderr,
     )
