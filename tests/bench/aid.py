@@ -234,8 +234,10 @@ def run_step(name: str, url: str, media: str, rows: int) -> dict:
     done = subprocess.run(
         [sys.executable, __file__, "--step", name, "--url", url, "--media", media,
          "--rows", str(rows)],  # fmt: skip
-        check=True, capture_output=True, text=True,
+        capture_output=True, text=True, check=False,
     )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"step {name} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
