@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, renderers, serializers, status, viewsets
+from rest_framework import mixins, parsers, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -21,6 +21,7 @@ from aid.models import DecreeDocument, Handover, HandoverItem
 from aid.services import documents
 from aid.services import handovers as handover_services
 from aid.views.documents import annex_file
+from aid.views.handovers import handover_evidence_file
 from atensi.accounts import policy
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
@@ -45,6 +46,11 @@ class PdfRenderer(renderers.BaseRenderer):
 class XlsxRenderer(PdfRenderer):
     media_type = XLSX_CONTENT_TYPE
     format = "xlsx"
+
+
+class BinaryRenderer(PdfRenderer):
+    media_type = "application/octet-stream"
+    format = "bin"
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -124,6 +130,13 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )  # fmt: skip
 
 
+class EvidenceSerializer(serializers.Serializer):
+    evidence = serializers.FileField(
+        help_text="The photo or scan of the signed record: JPG, PNG or PDF, checked by its "
+        "content like referral attachments."
+    )
+
+
 class HandoverViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                       viewsets.GenericViewSet):  # fmt: skip
     """Hand-overs of approved proposals (serah terima), of clients the caller may read."""
@@ -198,6 +211,44 @@ class HandoverViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
             raise
         handover = self.get_queryset().get(pk=handover.pk)
         return Response(HandoverSerializer(handover).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["post"], request={"multipart/form-data": EvidenceSerializer},
+        responses={
+            200: HandoverSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="Not a whole JPG, PNG or PDF, "
+                                 "or too large (`field`: `evidence`)."),
+            403: OpenApiResponse(ErrorSerializer, description="The caller may read the "
+                                 "hand-over but not hand over for its programme."),
+            404: OpenApiResponse(ErrorSerializer, description="Not found."),
+            409: OpenApiResponse(ErrorSerializer, description="The hand-over already has its "
+                                 "signed record (`conflict`): it is never replaced."),
+        },
+        summary="Attach the photo or scan of the signed record (JPG, PNG or PDF)",
+    )  # fmt: skip
+    @extend_schema(
+        methods=["get"],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY,
+                   404: OpenApiResponse(ErrorSerializer, description="Not found, or no signed "
+                                        "record yet.")},  # fmt: skip
+        summary="The signed record of a hand-over (every download audited)",
+    )  # fmt: skip
+    @action(detail=True, methods=["get", "post"], url_path="evidence",
+            parser_classes=[parsers.MultiPartParser, parsers.FormParser],
+            renderer_classes=[renderers.JSONRenderer, BinaryRenderer])  # fmt: skip
+    def evidence(self, request, pk=None):
+        handover = self.get_object()
+        if request.method == "GET":
+            if not handover.evidence:
+                raise Http404
+            return handover_evidence_file(request, handover)
+        upload = EvidenceSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        handover_services.handover_evidence_attach(
+            handover=handover, by=request.user, evidence=upload.validated_data["evidence"],
+            request=request,
+        )  # fmt: skip
+        return Response(HandoverSerializer(self.get_queryset().get(pk=handover.pk)).data)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY,
                               404: OpenApiResponse(ErrorSerializer)},

@@ -124,6 +124,11 @@ def handover_evidence(request, pk):
     handover = get_object_or_404(selectors.handover_list(user=request.user), pk=pk)
     if not handover.evidence:
         raise Http404
+    return handover_evidence_file(request, handover)
+
+
+def handover_evidence_file(request, handover) -> FileResponse:
+    """The evidence as a download (page and API), audited."""
     audit_record(actor=request.user, action=AuditEvent.Action.DOWNLOAD, obj=handover,
                  request=request, summary="hand-over evidence")  # fmt: skip
     content_type = handover_services.evidence_content_type(handover)

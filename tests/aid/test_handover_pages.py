@@ -191,3 +191,43 @@ def test_the_schema_documents_the_idempotency_key_and_its_409(api):
     assert {"201", "400", "404", "409"} <= set(create["responses"])
     assert "/api/v1/handovers/{id}/bast.pdf/" in schema["paths"]
     assert "/api/v1/decree-documents/{id}/file/" in schema["paths"]
+
+
+def test_the_api_attaches_the_signed_record_once_and_serves_it_audited(cast, approved, api):
+    created = api.post("/api/v1/handovers/", body(approved), format="json").json()
+    url = f"/api/v1/handovers/{created['id']}/evidence/"
+    assert api.get(url).status_code == 404  # nothing yet
+
+    response = api.post(url, {"evidence": png_file()}, format="multipart")
+
+    assert response.status_code == 200 and response.json()["has_evidence"] is True
+    download = api.get(url)
+    assert download.status_code == 200 and download["Content-Type"] == "image/png"
+    assert b"".join(download.streaming_content).startswith(b"\x89PNG")
+    assert AuditEvent.objects.filter(action="download", object_id=created["id"]).exists()
+    again = api.post(url, {"evidence": pdf_file()}, format="multipart")
+    assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
+
+
+def test_the_api_refuses_evidence_that_is_not_a_real_image_and_keeps_none(cast, approved, api):
+    created = api.post("/api/v1/handovers/", body(approved), format="json").json()
+    fake = SimpleUploadedFile("bast.jpg", b"<html><script>alert(1)</script></html>", "image/jpeg")
+
+    response = api.post(f"/api/v1/handovers/{created['id']}/evidence/", {"evidence": fake},
+                        format="multipart")  # fmt: skip
+
+    assert response.status_code == 400
+    assert "evidence" in response.json()["error"]["fields"]
+    assert not Handover.objects.get().evidence
+
+
+@pytest.mark.parametrize("role", ["outsider", "referrer", "viewer"])
+def test_others_can_neither_attach_nor_read_the_signed_record_through_the_api(cast, approved, role):
+    handover = services.handover_record(proposal=approved, by=cast.caseworker, handed_on=TODAY,
+                                        place="Rumah Singgah", evidence=png_file())  # fmt: skip
+    client = APIClient()
+    client.force_authenticate(getattr(cast, role))
+    url = f"/api/v1/handovers/{handover.pk}/evidence/"
+
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"evidence": pdf_file()}, format="multipart").status_code == 404
