@@ -227,7 +227,7 @@ def proposal_items(proposal: Proposal):
 
 AID_VERBS = (
     "aid_proposed", "aid_submitted", "aid_verified", "aid_approved", "aid_rejected",
-    "aid_cancelled", "aid_handed_over", "aid_changed",
+    "aid_cancelled", "aid_handed_over", "aid_changed", "aid_rescreened", "aid_follow_up",
 )  # fmt: skip
 
 

@@ -65,6 +65,8 @@ def test_a_visit_is_recorded_on_the_timeline_and_reports_the_proposal(cast, hand
     assert first.status == "visited" and proposal.state == "reported"
     event = CaseEvent.objects.get(case=case, verb="aid_follow_up")
     assert "Paket nutrisi dipakai" in event.text
+    page = browse("caseworker").get(f"/bantuan/usulan/{proposal.reference}/").content.decode()
+    assert "Paket nutrisi dipakai" in page  # on the proposal's own timeline too
     assert f"/bantuan/kunjungan/{first.pk}/" not in browse("caseworker").get("/").content.decode()
 
 
