@@ -24,6 +24,9 @@ Each rule gives a score in [0, 1] (``_RULES``, less penalties for conflicting KK
 sex); the best candidate is a ``match`` at ``Thresholds.auto``, a ``review`` at
 ``Thresholds.review``, else ``none``. A runner-up within ``Thresholds.ambiguity_margin``
 turns a match into a review. The result does not depend on the order of the candidates.
+
+A result offers a reviewer its best three register rows (``MatchResult.candidates``), and
+``compare`` says field by field what agrees and what differs, in stable codes.
 """
 
 from __future__ import annotations
@@ -598,10 +601,28 @@ SERIAL_SLACK = 2
 KK_CONFLICT_EXACT_PENALTY = 0.05
 
 
+# How many register rows a result offers a reviewer, best first.
+MAX_CANDIDATES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredCandidate:
+    """A register row as the matcher judged it: its best rule, score and flags."""
+
+    candidate: Candidate
+    method: str
+    score: float
+    flags: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class MatchResult:
     """The outcome and its evidence: the chosen register row, how and how well it matched,
-    and the runner-up a reviewer should compare it with."""
+    and the runner-up a reviewer should compare it with.
+
+    ``candidates``: the best ``MAX_CANDIDATES`` distinct register rows, best first (the
+    first is ``candidate``, with the result's ``flags``; the others carry their own, and
+    ``nik_of_other`` when the NIK as typed is another row's)."""
 
     status: str
     method: str = ""
@@ -611,6 +632,7 @@ class MatchResult:
     runner_up_method: str = ""
     runner_up_score: float = 0.0
     flags: tuple[str, ...] = field(default=())
+    candidates: tuple[ScoredCandidate, ...] = field(default=())
 
 
 def _rule_score(method: str, similarity: float, dob: int) -> float | None:
@@ -820,7 +842,10 @@ def match_person(
             status = REVIEW
     runner = next((s for s in scored[1:] if s[3].id != best.id), None)
     if runner is None:
-        return MatchResult(status=status, method=method, score=value, candidate=best, flags=flags)
+        return MatchResult(
+            status=status, method=method, score=value, candidate=best, flags=flags,
+            candidates=_offered(scored, flags, owners),
+        )  # fmt: skip
     r_value, _r_rank, _r_id, r_best, r_method, _r_flags = runner
     if (
         status == MATCH
@@ -838,6 +863,163 @@ def match_person(
         runner_up_method=r_method,
         runner_up_score=r_value,
         flags=flags,
+        candidates=_offered(scored, flags, owners),
+    )
+
+
+def _offered(scored: list, flags: tuple[str, ...], owners: list[Candidate]) -> tuple:
+    """The best ``MAX_CANDIDATES`` distinct rows of the sorted ``scored``, best first."""
+    out: list[ScoredCandidate] = []
+    seen: set[Hashable] = set()
+    for value, _rank, _id, c, method, own_flags in scored:
+        if c.id in seen:
+            continue
+        seen.add(c.id)
+        if not out:
+            mine = flags
+        elif any(owner.id != c.id for owner in owners):
+            mine = (*own_flags, FLAG_NIK_OF_OTHER)
+        else:
+            mine = own_flags
+        out.append(ScoredCandidate(candidate=c, method=method, score=value, flags=mine))
+        if len(out) == MAX_CANDIDATES:
+            break
+    return tuple(out)
+
+
+# --- explaining a candidate --------------------------------------------------------------
+
+# Whether a field speaks for the candidate: it agrees, it is close (a typing slip, a
+# neighbouring place, a similar name), it differs, or it cannot tell (missing on one side).
+AGREE = "agree"
+CLOSE = "close"
+DIFFER = "differ"
+UNKNOWN = "unknown"
+
+# The fields ``compare`` looks at, in the order a reviewer reads them, and their levels.
+# Stable codes: stored with a screened row and given raw by the API.
+FIELD_NIK = "nik"  # same, one_digit, swapped, different, missing
+FIELD_NAME = "name"  # same, similar, different, missing
+FIELD_BIRTH_DATE = "birth_date"  # same, close, different, missing
+FIELD_KK = "kk"  # same, different, missing
+FIELD_PLACE = "place"  # same_village, same_district, elsewhere, missing
+FIELD_SEX = "sex"  # same, different, missing
+FIELDS = (FIELD_NIK, FIELD_NAME, FIELD_BIRTH_DATE, FIELD_KK, FIELD_PLACE, FIELD_SEX)
+
+SAME = "same"
+DIFFERENT = "different"
+MISSING = "missing"
+ONE_DIGIT = "one_digit"  # a NIK with one digit wrong
+SWAPPED = "swapped"  # a NIK with two digits swapped
+SIMILAR = "similar"  # a name at least NAME_AGREE alike, below NAME_SAME
+SAME_VILLAGE = "same_village"
+SAME_DISTRICT = "same_district"  # another village of the same kecamatan
+ELSEWHERE = "elsewhere"
+
+# Notes that say more about a level.
+NOTE_OTHER_ORDER = "other_order"  # name: the same words in another order
+NOTE_DAY_MONTH_SWAPPED = "day_month_swapped"  # birth date
+NOTE_YEAR = "year"  # birth date: only the year, one off or one digit
+NOTE_ONE_DIGIT = "one_digit"  # birth date: one digit of the day or the month
+NOTE_JANUARY_FIRST = "january_first"  # one side is 1 January, often written when unknown
+
+_AGREEMENT = {
+    SAME: AGREE, SAME_VILLAGE: AGREE,
+    ONE_DIGIT: CLOSE, SWAPPED: CLOSE, SIMILAR: CLOSE, CLOSE: CLOSE, SAME_DISTRICT: CLOSE,
+    DIFFERENT: DIFFER, ELSEWHERE: DIFFER,
+    MISSING: UNKNOWN,
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """One field of a query beside a candidate: ``level`` (a code of the field),
+    ``agreement`` (AGREE, CLOSE, DIFFER, UNKNOWN), the name's ``similarity``, ``notes``."""
+
+    field: str
+    level: str
+    similarity: float | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def agreement(self) -> str:
+        return _AGREEMENT[self.level]
+
+
+def _both(a, b) -> bool:
+    return bool(a) and bool(b)
+
+
+def _compare_nik(a: str, b: str) -> Comparison:
+    if not (_is_nik16(a) and _is_nik16(b)):
+        return Comparison(FIELD_NIK, MISSING)
+    relation = nik_relation(a, b)
+    level = {EQUAL: SAME, ONE_SUBSTITUTION: ONE_DIGIT, OTHER: DIFFERENT}.get(relation, SWAPPED)
+    return Comparison(FIELD_NIK, level)
+
+
+def _compare_name(query: Person, candidate: Candidate) -> Comparison:
+    if not _both(query.name_key, candidate.name_key):
+        return Comparison(FIELD_NAME, MISSING)
+    similarity = _name_agreement(_Query(query), candidate)
+    if similarity >= NAME_SAME:
+        level = SAME
+    elif similarity >= NAME_AGREE:
+        level = SIMILAR
+    else:
+        level = DIFFERENT
+    mine, theirs = query.name_key.split(), candidate.name_key.split()
+    notes = (NOTE_OTHER_ORDER,) if mine != theirs and sorted(mine) == sorted(theirs) else ()
+    return Comparison(FIELD_NAME, level, round(similarity, 2), notes)
+
+
+def _compare_birth_date(a: datetime.date | None, b: datetime.date | None) -> Comparison:
+    agreement = dob_agreement(a, b)
+    if agreement is None:
+        return Comparison(FIELD_BIRTH_DATE, MISSING)
+    if agreement == DOB_EQUAL:
+        return Comparison(FIELD_BIRTH_DATE, SAME)
+    notes: tuple[str, ...] = ()
+    if agreement == DOB_CLOSE:
+        if (a.day, a.month) == (b.day, b.month):
+            notes = (NOTE_YEAR,)
+        elif (a.day, a.month, a.year) == (b.month, b.day, b.year):
+            notes = (NOTE_DAY_MONTH_SWAPPED,)
+        else:
+            notes = (NOTE_ONE_DIGIT,)
+    if ((a.day, a.month) == (1, 1)) != ((b.day, b.month) == (1, 1)):
+        notes += (NOTE_JANUARY_FIRST,)
+    return Comparison(FIELD_BIRTH_DATE, CLOSE if agreement == DOB_CLOSE else DIFFERENT, None, notes)
+
+
+def _compare_place(a: str, b: str) -> Comparison:
+    if not _both(a, b):
+        return Comparison(FIELD_PLACE, MISSING)
+    if a == b:
+        return Comparison(FIELD_PLACE, SAME_VILLAGE)
+    district = district_of(a)
+    return Comparison(
+        FIELD_PLACE, SAME_DISTRICT if district and district == district_of(b) else ELSEWHERE
+    )
+
+
+def _compare_plain(field_: str, a: str, b: str) -> Comparison:
+    if not _both(a, b):
+        return Comparison(field_, MISSING)
+    return Comparison(field_, SAME if a == b else DIFFERENT)
+
+
+def compare(query: Person, candidate: Candidate) -> tuple[Comparison, ...]:
+    """What agrees and what differs between ``query`` and ``candidate``, field by field in
+    ``FIELDS`` order: the evidence a reviewer reads beside a candidate. Names are compared
+    as the matcher compares them; birth dates are close as ``dob_agreement`` says."""
+    return (
+        _compare_nik(query.nik, candidate.nik),
+        _compare_name(query, candidate),
+        _compare_birth_date(query.birth_date, candidate.birth_date),
+        _compare_plain(FIELD_KK, query.kk, candidate.kk),
+        _compare_place(query.village_code, candidate.village_code),
+        _compare_plain(FIELD_SEX, query.sex, candidate.sex),
     )
 
 

@@ -17,6 +17,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from aid.models import Programme
+from assessments import linkage
 from assessments.models import BatchRow, EligibilityBatch, RegisterSnapshot
 from assessments.models.eligibility import Verdict
 from assessments.selectors import eligibility as selectors
@@ -80,22 +81,89 @@ class ProblemSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class ComparisonSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(choices=linkage.FIELDS)
+    level = serializers.CharField(
+        help_text="nik: same, one_digit, swapped, different, missing; name: same, similar, "
+        "different, missing; birth_date: same, close, different, missing; kk and sex: same, "
+        "different, missing; place: same_village, same_district, elsewhere, missing"
+    )
+    agreement = serializers.ChoiceField(
+        choices=[linkage.AGREE, linkage.CLOSE, linkage.DIFFER, linkage.UNKNOWN]
+    )
+    similarity = serializers.FloatField(
+        allow_null=True, help_text="The names' similarity, 0 to 1 (name only)"
+    )
+    notes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="other_order (name); day_month_swapped, year, one_digit, january_first "
+        "(birth date)",
+    )
+
+
+class CandidateSerializer(serializers.Serializer):
+    id = serializers.IntegerField(
+        help_text="The register row: give it as `candidate` to the review to choose it"
+    )
+    register_id = serializers.CharField(help_text="The DTSEN id")
+    nik = serializers.CharField()
+    name = serializers.CharField()
+    birth_date = serializers.DateField(allow_null=True)
+    sex = serializers.CharField()
+    village_code = serializers.CharField()
+    decile = serializers.IntegerField()
+    method = serializers.CharField()
+    score = serializers.FloatField()
+    flags = serializers.ListField(child=serializers.CharField())
+    comparisons = ComparisonSerializer(many=True)
+    chosen = serializers.BooleanField(help_text="Whether it is the row's match")
+
+
 class ResultSerializer(serializers.ModelSerializer):
     """One row's verdict and evidence. NIKs are masked unless the context asks for full ones
-    (`full_nik`, supervisors only); register data is shown only for a match inside the
-    reader's area (`area`)."""
+    (`full_nik`, supervisors only); register data is shown only for a match or candidate
+    inside the reader's area (`area`; `registers`: the candidates' register rows that are)."""
 
     input_nik = serializers.SerializerMethodField()
     problems = serializers.SerializerMethodField()
     register_id = serializers.SerializerMethodField()
     register_nik = serializers.SerializerMethodField()
+    candidates = serializers.SerializerMethodField()
 
     class Meta:
         model = BatchRow
         fields = [
             "id", "row_number", "input_nik", "name", "verdict", "reasons", "register_id",
             "register_nik", "decile", "match_method", "match_score", "review", "problems",
+            "candidates",
         ]  # fmt: skip
+
+    @extend_schema_field(CandidateSerializer(many=True))
+    def get_candidates(self, row) -> list:
+        """The register rows a reviewer compares the row with, best first (of a match, the
+        one chosen), those outside the reader's area left out."""
+        registers = self.context.get("registers", {})
+        out = []
+        for c in row.candidates:
+            register = registers.get(int(c["id"]))
+            if register is None:
+                continue
+            out.append({
+                "id": register.pk, "register_id": register.id_dtsen,
+                "nik": self._nik(register.nik), "name": register.name,
+                "birth_date": register.birth_date, "sex": register.sex,
+                "village_code": register.village_code, "decile": register.decile,
+                "method": c["method"], "score": c["score"], "flags": c.get("flags", []),
+                "comparisons": [
+                    {
+                        "field": x["field"], "level": x["level"], "agreement": x["agreement"],
+                        "similarity": x.get("similarity"), "notes": x.get("notes", []),
+                    }
+                    for x in c.get("comparisons", ())
+                ],
+                "chosen": register.pk == row.match_id,
+            })  # fmt: skip
+        return CandidateSerializer(out, many=True).data
 
     @extend_schema_field(ProblemSerializer(many=True))
     def get_problems(self, row) -> list:
@@ -127,7 +195,23 @@ class ResultSerializer(serializers.ModelSerializer):
 
 
 class ReviewSerializer(serializers.Serializer):
-    confirm = serializers.BooleanField()
+    """`{"candidate": id}` chooses one of the row's candidates; `{"confirm": true}` confirms
+    the proposed match (the first candidate); `{"confirm": false}` rejects them all."""
+
+    confirm = serializers.BooleanField(required=False)
+    candidate = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="The `id` of one of the row's `candidates` in the results: it becomes the match",
+    )
+
+    def validate(self, data):
+        candidate = data.get("candidate")
+        if candidate is None and "confirm" not in data:
+            raise serializers.ValidationError(_("Choose a candidate, or none of them."))
+        if candidate is not None and data.get("confirm") is False:
+            raise serializers.ValidationError(_("A rejection chooses no candidate."))
+        return data
 
 
 @extend_schema_view(
@@ -205,11 +289,16 @@ class EligibilityBatchViewSet(
         audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=batch, request=request,
                      summary=f"results, nik={'full' if full_nik else 'masked'}")  # fmt: skip
         page = self.paginate_queryset(selectors.batch_rows(batch=batch, verdict=verdict))
-        context = self._result_context(full_nik=full_nik)
+        context = self._result_context(batch, page, full_nik=full_nik)
         return self.get_paginated_response(ResultSerializer(page, many=True, context=context).data)
 
-    def _result_context(self, *, full_nik: bool = False) -> dict:
-        return {"full_nik": full_nik, "area": policy.area_codes(self.request.user)}
+    def _result_context(self, batch, rows, *, full_nik: bool = False) -> dict:
+        user = self.request.user
+        return {
+            "full_nik": full_nik,
+            "area": policy.area_codes(user),
+            "registers": selectors.candidate_registers(batch=batch, rows=rows, user=user),
+        }
 
     @extend_schema(summary="Screen the batch again", request=None, responses={202: BatchSerializer})
     @action(detail=True, methods=["post"])
@@ -218,7 +307,8 @@ class EligibilityBatchViewSet(
         return Response(BatchSerializer(batch, context={"detail": True}).data, status=202)
 
     @extend_schema(
-        summary="Confirm or reject a match waiting for review (supervisors)",
+        summary="Choose one of the candidates of a row waiting for review, or reject them "
+        "all (supervisors)",
         request=ReviewSerializer,
         responses=ResultSerializer,
     )
@@ -228,10 +318,13 @@ class EligibilityBatchViewSet(
         row = selectors.batch_row_get(batch=batch, pk=row_pk)
         data = ReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        candidate = data.validated_data.get("candidate")
         row = services.batch_row_review(
-            row=row, by=request.user, confirm=data.validated_data["confirm"], request=request
-        )
-        return Response(ResultSerializer(row, context=self._result_context()).data)
+            row=row, by=request.user, confirm=data.validated_data.get("confirm", True),
+            candidate_id=candidate, request=request,
+        )  # fmt: skip
+        context = self._result_context(batch, [row])
+        return Response(ResultSerializer(row, context=context).data)
 
 
 def register(router):

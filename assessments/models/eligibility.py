@@ -146,6 +146,12 @@ class BatchRow(models.Model):
     )
     match_method = models.CharField(_("match method"), max_length=30, blank=True)
     match_score = models.FloatField(_("match score"), null=True, blank=True)
+    # The register rows a reviewer compares the proposal with, best first: every candidate
+    # of a row that needs review, the chosen one of a match, none otherwise; a reviewed row
+    # keeps those its reviewer saw. Each is {"id" (register row), "method", "score", "flags",
+    # "comparisons": [{"field", "level", "agreement", and "similarity" (name) and "notes"
+    # where there are some}]}: the codes of ``linkage.compare``.
+    candidates = models.JSONField(_("candidates"), default=list, blank=True)
     decile = models.PositiveSmallIntegerField(_("decile"), null=True, blank=True)
     review = models.CharField(
         _("review"), max_length=10, choices=Review.choices, default=Review.NONE, blank=True

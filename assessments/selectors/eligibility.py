@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from aid.models import Programme
-from assessments import verdicts
-from assessments.models import BatchRow, EligibilityBatch, RegisterSnapshot
+from assessments import linkage, verdicts
+from assessments.models import BatchRow, EligibilityBatch, RegisterRow, RegisterSnapshot
 from atensi.accounts import policy
 from atensi.accounts.models import User
 
@@ -49,6 +51,71 @@ def batch_rows(*, batch: EligibilityBatch, verdict: str = "", review: str = "") 
 
 def batch_row_get(*, batch: EligibilityBatch, pk) -> BatchRow:
     return get_object_or_404(batch.rows.select_related("match"), pk=pk)
+
+
+def candidate_registers(
+    *, batch: EligibilityBatch, rows: Iterable[BatchRow], user: User
+) -> dict[int, RegisterRow]:
+    """The register rows the ``rows`` offer as candidates (and their matches), by id: only
+    those inside the reader's area (issue 12); one query."""
+    ids = set()
+    for row in rows:
+        ids.update(int(c["id"]) for c in row.candidates)
+        if row.match_id:
+            ids.add(row.match_id)
+    area = policy.area_codes(user)
+    if not ids or not area:
+        return {}
+    return RegisterRow.objects.filter(
+        policy.codes_q(area, "village_code"), snapshot_id=batch.snapshot_id, pk__in=ids
+    ).in_bulk()
+
+
+# "Confirm the obvious ones": how much lower the runner-up must score (see ``is_obvious``).
+OBVIOUS_MARGIN = 0.10
+
+
+def _fields(candidate: dict) -> dict[str, dict]:
+    return {c["field"]: c for c in candidate.get("comparisons", ())}
+
+
+def is_obvious(candidates: list[dict]) -> bool:
+    """Whether the first of a row's stored candidates is obviously the person:
+
+    - its name is the same (``linkage.NAME_SAME``) and its birth date identical;
+    - nothing else differs (NIK, KK, place, sex), and the NIK as typed is not another
+      register row's (flag ``nik_of_other``);
+    - the runner-up, if any, differs in name or birth date and scores at least
+      ``OBVIOUS_MARGIN`` lower.
+    """
+    if not candidates:
+        return False
+    first = _fields(candidates[0])
+    if (
+        first.get(linkage.FIELD_NAME, {}).get("level") != linkage.SAME
+        or first.get(linkage.FIELD_BIRTH_DATE, {}).get("level") != linkage.SAME
+        or any(c["agreement"] == linkage.DIFFER for c in first.values())
+        or linkage.FLAG_NIK_OF_OTHER in candidates[0].get("flags", ())
+    ):
+        return False
+    if len(candidates) == 1:
+        return True
+    runner = _fields(candidates[1])
+    lower = round(candidates[0]["score"] - candidates[1]["score"], 4) >= OBVIOUS_MARGIN
+    return lower and any(
+        runner.get(field, {}).get("agreement") == linkage.DIFFER
+        for field in (linkage.FIELD_NAME, linkage.FIELD_BIRTH_DATE)
+    )
+
+
+def batch_rows_obvious(*, batch: EligibilityBatch) -> list[BatchRow]:
+    """The rows waiting for review that ``is_obvious`` (what the bulk action confirms)."""
+    pending = batch.rows.filter(review=BatchRow.Review.PENDING).order_by("row_number")
+    return [
+        row
+        for row in pending.only("id", "batch", "row_number", "candidates")
+        if is_obvious(row.candidates)
+    ]
 
 
 def batch_funnel(*, batch: EligibilityBatch) -> list[tuple[str, int, int]]:

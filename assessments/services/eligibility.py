@@ -23,8 +23,15 @@ from django.utils.translation import gettext as _
 
 from aid.models import AidRecord, Programme
 from assessments import linkage, tabular, verdicts
-from assessments.models import BatchChunk, BatchRow, EligibilityBatch, RegisterSnapshot
+from assessments.models import (
+    BatchChunk,
+    BatchRow,
+    EligibilityBatch,
+    RegisterRow,
+    RegisterSnapshot,
+)
 from assessments.models.assessment import Assessment
+from assessments.selectors.eligibility import is_obvious
 from assessments.selectors.register import snapshot_default, snapshots_for
 from atensi.accounts import policy
 from atensi.accounts.models import User
@@ -186,8 +193,8 @@ def _insert_rows(batch: EligibilityBatch, rows: Iterable[dict], area: list[str])
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(
-            f"COPY {table} (batch_id, {', '.join(ROW_COLUMNS)}, verdict, match_method, review) "
-            "FROM STDIN"
+            f"COPY {table} (batch_id, {', '.join(ROW_COLUMNS)}, verdict, match_method, review, "
+            "candidates) FROM STDIN"
         ) as copy,
     ):
         for row in rows:
@@ -210,7 +217,7 @@ def _insert_rows(batch: EligibilityBatch, rows: Iterable[dict], area: list[str])
                 (row.get("address") or "")[:255], row.get("client_id"),
                 "{" + ",".join(sorted(reasons, key=reasons_order)) + "}",
                 json.dumps(row.get("problems") or [], default=str),
-                "", "", "",
+                "", "", "", "[]",
             ))  # fmt: skip
             count += 1
     return count
@@ -436,10 +443,10 @@ def batch_screen_chunk(*, batch_id, key: str) -> None:
     results = [
         (row, *_match_row(row, index, area))
         if row.pk in inside_ids
-        else (row, "none", None, "", None)  # never matched: nothing of the register is read
+        else (row, "none", None, "", None, [])  # never matched: nothing of the register is read
         for row in rows
     ]
-    niks = {r.nik for r in inside if r.nik} | {m.nik for _r, _s, m, _meth, _sc in results if m}
+    niks = {r.nik for r in inside if r.nik} | {m.nik for _r, _s, m, *_rest in results if m}
     assessed, business, aided = _facts_lookup(batch, niks)
     rules = verdicts.Rules(
         max_decile=batch.programme.max_decile,
@@ -448,7 +455,7 @@ def batch_screen_chunk(*, batch_id, key: str) -> None:
         once_per_year=batch.programme.once_per_year,
     )
     updates = []
-    for row, status, match, method, score in results:
+    for row, status, match, method, score, candidates in results:
         person = {row.nik, match.nik if match else ""} - {""}
         facts = verdicts.Facts(
             nik_valid=verdicts.NIK_INVALID not in row.reasons,
@@ -466,7 +473,8 @@ def batch_screen_chunk(*, batch_id, key: str) -> None:
             review = BatchRow.Review.PENDING
         updates.append((
             verdicts.verdict_of(reasons), reasons, match.id if match else None, method,
-            score, match.decile if match else None, review, row.pk,
+            score, match.decile if match else None, review,
+            json.dumps(candidates, separators=(",", ":")), row.pk,
         ))  # fmt: skip
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -477,7 +485,7 @@ def batch_screen_chunk(*, batch_id, key: str) -> None:
             raw.execute(
                 "CREATE TEMP TABLE batch_updates (verdict varchar(30), reasons varchar(30)[], "
                 "match_id bigint, match_method varchar(30), match_score float8, decile smallint, "
-                "review varchar(10), id bigint) ON COMMIT DROP"
+                "review varchar(10), candidates jsonb, id bigint) ON COMMIT DROP"
             )
             with raw.copy("COPY batch_updates FROM STDIN") as copy:
                 for update in updates:
@@ -485,8 +493,8 @@ def batch_screen_chunk(*, batch_id, key: str) -> None:
             raw.execute(
                 "UPDATE assessments_batchrow b SET verdict = u.verdict, reasons = u.reasons, "
                 "match_id = u.match_id, match_method = u.match_method, "
-                "match_score = u.match_score, decile = u.decile, review = u.review "
-                "FROM batch_updates u WHERE b.id = u.id"
+                "match_score = u.match_score, decile = u.decile, review = u.review, "
+                "candidates = u.candidates FROM batch_updates u WHERE b.id = u.id"
             )
         BatchChunk.objects.filter(pk=chunk.pk).update(done_at=timezone.now())
         done = batch.chunks.filter(done_at__isnull=False).aggregate(n=Sum("row_count"))["n"]
@@ -495,8 +503,9 @@ def batch_screen_chunk(*, batch_id, key: str) -> None:
 
 
 def _match_row(row: BatchRow, index: linkage.CandidateIndex, area: list[str]):
-    """(status, matched candidate, method, score), honouring a supervisor's review of a
-    match that is still inside the organisation's area."""
+    """(status, matched candidate, method, score, stored candidates), honouring a
+    supervisor's review of a match that is still inside the organisation's area; a reviewed
+    row keeps the candidates its reviewer chose from."""
     if (
         row.review == BatchRow.Review.CONFIRMED
         and row.match_id
@@ -508,17 +517,39 @@ def _match_row(row: BatchRow, index: linkage.CandidateIndex, area: list[str]):
             name_key=match.name_key, birth_date=match.birth_date, sex=match.sex,
             village_code=match.village_code, decile=match.decile,
         )  # fmt: skip
-        return "match", candidate, row.match_method, row.match_score
+        return "match", candidate, row.match_method, row.match_score, row.candidates
     if row.review == BatchRow.Review.REJECTED:
-        return "none", None, row.match_method, row.match_score
+        return "none", None, row.match_method, row.match_score, row.candidates
     query = linkage.Person(
         nik=row.nik, kk=row.kk_number, name=row.name, name_key=linkage.name_key(row.name),
         birth_date=row.birth_date, sex=row.sex, village_code=row.village_code,
     )  # fmt: skip
     result = linkage.match_person(query, index.candidates_for(query))
     if result.status == "none" or result.candidate is None:
-        return "none", None, result.method or "", result.score
-    return result.status, result.candidate, result.method, result.score
+        return "none", None, result.method or "", result.score, []
+    offered = result.candidates if result.status == "review" else result.candidates[:1]
+    stored = [stored_candidate(query, c) for c in offered]
+    return result.status, result.candidate, result.method, result.score, stored
+
+
+def stored_candidate(query: linkage.Person, scored: linkage.ScoredCandidate) -> dict:
+    """A candidate as ``BatchRow.candidates`` keeps it (see there): codes only; a
+    comparison's similarity and notes only where it has them."""
+    comparisons = []
+    for c in linkage.compare(query, scored.candidate):
+        item = {"field": c.field, "level": c.level, "agreement": c.agreement}
+        if c.similarity is not None:
+            item["similarity"] = c.similarity
+        if c.notes:
+            item["notes"] = list(c.notes)
+        comparisons.append(item)
+    return {
+        "id": scored.candidate.id,
+        "method": scored.method,
+        "score": scored.score,
+        "flags": list(scored.flags),
+        "comparisons": comparisons,
+    }
 
 
 def _finish_if_done(batch_id) -> None:
@@ -559,21 +590,101 @@ def batch_rerun(*, batch: EligibilityBatch, by: User, request=None) -> Eligibili
     return batch
 
 
-def batch_row_review(*, row: BatchRow, by: User, confirm: bool, request=None) -> BatchRow:
-    """A supervisor confirms or rejects a match that needed review; the row is judged again."""
+def batch_row_review(
+    *, row: BatchRow, by: User, confirm: bool, candidate_id: int | None = None, request=None
+) -> BatchRow:
+    """A supervisor decides a row waiting for review: confirms the proposed match, or
+    chooses another of the row's candidates (``candidate_id``, a register row id: it becomes
+    the match), or rejects them all. Audited; the row's chunk is judged again."""
     _require(policy.has_role(by, {User.Role.SUPERVISOR}))
+    if candidate_id is not None and not confirm:
+        raise ApplicationError(_("A rejection chooses no candidate."), field="candidate")
     with transaction.atomic():
-        row = BatchRow.objects.select_for_update().get(pk=row.pk)
+        row = BatchRow.objects.select_for_update().select_related("batch").get(pk=row.pk)
         if row.review != BatchRow.Review.PENDING:
             raise ApplicationError(_("This row is not waiting for review."), code="conflict")
-        row.review = BatchRow.Review.CONFIRMED if confirm else BatchRow.Review.REJECTED
-        row.reviewed_by = by
-        row.reviewed_at = timezone.now()
-        row.save(update_fields=["review", "reviewed_by", "reviewed_at"])
-        audit_record(
-            actor=by, action=AuditEvent.Action.UPDATE, obj=row.batch, request=request,
-            summary=f"row {row.row_number} match {'confirmed' if confirm else 'rejected'}",
-        )  # fmt: skip
+        summary = f"row {row.row_number} match {'confirmed' if confirm else 'rejected'}"
+        if candidate_id is not None:
+            position = _choose(row, candidate_id, by)
+            summary += f": candidate {position}"
+        _decide(row, by=by, confirm=confirm, summary=summary, request=request)
     batch_screen_chunk(batch_id=row.batch_id, key=row.chunk_key)
     row.refresh_from_db()
     return row
+
+
+def _choose(row: BatchRow, candidate_id: int, by: User, registers: dict | None = None) -> int:
+    """Make the stored candidate ``candidate_id`` the row's match; its place (1, 2, 3).
+    Only a candidate of the row (of a row screened before candidates were stored, its
+    proposed match), in the register snapshot and inside the reviewer's area
+    (``registers``: the register rows by id, when already read)."""
+    stored = row.candidates or (
+        [{"id": row.match_id, "method": row.match_method, "score": row.match_score}]
+        if row.match_id
+        else []
+    )
+    offered = [int(c["id"]) for c in stored]
+    if registers is None:
+        registers = {
+            r.pk: r
+            for r in RegisterRow.objects.filter(snapshot_id=row.batch.snapshot_id, pk=candidate_id)
+        }
+    register = registers.get(candidate_id)
+    if (
+        candidate_id not in offered
+        or register is None
+        or not policy.code_in_area(register.village_code, policy.area_codes(by))
+    ):
+        raise ApplicationError(_("Choose one of the row's candidates."), field="candidate")
+    position = offered.index(candidate_id)
+    chosen = stored[position]
+    row.match_id = candidate_id
+    row.match_method = chosen["method"]
+    row.match_score = chosen["score"]
+    return position + 1
+
+
+def _decide(row: BatchRow, *, by: User, confirm: bool, summary: str, request=None) -> None:
+    row.review = BatchRow.Review.CONFIRMED if confirm else BatchRow.Review.REJECTED
+    row.reviewed_by = by
+    row.reviewed_at = timezone.now()
+    row.save(update_fields=[
+        "review", "reviewed_by", "reviewed_at", "match", "match_method", "match_score",
+    ])  # fmt: skip
+    audit_record(
+        actor=by, action=AuditEvent.Action.UPDATE, obj=row.batch, request=request, summary=summary
+    )
+
+
+def batch_confirm_obvious(
+    *, batch: EligibilityBatch, by: User, row_ids: Iterable[int] | None = None, request=None
+) -> list[BatchRow]:
+    """Confirm, as one action, the rows waiting for review whose first candidate is obvious
+    (``selectors.eligibility.is_obvious``), of ``row_ids`` if given (the rows the reviewer
+    was shown). Each row is audited as a single review; their chunks are judged again."""
+    _require(policy.has_role(by, {User.Role.SUPERVISOR}))
+    with transaction.atomic():
+        rows = batch.rows.select_for_update().filter(review=BatchRow.Review.PENDING)
+        if row_ids is not None:
+            rows = rows.filter(pk__in=list(row_ids))
+        obvious = [row for row in rows.order_by("row_number") if is_obvious(row.candidates)]
+        registers = RegisterRow.objects.filter(
+            snapshot_id=batch.snapshot_id, pk__in=[int(r.candidates[0]["id"]) for r in obvious]
+        ).in_bulk()
+        area = policy.area_codes(by)
+        confirmed = [
+            row
+            for row in obvious
+            if (register := registers.get(int(row.candidates[0]["id"])))
+            and policy.code_in_area(register.village_code, area)
+        ]
+        for row in confirmed:
+            row.batch = batch
+            position = _choose(row, int(row.candidates[0]["id"]), by, registers)
+            _decide(
+                row, by=by, confirm=True, request=request,
+                summary=f"row {row.row_number} match confirmed: candidate {position}, obvious",
+            )  # fmt: skip
+    for key in sorted({row.chunk_key for row in confirmed}):
+        batch_screen_chunk(batch_id=batch.pk, key=key)
+    return list(batch.rows.filter(pk__in=[r.pk for r in confirmed]).order_by("row_number"))

@@ -1,4 +1,5 @@
-"""Pages of batch eligibility screening: create, progress, funnel, review queue, export."""
+"""Pages of batch eligibility screening: create, progress, funnel, export (the review queue
+is in ``review``)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,6 +27,8 @@ from atensi.errors import ApplicationError
 from atensi.spreadsheets import xlsx_response
 from atensi.views import perform
 from cases.selectors import client_list
+
+from . import review
 
 
 def _require(allowed: bool) -> None:
@@ -123,41 +126,6 @@ def batch_progress(request, pk):
 
 
 @login_required
-def batch_review(request, pk):
-    batch = selectors.batch_get(user=request.user, pk=pk)
-    rows = selectors.batch_rows(batch=batch, review=BatchRow.Review.PENDING)
-    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=batch, request=request,
-                 summary="review queue")  # fmt: skip
-    return render(request, "assessments/batch_review.html", {
-        "batch": batch, "rows": rows[:200],
-        "can_review": policy.has_role(request.user, {User.Role.SUPERVISOR}),
-    })  # fmt: skip
-
-
-@login_required
-@require_POST
-def batch_row_review(request, pk, row_pk):
-    batch = selectors.batch_get(user=request.user, pk=pk)
-    row = selectors.batch_row_get(batch=batch, pk=row_pk)
-    confirm = request.POST.get("decision") == "confirm"
-    perform(
-        request,
-        lambda: services.batch_row_review(
-            row=row, by=request.user, confirm=confirm, request=request
-        ),
-        lambda judged: (
-            _("Row %(row)d: match %(decision)s; verdict now %(verdict)s.")
-            % {
-                "row": judged.row_number,
-                "decision": _("confirmed") if confirm else _("rejected"),
-                "verdict": judged.get_verdict_display(),
-            }
-        ),
-    )
-    return redirect("assessments:batch-review", pk=batch.pk)
-
-
-@login_required
 @require_POST
 def batch_rerun(request, pk):
     batch = selectors.batch_get(user=request.user, pk=pk)
@@ -191,9 +159,16 @@ urlpatterns = [
     path("kelayakan/baru/", batch_create, name="batch-create"),
     path("kelayakan/<uuid:pk>/", batch_detail, name="batch-detail"),
     path("kelayakan/<uuid:pk>/progres/", batch_progress, name="batch-progress"),
-    path("kelayakan/<uuid:pk>/tinjauan/", batch_review, name="batch-review"),
+    path("kelayakan/<uuid:pk>/tinjauan/", review.batch_review, name="batch-review"),
     path(
-        "kelayakan/<uuid:pk>/baris/<int:row_pk>/tinjau/", batch_row_review, name="batch-row-review"
+        "kelayakan/<uuid:pk>/tinjauan/yang-jelas/",
+        review.batch_review_obvious,
+        name="batch-review-obvious",
+    ),
+    path(
+        "kelayakan/<uuid:pk>/baris/<int:row_pk>/tinjau/",
+        review.batch_row_review,
+        name="batch-row-review",
     ),
     path("kelayakan/<uuid:pk>/ulang/", batch_rerun, name="batch-rerun"),
     path("kelayakan/<uuid:pk>/ekspor.xlsx", batch_export, name="batch-export"),
