@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import functools
 import itertools
-import math
+import re
 import shutil
 import subprocess
 
 FALLBACK_EM = 1.0  # a glyph the font does not have is counted as wide as the em square
+BREAKS = re.compile(r"[ \t\r\n\f]+")  # white space that breaks; a no-break space does not
 
 
 class Font:
@@ -50,8 +51,8 @@ class Font:
     def lines(self, text: str, width: float, size: float) -> int:
         """Lines `text` takes in a box `width` wide at font size `size` (same unit), with
         white space collapsed and a word longer than the box broken anywhere."""
-        words = text.split()
-        if not words:
+        words = BREAKS.split(text.strip(" \t\r\n\f"))
+        if not words or words == [""]:
             return 1
         space = self.width(" ", size)
         lines, used = 1, -1.0  # -1: the line is empty
@@ -65,11 +66,23 @@ class Font:
             else:
                 lines += 1
                 used = w
-            if w > width:  # broken anywhere: it fills whole lines, its rest starts the next
-                extra = math.ceil(w / width) - 1
+            if w > width:  # broken anywhere: as many characters a line as fit
+                extra, used = self._broken(word, width, size)
                 lines += extra
-                used = w - extra * width
         return lines
+
+    def _broken(self, word: str, width: float, size: float) -> tuple[int, float]:
+        """A word too wide for its line broken between characters: the lines it adds
+        beyond its first, and the width of its last line."""
+        extra, used = 0, 0.0
+        previous = ""
+        for ch in word:
+            w = (self._em.get(ch, FALLBACK_EM) + self._kern.get((previous, ch), 0.0)) * size
+            if used and used + w > width:
+                extra, used, w = extra + 1, 0.0, self._em.get(ch, FALLBACK_EM) * size
+            used += w
+            previous = ch
+        return extra, used
 
 
 def _latin_kerning(font, cmap: dict[int, str]) -> dict[tuple[int, int], int]:

@@ -29,12 +29,12 @@ def test_words_go_on_the_next_line_when_the_line_is_full(font):
     assert font.lines("", word, SIZE) == 1
 
 
-def test_a_word_longer_than_the_cell_is_broken_over_as_many_lines_as_it_needs(font):
-    word = "X" * 30
-    width = font.width(word, SIZE) / 2.5
+def test_a_word_longer_than_the_cell_is_broken_between_its_characters(font):
+    x = font.width("X", SIZE)
 
-    assert font.lines(word, width, SIZE) == 3
-    assert font.lines(f"AB {word}", width, SIZE) == 4  # it starts a line of its own
+    assert font.lines("X" * 30, 11.5 * x, SIZE) == 3  # 11 + 11 + 8
+    assert font.lines("X" * 70, 11.5 * x, SIZE) == 7  # 6 × 11 + 4, not 70 / 11.5 rounded up
+    assert font.lines(f"AB {'X' * 30}", 11.5 * x, SIZE) == 4  # it starts a line of its own
 
 
 def test_kerning_pairs_draw_letters_together_as_pango_does(font):
@@ -42,3 +42,12 @@ def test_kerning_pairs_draw_letters_together_as_pango_does(font):
     assert font.width("AV", SIZE) < font.width("A", SIZE) + font.width("V", SIZE)
     assert font.width("RAHMAT", 8.5 * 4 / 3) == pytest.approx(47.26, abs=0.02)
     assert font.width("HH", SIZE) == pytest.approx(2 * font.width("H", SIZE))
+
+
+def test_a_no_break_space_keeps_its_words_on_one_line(font):
+    word = font.width("nutrisi", SIZE)
+
+    wide = font.width("nutrisi × 1", SIZE)
+
+    assert font.lines("Paket nutrisi × 1", word + 1, SIZE) == 3
+    assert font.lines("Paket nutrisi\u00a0×\u00a01", wide + 1, SIZE) == 2

@@ -47,14 +47,17 @@ from cases.nik import mask_nik
 logger = logging.getLogger(__name__)
 
 CHUNK = 1000
+ITEM_SEPARATOR = "\n"  # each item on a line of its own in the PDF ("; " in the XLSX)
 PART_ROWS = 400  # rows a part is made of at least (whole pages): ~2 s of layout
 DOCUMENT_LANGUAGE = "id"  # printed documents are Indonesian whatever the interface says
 FONT_FAMILY = "DejaVu Sans"
-FONT_PX = 8.5 * 4 / 3  # the cells' 8.5 pt in CSS pixels
+FONT_PT = 8  # the cells' font size, given to the template
+FONT_PX = FONT_PT * 4 / 3
 WIDTH_SLACK_PX = 0.05  # a text is planned in its cell's width less this (see textlayout)
 # Taken off a column's width for its text: 1.5 mm of padding each side, and half of the
 # 0.6 pt border each side (borders collapse).
-CELL_PADDING_PX = 2 * 1.5 * 96 / 25.4 + 0.6 * 4 / 3
+CELL_PADDING_MM = 1.5  # each side, given to the template
+CELL_PADDING_PX = 2 * CELL_PADDING_MM * 96 / 25.4 + 0.6 * 4 / 3
 PAGE_BOTTOM_MARGIN_PX = 22 * 96 / 25.4  # base_print.html: @page margin-bottom 22 mm
 
 
@@ -69,10 +72,10 @@ class Column:
 COLUMNS = (
     Column("no", "No.", 7, wraps=False),
     Column("nik", "NIK", 17, wraps=False),
-    Column("name", "Nama", 18, wraps=True),
-    Column("village", "Desa/Kelurahan", 14, wraps=True),
-    Column("district", "Kecamatan", 14, wraps=True),
-    Column("items", "Bantuan", 18, wraps=True),
+    Column("name", "Nama", 15, wraps=True),
+    Column("village", "Desa/Kelurahan", 13, wraps=True),
+    Column("district", "Kecamatan", 13, wraps=True),
+    Column("items", "Bantuan", 23, wraps=True),  # an item a line
     Column("value_rp", "Nilai (Rp)", 12, wraps=False),
 )
 assert sum(c.percent for c in COLUMNS) == 100
@@ -88,7 +91,8 @@ def _dots(amount: int) -> str:
 
 def annex_queryset(decree: Decree):
     items = Concat(
-        F("items__aid_item__name"), Value(" × "), Cast("items__quantity", CharField()),
+        # No-break spaces: "× 2" stays with its item's name.
+        F("items__aid_item__name"), Value("\u00a0×\u00a0"), Cast("items__quantity", CharField()),
         output_field=CharField(),
     )  # fmt: skip
     return (
@@ -102,7 +106,7 @@ def annex_queryset(decree: Decree):
             "client__village__parent__name",
             "value",
         )  # fmt: skip
-        .annotate(item_list=StringAgg(items, "; ", order_by="items__aid_item__name"))
+        .annotate(item_list=StringAgg(items, ITEM_SEPARATOR, order_by="items__aid_item__name"))
     )
 
 
@@ -130,8 +134,9 @@ def annex_totals(decree: Decree) -> dict:
     totals = Proposal.objects.filter(decree=decree).aggregate(
         count=Count("pk"), value=Coalesce(Sum("value"), 0)
     )
-    return {**totals, "value_rp": format_rupiah(totals["value"]),
-            "value_words": rupiah_in_words(totals["value"])}  # fmt: skip
+    value = totals["value"]
+    return {**totals, "value_rp": format_rupiah(value), "value_dots": _dots(value),
+            "value_words": rupiah_in_words(value)}  # fmt: skip
 
 
 # --- the page plan ----------------------------------------------------------------------------
@@ -154,7 +159,13 @@ def _render(context: dict, rows: list[dict], breaks: frozenset[int] = frozenset(
     html = render_to_string(
         "aid/print/decree_annex.html",
         # Rendered (and escaped) by our own template.
-        {**context, "columns": COLUMNS, "rows_html": mark_safe(rows_html)},  # noqa: S308
+        {
+            **context,
+            "columns": COLUMNS,
+            "font_pt": FONT_PT,
+            "padding_mm": CELL_PADDING_MM,
+            "rows_html": mark_safe(rows_html),
+        },  # noqa: S308
     )
     load_weasyprint()
     return html_document(html).render(font_config=_fonts())
@@ -210,17 +221,22 @@ def geometry() -> Geometry:
     )
 
 
+def _lines(font: textlayout.Font | None, text: str, width: float) -> int:
+    if font is None:  # no fontconfig: a wide glyph per character
+        return max(1, int(-(-len(text) * FONT_PX // width)))
+    return font.lines(text, width, FONT_PX)
+
+
 def row_height(row: dict, geo: Geometry) -> float:
     font = textlayout.font(FONT_FAMILY)
     lines = 1
     for column, width in zip(COLUMNS, geo.widths, strict=True):
         if column.wraps:
-            text = str(row[column.key])
-            if font is None:  # no fontconfig: a wide glyph per character
-                count = max(1, -(-len(text) * FONT_PX // (width - WIDTH_SLACK_PX)))
-            else:
-                count = font.lines(text, width - WIDTH_SLACK_PX, FONT_PX)
-            lines = max(lines, int(count))
+            count = sum(
+                _lines(font, paragraph, width - WIDTH_SLACK_PX)
+                for paragraph in str(row[column.key]).split(ITEM_SEPARATOR)
+            )
+            lines = max(lines, count)
     return geo.row + (lines - 1) * geo.line
 
 

@@ -94,8 +94,9 @@ def decree_annex_xlsx(*, decree: Decree, progress: Progress = None) -> bytes:
     sheet.append([_("No."), _("Proposal number"), _("NIK"), _("Name"), _("Village"),
                   _("District"), _("Items"), _("Value (Rp)")])  # fmt: skip
     for row in annex_rows(decree):
+        items = row["items"].replace(annex.ITEM_SEPARATOR, "; ")
         sheet.append([row["no"], row["reference"], row["nik"], row["name"], row["village"],
-                      row["district"], row["items"], row["value"]])  # fmt: skip
+                      row["district"], items, row["value"]])  # fmt: skip
         if progress is not None and row["no"] % CHUNK == 0:
             progress(90 * row["no"] // totals["count"])
     sheet.append(["", "", "", _("Total"), "", "", _("%(n)d recipients") % {"n": totals["count"]},

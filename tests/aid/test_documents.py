@@ -70,6 +70,7 @@ def test_the_annex_pdf_lists_recipients_with_masked_nik_and_totals(cast, decreed
     assert a.client.nik not in text
     assert a.client.nik[:4] + "**********" in text
     assert "1.700.000" in text  # 1,500,000 + 2 × 100,000
+    assert "Jumlah (2 penerima) 1.700.000" in text
     assert "satu juta tujuh ratus ribu rupiah" in text.lower()
     assert decree.signatory_name in text
     assert f"Lampiran Keputusan : {decree.signatory_title}" in " ".join(text.split())
@@ -191,9 +192,10 @@ def varied_rows(count: int) -> list[dict]:
     words = ["MUHAMMAD", "SITI", "NUR", "ABDURRAHMAN", "KHAIRUNNISA", "PRATAMA", "BINTI",
              "WULANDARI", "HIDAYAT", "PURNAMASARI", "AL-FARISI", "AHMAD"]  # fmt: skip
     places = ["Sukamaju", "Tanjung Lubuk", "Sungai Pedada Ilir Ulu", "Pedamaran Timur Laut Raya"]
-    items = ["Paket nutrisi × 1", "Paket nutrisi × 1; Paket kebersihan × 2",
-             "Paket alat usaha (peralatan wirausaha) × 1; Paket nutrisi × 1; "
-             "Perlengkapan sekolah × 3; Alat bantu dengar × 1"]  # fmt: skip
+    items = ["Paket nutrisi\u00a0×\u00a01",
+             "Paket nutrisi\u00a0×\u00a01\nPaket kebersihan diri\u00a0×\u00a02",
+             "Paket alat usaha (peralatan wirausaha)\u00a0×\u00a01\nPaket nutrisi\u00a0×\u00a01\n"
+             "Perlengkapan sekolah\u00a0×\u00a03\nAlat bantu dengar\u00a0×\u00a01"]  # fmt: skip
     rows = []
     for n in range(1, count + 1):
         name = " ".join(words[(n * k) % len(words)] for k in range(1, 2 + n % 5))
