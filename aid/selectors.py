@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -103,9 +103,10 @@ def officer_last_nip(*, user: User) -> str:
 
 
 def budget_panel(programme: Programme) -> dict:
-    """Ceiling, reserved, spent and available for the programme and each component, summed
-    by the database. The programme's available amount is its ceiling less what is reserved
-    and spent; `allocated` says how much of the ceiling the components hold."""
+    """Ceiling, allocated, unallocated, reserved, spent and available for the programme and
+    each component, summed by the database. Only what is allocated to a component can be
+    reserved, so the programme's available amount is the sum of its components' (allocated
+    less reserved and spent); the unallocated rest of the ceiling is shown apart."""
     labels = dict(Component.choices)
     lines = (
         BudgetLine.objects.filter(programme=programme)
@@ -121,9 +122,10 @@ def budget_panel(programme: Programme) -> dict:
     return {
         "ceiling": programme.budget_ceiling,
         "allocated": totals["allocated"],
+        "unallocated": programme.budget_ceiling - totals["allocated"],
         "reserved": totals["reserved"],
         "spent": totals["spent"],
-        "available": programme.budget_ceiling - totals["reserved"] - totals["spent"],
+        "available": totals["allocated"] - totals["reserved"] - totals["spent"],
         "components": [
             {
                 "component": line["component"],
@@ -136,6 +138,56 @@ def budget_panel(programme: Programme) -> dict:
             for line in lines
         ],
     }
+
+
+# Why a programme cannot take proposals now (programme_gaps), in the order a page says them.
+GAP_INACTIVE = "inactive"
+GAP_NO_ITEMS = "no_items"
+GAP_NO_CEILING = "no_ceiling"
+GAP_NO_ALLOCATION = "no_allocation"
+GAP_NO_PERIOD = "no_period"
+GAP_NOT_STARTED = "not_started"
+GAP_ENDED = "ended"
+
+
+def programme_gaps(programme: Programme, *, today: datetime.date | None = None) -> list[str]:
+    """What a programme lacks to be offered on the proposal form: active, items in its
+    catalogue, a ceiling, some of it allocated to a component, a period containing today.
+    A missing period is reported but does not stop proposals."""
+    today = today or timezone.localdate()
+    gaps = []
+    if not programme.is_active:
+        gaps.append(GAP_INACTIVE)
+    if not programme.items.filter(is_active=True).exists():
+        gaps.append(GAP_NO_ITEMS)
+    if programme.budget_ceiling <= 0:
+        gaps.append(GAP_NO_CEILING)
+    if not programme.budget_lines.filter(ceiling__gt=0).exists():
+        gaps.append(GAP_NO_ALLOCATION)
+    if programme.period_start is None and programme.period_end is None:
+        gaps.append(GAP_NO_PERIOD)
+    if programme.period_start is not None and programme.period_start > today:
+        gaps.append(GAP_NOT_STARTED)
+    if programme.period_end is not None and programme.period_end < today:
+        gaps.append(GAP_ENDED)
+    return gaps
+
+
+def programmes_open_for_proposals(*, user: User, today: datetime.date | None = None):
+    """The user's programmes a new proposal can be made for: active, with active items and
+    some budget allocated to a component, and today inside their period when one is set
+    (the same rule as programme_gaps, in one query)."""
+    today = today or timezone.localdate()
+    return (
+        programme_list(user=user, active=True)
+        .filter(
+            Exists(AidItem.objects.filter(programme=OuterRef("pk"), is_active=True)),
+            Exists(BudgetLine.objects.filter(programme=OuterRef("pk"), ceiling__gt=0)),
+            budget_ceiling__gt=0,
+        )
+        .filter(Q(period_start__isnull=True) | Q(period_start__lte=today))
+        .filter(Q(period_end__isnull=True) | Q(period_end__gte=today))
+    )
 
 
 def budget_available(programme_ids) -> dict:
@@ -165,7 +217,7 @@ def budget_outlook(*, programme: Programme, available: dict, asked: dict,
         rows.append({
             "component": component, "label": labels.get(component, component),
             "allocated": component in available, "available": free, "asked": ask,
-            "after": free - ask, "over": ask > free,
+            "after": free - ask, "short": max(ask - free, 0), "over": ask > free,
         })  # fmt: skip
     return {"programme": programme, "rows": rows, "over": any(row["over"] for row in rows)}
 
@@ -225,6 +277,17 @@ def proposal_items(proposal: Proposal):
     return proposal.items.select_related("aid_item").order_by("aid_item__name")
 
 
+def batch_proposal_counts(batch) -> dict:
+    """How many rows of a screening batch are eligible, how many of them were proposed
+    already, and how many can still be proposed (two queries)."""
+    from assessments.models.eligibility import Verdict
+
+    eligible = batch.rows.filter(verdict=Verdict.ELIGIBLE)
+    n = eligible.count()
+    proposed = Proposal.objects.filter(batch_row__in=eligible.values("pk")).count()
+    return {"eligible": n, "proposed": proposed, "proposable": max(n - proposed, 0)}
+
+
 AID_VERBS = (
     "aid_proposed", "aid_submitted", "aid_verified", "aid_approved", "aid_rejected",
     "aid_cancelled", "aid_handed_over", "aid_changed", "aid_rescreened", "aid_follow_up",
@@ -252,6 +315,19 @@ def client_proposals(*, user: User, client) -> QuerySet[Proposal]:
     return proposal_list(user=user).filter(client=client)
 
 
+def decree_list_with_totals(*, user: User) -> QuerySet[Decree]:
+    """The decrees with how many people each approved and their total value (the sum of
+    its proposals' values, as its annex totals them), counted by the database."""
+    return (
+        decree_list(user=user)
+        .annotate(
+            recipients=Count("proposals__client", distinct=True),
+            total=Coalesce(Sum("proposals__value"), 0),
+        )
+        .order_by("-date", "-created_at")  # an aggregate drops the model's ordering
+    )
+
+
 def decree_get(*, user: User, pk) -> Decree:
     return get_object_or_404(decree_list(user=user), pk=pk)
 
@@ -266,15 +342,21 @@ def decree_proposals(*, user: User, decree: Decree) -> QuerySet[Proposal]:
     )
 
 
-def budget_movements(programme: Programme, *, limit: int = 20):
-    """The ledger's latest movements of the programme: who, when, why, how much."""
+def budget_ledger(programme: Programme):
+    """The programme's ledger, newest first: who, when, why, how much (the caller has read
+    the programme through programme_get)."""
     from .models import BudgetEntry
 
     return (
         BudgetEntry.objects.filter(programme=programme)
         .select_related("by", "proposal")
-        .order_by("-at", "-id")[:limit]
+        .order_by("-at", "-id")
     )
+
+
+def budget_movements(programme: Programme, *, limit: int = 20):
+    """The ledger's latest movements of the programme."""
+    return budget_ledger(programme)[:limit]
 
 
 def realisation(programme: Programme) -> dict:

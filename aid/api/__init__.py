@@ -1,9 +1,10 @@
-"""/api/v1/ for aid: programmes, aid items, proposals and their transitions (proposals.py),
-decrees, hand-overs and documents (handovers.py)."""
+"""/api/v1/ for aid: programmes and their budgets (programmes.py), aid items, proposals and
+their transitions (proposals.py), decrees, hand-overs and documents (handovers.py)."""
 
-from . import handovers, proposals
+from . import handovers, programmes, proposals
 
 
 def register_all(router) -> None:
+    programmes.register(router)
     proposals.register(router)
     handovers.register(router)

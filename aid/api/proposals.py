@@ -1,5 +1,5 @@
-"""/api/v1/ for aid: programmes (with the budget panel), aid items, proposals and their
-transitions, and decrees. Reads go through aid.selectors; writes validate, then call a
+"""/api/v1/ for aid: aid items, proposals and their transitions, and decrees (programmes and
+their budgets: programmes.py). Reads go through aid.selectors; writes validate, then call a
 service. NIKs are masked everywhere here."""
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
-    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
@@ -18,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from aid import selectors, services
-from aid.models import AidItem, Decree, Programme, Proposal, ProposalItem
+from aid.models import AidItem, Decree, Proposal, ProposalItem
 from cases.selectors import client_get
 
 State = Proposal.State
@@ -32,49 +31,6 @@ class AidErrorSerializer(serializers.Serializer):
 
 def _errors(*codes: int) -> dict:
     return {code: AidErrorSerializer for code in codes}
-
-
-class BudgetLineSerializer(serializers.Serializer):
-    component = serializers.CharField()
-    label = serializers.CharField()
-    ceiling = serializers.IntegerField()
-    reserved = serializers.IntegerField()
-    spent = serializers.IntegerField()
-    available = serializers.IntegerField()
-
-
-class BudgetPanelSerializer(serializers.Serializer):
-    ceiling = serializers.IntegerField()
-    allocated = serializers.IntegerField()
-    reserved = serializers.IntegerField()
-    spent = serializers.IntegerField()
-    available = serializers.IntegerField()
-    components = BudgetLineSerializer(many=True)
-
-
-class ProgrammeSerializer(serializers.ModelSerializer):
-    # Plain text in the schema: an enum here would collide with AidItem's "kind".
-    kind = serializers.CharField(read_only=True, help_text="regular, vocational, entrepreneurship")
-    regions = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-
-    class Meta:
-        model = Programme
-        fields = [
-            "id", "name", "kind", "year", "funding_source", "regions", "budget_ceiling",
-            "period_start", "period_end", "max_decile", "requires_assessment",
-            "requires_business", "once_per_year", "is_active",
-        ]  # fmt: skip
-
-
-class ProgrammeDetailSerializer(ProgrammeSerializer):
-    budget = serializers.SerializerMethodField()
-
-    class Meta(ProgrammeSerializer.Meta):
-        fields = [*ProgrammeSerializer.Meta.fields, "budget"]
-
-    @extend_schema_field(BudgetPanelSerializer)
-    def get_budget(self, programme) -> dict:
-        return selectors.budget_panel(programme)
 
 
 class AidItemSerializer(serializers.ModelSerializer):
@@ -187,24 +143,6 @@ class DecreeDetailSerializer(DecreeSerializer):
 
 
 # --- viewsets -----------------------------------------------------------------------------
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Your organisation's aid programmes"),
-    retrieve=extend_schema(
-        summary="A programme with its budget panel",
-        responses={200: ProgrammeDetailSerializer, **_errors(404)},
-    ),
-)
-@extend_schema(tags=["aid"])
-class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
-    def get_serializer_class(self):
-        return ProgrammeDetailSerializer if self.action == "retrieve" else ProgrammeSerializer
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Programme.objects.none()
-        return selectors.programme_list(user=self.request.user).prefetch_related("regions")
 
 
 @extend_schema_view(
@@ -412,7 +350,6 @@ class DecreeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
 
 def register(router) -> None:
-    router.register("programmes", ProgrammeViewSet, basename="programme")
     router.register("aid-items", AidItemViewSet, basename="aid-item")
     router.register("proposals", ProposalViewSet, basename="proposal")
     router.register("decrees", DecreeViewSet, basename="decree")

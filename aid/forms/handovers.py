@@ -1,10 +1,13 @@
 """Forms of the aid pages: hand-overs and follow-up visits."""
 
+import re
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aid.money import format_rupiah
+from aid.services.followups import days_early, is_early
 from atensi.forms import DateInput, StyledFormMixin
 
 SELF = "self"
@@ -69,29 +72,92 @@ class EvidenceForm(StyledFormMixin, forms.Form):
     )  # fmt: skip
 
 
+# "1200000", "1.200.000", "1 200 000", "Rp 1.200.000", "Rp1.200.000,-" or ",00": whole rupiah
+# with dots, spaces or commas between groups of three digits.
+_RUPIAH = re.compile(r"^(?:rp\.?)?(\d{1,3}(?:([.,\s])\d{3})?(?:\2\d{3})*|\d+)(?:,-|,00)?$")
+
+
+def parse_rupiah(text: str) -> int | None:
+    """The whole rupiah in `text` as people write them, or None when it is not that."""
+    compact = re.sub(r"[\s\u00a0]+", " ", text.strip().lower())
+    compact = re.sub(r"^rp\.?\s*", "rp", compact)
+    match = _RUPIAH.match(compact)
+    if match is None:
+        return None
+    return int(re.sub(r"\D", "", match.group(1)))
+
+
+class RupiahField(forms.IntegerField):
+    """Whole rupiah, typed as people write them: "1.200.000", "1 200 000", "Rp 1.200.000"."""
+
+    widget = forms.TextInput
+    default_error_messages = {
+        "invalid": _("Give the amount in whole rupiah, for example 1.200.000."),
+    }
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+        return attrs
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, int):
+            return value
+        amount = parse_rupiah(str(value))
+        if amount is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return amount
+
+
 class FollowUpForm(StyledFormMixin, forms.Form):
+    """A follow-up visit. A date well before the visit is due is asked about once (`early`):
+    allowed, but a mistyped date or the wrong visit is the likelier cause."""
+
     reached = forms.TypedChoiceField(
         label=_("Result of the visit"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
         choices=[("yes", _("Visited")), ("no", _("Not reached"))], initial="yes",
     )  # fmt: skip
     visited_on = forms.DateField(label=_("Date of the visit"), widget=DateInput())
+    early = forms.BooleanField(
+        label=_("Yes, the visit took place this early: record it as it is"), required=False
+    )
     business_running = forms.NullBooleanField(
         label=_("Is the business running?"), required=False,
         widget=forms.Select(choices=[("unknown", "—"), ("true", _("Yes")), ("false", _("No"))]),
     )  # fmt: skip
-    monthly_income = forms.IntegerField(label=_("Monthly income (Rp)"), min_value=0,
-                                        required=False)  # fmt: skip
+    monthly_income = RupiahField(label=_("Monthly income (Rp)"), min_value=0, required=False,
+                                 help_text=_("Whole rupiah, for example 1.200.000."))  # fmt: skip
     usage = forms.CharField(label=_("How the aid is used"), required=False,
                             widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
     note = forms.CharField(label=_("Note"), required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
 
-    def __init__(self, *args, entrepreneurship: bool, **kwargs):
+    def __init__(self, *args, followup, entrepreneurship: bool, **kwargs):
         super().__init__(*args, **kwargs)
+        self.followup = followup
         self.fields["visited_on"].initial = timezone.localdate()
         if not entrepreneurship:
             del self.fields["business_running"]
             del self.fields["monthly_income"]
+        # The confirmation is offered only once the date was found early.
+        self.ask_early = False
+
+    def clean(self):
+        data = super().clean()
+        visited_on = data.get("visited_on")
+        if visited_on is not None and is_early(self.followup, visited_on) and not data.get("early"):
+            self.ask_early = True
+            self.add_error("visited_on", _(
+                "This %(months)d-month visit is due on %(due)s, %(days)d days after "
+                "this date. Check the date; if the visit really took place then, tick the box "
+                "below and save again."
+            ) % {
+                "months": self.followup.months, "due": f"{self.followup.due_on:%d-%m-%Y}",
+                "days": days_early(self.followup, visited_on),
+            })  # fmt: skip
+        return data
 
 
 class PeriodForm(StyledFormMixin, forms.Form):

@@ -123,12 +123,16 @@ class ProposalItemsForm(ItemQuantitiesMixin, StyledFormMixin, forms.Form):
 
 
 class BatchProposalForm(ItemQuantitiesMixin, StyledFormMixin, forms.Form):
-    """The items every person proposed from a batch receives (optional: drafts can be filled
-    in one by one later)."""
+    """The items the people proposed from a batch receive (optional: drafts can be filled
+    in one by one later); entrepreneurship items and the business plan only those whose
+    assessment records a business (the service decides)."""
 
     business_plan = forms.CharField(
-        label=_("Business plan"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+        label=_("Business plan"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Given only to people whose assessment records an existing business, "
+                    "with the entrepreneurship items. Make it each person's own on their "
+                    "draft."),
+    )  # fmt: skip
 
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,6 +144,18 @@ class ReasonForm(StyledFormMixin, forms.Form):
                              widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
 
 
+class ProposalCheckboxes(forms.CheckboxSelectMultiple):
+    """A checkbox per proposal carrying its value (data-value) for the running total of the
+    decree form (static/js/decree-total.js)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        proposal = getattr(value, "instance", None)
+        if proposal is not None:
+            option["attrs"]["data-value"] = proposal.value
+        return option
+
+
 class DecreeForm(StyledFormMixin, forms.Form):
     """Approve the chosen verified proposals with one decree."""
 
@@ -148,7 +164,7 @@ class DecreeForm(StyledFormMixin, forms.Form):
     signatory_name = forms.CharField(label=_("Signed by"), max_length=150)
     signatory_title = forms.CharField(label=_("Signatory's title"), max_length=150)
     proposals = forms.ModelMultipleChoiceField(
-        label=_("Verified proposals"), queryset=None, widget=forms.CheckboxSelectMultiple,
+        label=_("Verified proposals"), queryset=None, widget=ProposalCheckboxes,
         to_field_name="reference",
     )  # fmt: skip
 
@@ -160,3 +176,13 @@ class DecreeForm(StyledFormMixin, forms.Form):
             f"{p.reference} · {p.client.full_name} · {p.client.masked_nik} · "
             f"{p.client.village.name} · {format_rupiah(p.value)}"
         )
+
+    def chosen(self) -> list:
+        """The offered proposals that are ticked on the page (as sent, or initially)."""
+        name = self.add_prefix("proposals")
+        if self.is_bound:
+            references = self.data.getlist(name) if hasattr(self.data, "getlist") else []
+        else:
+            references = self.initial.get("proposals") or []
+        references = {str(reference) for reference in references}
+        return [p for p in self.fields["proposals"].queryset if p.reference in references]

@@ -70,6 +70,8 @@ class BudgetEntry(AppendOnly):
         RESERVE = "reserve", _("Reserved")
         RELEASE = "release", _("Released")
         SPEND = "spend", _("Spent")
+        # Part of a component's allocation given back to the programme's unallocated ceiling.
+        WITHDRAW = "withdraw", _("Allocation withdrawn")
 
     id = models.BigAutoField(primary_key=True)
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
@@ -92,7 +94,7 @@ class BudgetEntry(AppendOnly):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="budgetentry_amount_positive"),
             models.CheckConstraint(
-                condition=Q(kind="allocate") | Q(proposal__isnull=False),
+                condition=Q(kind__in=["allocate", "withdraw"]) | Q(proposal__isnull=False),
                 name="budgetentry_movement_has_proposal",
             ),
         ]

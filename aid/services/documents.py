@@ -10,7 +10,6 @@ one, the PDF by one per part of whole pages, the last part to finish joining the
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
@@ -202,45 +201,3 @@ def decree_document_fail(*, document_id, exc: BaseException) -> None:
         status=DecreeDocument.Status.DONE
     ).update(status=DecreeDocument.Status.FAILED, error=exc.__class__.__name__,
              finished_at=timezone.now())  # fmt: skip
-
-
-# --- hand-overs of a period -----------------------------------------------------------------
-
-
-def handovers_xlsx(*, handovers, start: datetime.date, end: datetime.date) -> bytes:
-    """Hand-overs of a period, one row per handed item (masked NIK)."""
-    workbook = SafeWorkbook()
-    sheet = workbook.sheet(
-        _("Hand-overs"), widths=[24, 12, 16, 19, 28, 22, 28, 30, 8, 14, 14], money=(10,)
-    )
-    sheet.append([_("BAST number"), _("Date"), _("Proposal number"), _("NIK"), _("Name"),
-                  _("Village"), _("Programme"), _("Item"), _("Quantity"), _("Value (Rp)"),
-                  _("Place")])  # fmt: skip
-    rows = (
-        HandoverItem.objects.filter(
-            handover__in=handovers.order_by().values("pk"), handover__handed_on__range=(start, end)
-        )  # fmt: skip
-        .order_by("handover__handed_on", "handover__seq", "proposal_item__aid_item__name")
-        .values_list(
-            "handover__number",
-            "handover__handed_on",
-            "handover__proposal__reference",
-            "handover__proposal__client__nik",
-            "handover__proposal__client__full_name",
-            "handover__proposal__client__village__name",
-            "handover__proposal__programme__name",
-            "proposal_item__aid_item__name",
-            "quantity",
-            "value",
-            "handover__place",
-        )  # fmt: skip
-    )
-    total = 0
-    with transaction.atomic():
-        for row in rows.iterator(chunk_size=CHUNK):
-            row = list(row)
-            row[3] = mask_nik(row[3])
-            total += row[9]
-            sheet.append(row)
-    sheet.append(["", "", "", "", _("Total"), "", "", "", "", total, ""])
-    return workbook.content()

@@ -29,6 +29,19 @@ from .proposals import PROPOSERS, _require_readable, _timeline
 
 Status = FollowUp.Status
 
+# The home page lists a visit a week before it is due; a visit recorded earlier than that
+# is asked about (a mistyped date, or the wrong visit) before it is saved. It is allowed.
+EARLY_DAYS = 7
+
+
+def days_early(followup: FollowUp, visited_on: datetime.date) -> int:
+    """How many days before its due date the visit took place (0 or less: not early)."""
+    return (followup.due_on - visited_on).days
+
+
+def is_early(followup: FollowUp, visited_on: datetime.date) -> bool:
+    return days_early(followup, visited_on) > EARLY_DAYS
+
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
     """The same day `months` later, or the month's last day when it is shorter."""

@@ -28,10 +28,10 @@ from aid.models import (
     Proposal,
     ProposalItem,
 )
-from aid.money import by_component
+from aid.money import by_component, format_rupiah
 from aid.nip import nip_problem, normalise_nip
 from atensi.accounts import policy
-from atensi.accounts.models import User
+from atensi.accounts.models import Organisation, User
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
 from atensi.errors import ApplicationError
@@ -45,6 +45,42 @@ from .proposals import PROPOSERS, _lock, _require_readable, _timeline
 State = Proposal.State
 
 BAST_FORMAT = "BAST/{seq:04d}/{org}/{year}"
+
+
+def organisation_code(organisation_id: int) -> str:
+    """A short, stable code of an organisation for its BAST numbers, from its service area:
+    the region code the area lies in ("16.02" for a regency office; the first code when the
+    area spans unrelated regions). Organisations sharing that code are told apart by the
+    order they were created in: the first keeps it, the next ones get "-2", "-3"…"""
+    through = Organisation.service_area.through
+    areas: dict[int, list[str]] = {}
+    for org_id, code in through.objects.order_by("organisation_id").values_list(
+        "organisation_id", "region_id"
+    ):
+        areas.setdefault(org_id, []).append(code)
+    base = {org_id: area_code(codes) for org_id, codes in areas.items()}
+    own = base.get(organisation_id)
+    if not own:
+        return "ORG"
+    sharing = sorted(org_id for org_id, code in base.items() if code == own)
+    rank = sharing.index(organisation_id) + 1
+    return own if rank == 1 else f"{own}-{rank}"
+
+
+def area_code(codes: list[str]) -> str:
+    """The longest region code every one of `codes` lies in, or the first code when they
+    share none (Kemendagri codes nest as dotted prefixes)."""
+    codes = sorted(codes)
+    if not codes:
+        return ""
+    common = codes[0].split(".")
+    for code in codes[1:]:
+        parts = code.split(".")
+        n = 0
+        while n < min(len(common), len(parts)) and common[n] == parts[n]:
+            n += 1
+        common = common[:n]
+    return ".".join(common) or codes[0]
 
 
 def bast_next(*, organisation_id: int, year: int) -> int:
@@ -100,7 +136,9 @@ def handover_record(
     if handed_on > timezone.localdate():
         raise ApplicationError(_("The date of the hand-over lies in the future."),
                                field="handed_on")  # fmt: skip
-    remaining = {i.pk: i for i in proposal.items.filter(handed__isnull=True)}
+    remaining = {
+        i.pk: i for i in proposal.items.filter(handed__isnull=True).select_related("aid_item")
+    }
     if items is None:
         chosen = list(remaining.values())
     else:
@@ -134,7 +172,8 @@ def handover_record(
     seq = bast_next(organisation_id=organisation_id, year=handed_on.year)
     handover = Handover(
         proposal=proposal, organisation_id=organisation_id, year=handed_on.year, seq=seq,
-        number=BAST_FORMAT.format(seq=seq, org=organisation_id, year=handed_on.year),
+        number=BAST_FORMAT.format(seq=seq, org=organisation_code(organisation_id),
+                                  year=handed_on.year),
         handed_on=handed_on, place=place, officer=by, recipient_member=recipient_member,
         recipient_name=recipient_name[:150], officer_nip=officer_nip,
         witness_name=witness_name[:150], witness_role=witness_role[:150],
@@ -173,8 +212,23 @@ def handover_record(
     if proposal.state != old:
         audit_record(actor=by, action=AuditEvent.Action.UPDATE, obj=proposal, request=request,
                      summary=f"proposal {old} -> {proposal.state}")  # fmt: skip
-    _timeline(proposal, by, CaseEvent.Verb.AID_HANDED_OVER, handover.number)
+    _timeline(proposal, by, CaseEvent.Verb.AID_HANDED_OVER, handover_text(handover, chosen),
+              value=handover.value)  # fmt: skip
     return handover
+
+
+def handover_text(handover: Handover, items: Sequence[ProposalItem]) -> str:
+    """What the timeline says of a hand-over besides its value: its BAST number and items,
+    and, when it is a part, the proposal's whole value."""
+    names = ", ".join(
+        f"{i.aid_item.name} × {i.quantity}" for i in sorted(items, key=lambda i: i.aid_item.name)
+    )
+    text = f"{handover.number}: {names}"
+    if handover.value != handover.proposal.value:
+        text += " " + _("(part of the proposal's %(total)s)") % {
+            "total": format_rupiah(handover.proposal.value)
+        }
+    return text
 
 
 def check_nip(value: str, *, field: str = "officer_nip") -> str:

@@ -84,14 +84,18 @@ def _four_eyes(proposal: Proposal, by: User) -> None:
         )
 
 
-def _timeline_text(proposal: Proposal, text: str = "") -> str:
-    line = f"{proposal.programme}: {format_rupiah(proposal.value)}"
+def _timeline_text(proposal: Proposal, text: str = "", value: int | None = None) -> str:
+    """ "<programme>: <value>. <text>": the proposal's value unless the event is about
+    another amount (a partial hand-over gives its own)."""
+    amount = proposal.value if value is None else value
+    line = f"{proposal.programme}: {format_rupiah(amount)}"
     return f"{line}. {text}" if text else line
 
 
-def _timeline(proposal: Proposal, by: User, verb: str, text: str = "") -> None:
+def _timeline(proposal: Proposal, by: User, verb: str, text: str = "",
+              value: int | None = None) -> None:  # fmt: skip
     """One event on each open case of the client: the caseworker's timeline."""
-    line = _timeline_text(proposal, text)
+    line = _timeline_text(proposal, text, value)
     for case in proposal.client.cases.exclude(stage__in=CLOSED_STAGES):
         CaseEvent.objects.create(case=case, verb=verb, actor=by, text=line)
 
@@ -245,10 +249,34 @@ def proposal_create(
     return proposal
 
 
+def _latest_business(client_ids) -> dict:
+    """{client pk: has_business} of each client's latest completed (or approved) social
+    assessment; clients never assessed are absent."""
+    latest = (
+        Assessment.objects.filter(case__client__in=client_ids, status__in=ASSESSED)
+        .order_by("case__client_id", "-assessed_on", "-created_at")
+        .distinct("case__client_id")
+        .values_list("case__client_id", "has_business")
+    )
+    return dict(latest)
+
+
+def is_entrepreneurship_item(item: AidItem) -> bool:
+    return item.kind == AidItem.Kind.ENTREPRENEURSHIP
+
+
 @dataclass
 class BatchProposals:
     created: list[Proposal] = field(default_factory=list)
     skipped: Counter = field(default_factory=Counter)
+    # Of the created: those given the entrepreneurship items and the business plan (their
+    # assessment records a business), and those given only the other items.
+    with_business: list[Proposal] = field(default_factory=list)
+    without_business: list[Proposal] = field(default_factory=list)
+    # Whether entrepreneurship items or a business plan were chosen at all.
+    entrepreneurship_chosen: bool = False
+    # Whether any item other than entrepreneurship was chosen.
+    others_chosen: bool = False
 
 
 @transaction.atomic
@@ -261,13 +289,21 @@ def proposals_create_from_batch(
     request=None,
 ) -> BatchProposals:
     """A draft proposal for every ELIGIBLE row whose person is a registered client in the
-    user's area, with the row as its evidence. Safe to repeat: rows already proposed, and
-    clients with an open proposal, are skipped and counted."""
+    user's area, with the row as its evidence. Entrepreneurship items and the business plan
+    go only to people whose latest assessment records an existing business (embrio usaha);
+    the others get the other items. Safe to repeat: rows already proposed, and clients with
+    an open proposal, are skipped and counted."""
     programme = batch.programme
     _require_proposer(by, programme)
     if batch.status != EligibilityBatch.Status.DONE:
         raise ApplicationError(_("The batch has not finished screening."), code="conflict")
-    result = BatchProposals()
+    items = list(items)
+    business_plan = business_plan.strip()
+    other_items = [(item, qty) for item, qty in items if not is_entrepreneurship_item(item)]
+    result = BatchProposals(
+        entrepreneurship_chosen=len(other_items) < len(items) or bool(business_plan),
+        others_chosen=bool(other_items),
+    )  # fmt: skip
     rows = batch.rows.order_by("row_number")
     result.skipped["not_eligible"] = rows.exclude(verdict=Verdict.ELIGIBLE).count()
     eligible = list(rows.filter(verdict=Verdict.ELIGIBLE))
@@ -277,6 +313,7 @@ def proposals_create_from_batch(
     proposed_rows = set(
         Proposal.objects.filter(batch_row__in=eligible).values_list("batch_row_id", flat=True)
     )
+    businesses = _latest_business([*by_id, *(c.pk for c in by_nik.values())])
     for row in eligible:
         client = by_id.get(row.client_id) if row.client_id else by_nik.get(row.nik)
         if client is None:
@@ -285,10 +322,14 @@ def proposals_create_from_batch(
         if row.pk in proposed_rows:
             result.skipped["already_proposed"] += 1
             continue
+        has_business = bool(businesses.get(client.pk))
         try:
             with transaction.atomic():
-                proposal = _create(client=client, programme=programme, items=items,
-                                   business_plan=business_plan, by=by, batch_row=row)  # fmt: skip
+                proposal = _create(
+                    client=client, programme=programme,
+                    items=items if has_business else other_items,
+                    business_plan=business_plan if has_business else "", by=by, batch_row=row,
+                )  # fmt: skip
         except ApplicationError as exc:
             if exc.code != "conflict":
                 raise
@@ -296,6 +337,7 @@ def proposals_create_from_batch(
             continue
         _timeline(proposal, by, Verb.AID_PROPOSED)
         result.created.append(proposal)
+        (result.with_business if has_business else result.without_business).append(proposal)
     audit_record(actor=by, action=Action.CREATE, obj=batch, request=request,
                  summary=f"proposals created: {len(result.created)}")  # fmt: skip
     return result
@@ -418,15 +460,7 @@ def eligibility_facts(programme: Programme, proposals: Sequence[Proposal]) -> Fa
         facts.deciles = _deciles(programme, proposals)
     facts.entrepreneurship = _with_entrepreneurship(pks)
     if programme.requires_assessment or programme.requires_business or facts.entrepreneurship:
-        latest = (
-            Assessment.objects.filter(
-                case__client__in={p.client_id for p in proposals}, status__in=ASSESSED
-            )
-            .order_by("case__client_id", "-assessed_on", "-created_at")
-            .distinct("case__client_id")
-            .values_list("case__client_id", "has_business")
-        )
-        facts.latest_business = dict(latest)
+        facts.latest_business = _latest_business({p.client_id for p in proposals})
     if programme.once_per_year:
         facts.aided = set(
             AidRecord.objects.filter(

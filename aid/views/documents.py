@@ -10,7 +10,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from aid import selectors
+from aid import exports, selectors
 from aid.forms.handovers import PeriodForm
 from aid.models import DecreeDocument
 from aid.services import documents
@@ -47,7 +47,7 @@ def handovers_export(request):
         messages.error(request, _("Give the period to export (from and to)."))
         return redirect("aid:handover-list")
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    content = documents.handovers_xlsx(
+    content = exports.handovers_xlsx(
         handovers=selectors.handover_list(user=request.user), start=start, end=end
     )
     audit_record(actor=request.user, action=EXPORT, request=request, object_type="handover",

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,7 +14,7 @@ from aid.forms.handovers import EvidenceForm, FollowUpForm, HandoverForm, Period
 from aid.models import FollowUp, Proposal
 from aid.selectors import followup_list
 from aid.services import handovers as handover_services
-from aid.services.followups import followup_record, is_entrepreneurship
+from aid.services.followups import days_early, followup_record, is_early, is_entrepreneurship
 from aid.services.proposals import PROPOSERS
 from atensi.accounts import policy
 from atensi.audit.models import AuditEvent
@@ -147,7 +148,7 @@ def followup_record_view(request, pk):
         messages.error(request, _("This visit has already been recorded."))
         return redirect("aid:handover-detail", followup.handover_id)
     entrepreneurship = is_entrepreneurship(proposal)
-    form = FollowUpForm(request.POST or None, entrepreneurship=entrepreneurship)
+    form = FollowUpForm(request.POST or None, followup=followup, entrepreneurship=entrepreneurship)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -162,8 +163,11 @@ def followup_record_view(request, pk):
         else:
             messages.success(request, _("The visit is recorded."))
             return redirect("aid:handover-detail", followup.handover_id)
+    today = timezone.localdate()
     return render(request, "aid/followup_form.html", {
         "form": form, "followup": followup, "proposal": proposal,
+        "handover": followup.handover,
+        "early_today": days_early(followup, today) if is_early(followup, today) else 0,
     })  # fmt: skip
 
 

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -29,8 +29,9 @@ from aid.forms.proposals import (
 from aid.models import Proposal
 from aid.money import by_component, format_rupiah
 from aid.services.proposals import DECIDERS, PROPOSERS
+from aid.views import budget
+from aid.views.evidence import match_evidence
 from assessments.models import EligibilityBatch
-from assessments.models.eligibility import Verdict
 from assessments.selectors import eligibility as batch_selectors
 from atensi.accounts import policy
 from atensi.audit.models import AuditEvent
@@ -38,7 +39,7 @@ from atensi.audit.services import audit_record
 from atensi.errors import ApplicationError
 from atensi.spreadsheets import xlsx_response
 from atensi.views import perform
-from cases.selectors import client_get
+from cases.selectors import case_list, client_get
 
 State = Proposal.State
 VIEW = AuditEvent.Action.VIEW
@@ -58,17 +59,6 @@ def can_decide(user) -> bool:
     return policy.has_role(user, DECIDERS)
 
 
-def _percent(part: int, whole: int) -> float:
-    return round(100 * part / whole, 1) if whole > 0 else 0
-
-
-def _with_bars(panel: dict) -> dict:
-    for line in panel["components"]:
-        line["spent_pct"] = _percent(line["spent"], line["ceiling"])
-        line["reserved_pct"] = _percent(line["reserved"], line["ceiling"])
-    return panel
-
-
 # --- programmes ---------------------------------------------------------------------------
 
 
@@ -81,31 +71,24 @@ def _file_stem(programme) -> str:
 def programme_list(request):
     _require(selectors.can_read_aid(request.user))
     programmes = selectors.programme_list(user=request.user).order_by("-year", "name")
-    rows = [(p, _with_bars(selectors.budget_panel(p))) for p in programmes[:100]]
-    return render(request, "aid/programme_list.html", {"rows": rows})
+    rows = [(p, selectors.budget_panel(p)) for p in programmes[:100]]
+    open_ids = set(
+        selectors.programmes_open_for_proposals(user=request.user).values_list("pk", flat=True)
+    )
+    return render(request, "aid/programme_list.html", {"rows": rows, "open_ids": open_ids})
 
 
 @login_required
 def programme_detail(request, pk):
     programme = selectors.programme_get(user=request.user, pk=pk)
-    return render(request, "aid/programme_detail.html", {
-        "programme": programme,
-        "regions": programme.regions.order_by("code"),
-        "items": selectors.aid_item_list(user=request.user, programme=programme),
-        "panel": _with_bars(selectors.budget_panel(programme)),
-        "movements": selectors.budget_movements(programme),
-        "counts": {
-            row["state"]: row["n"]
-            for row in selectors.proposal_list(user=request.user, programme=programme)
-            .order_by().values("state").annotate(n=Count("pk"))
-        },
-        "states": State.choices,
-    })  # fmt: skip
+    return budget.programme_page(request, programme)
 
 
 @login_required
 def programme_proposals_xlsx(request, pk):
-    """The programme's proposals (NIKs masked) as XLSX; the download is audited."""
+    """The programme's proposals (NIKs masked) as XLSX, for supervisors (an export); the
+    download is audited."""
+    _require(policy.can_export(request.user))
     programme = selectors.programme_get(user=request.user, pk=pk)
     proposals = selectors.proposal_list(user=request.user, programme=programme)
     content = exports.proposals_xlsx(programme, proposals)
@@ -116,7 +99,9 @@ def programme_proposals_xlsx(request, pk):
 
 @login_required
 def programme_realisation_xlsx(request, pk):
-    """Ceiling, reserved and spent per component and per district, as XLSX; audited."""
+    """Ceiling, reserved and spent per component and per district, as XLSX, for
+    supervisors (an export); audited."""
+    _require(policy.can_export(request.user))
     programme = selectors.programme_get(user=request.user, pk=pk)
     content = exports.realisation_xlsx(programme, selectors.realisation(programme))
     audit_record(actor=request.user, action=EXPORT, obj=programme, request=request,
@@ -160,44 +145,65 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
+BULK_DONE = {
+    "submit": lambda n: ngettext("%(n)d proposal submitted: %(refs)s.",
+                                 "%(n)d proposals submitted: %(refs)s.", n),
+    "verify": lambda n: ngettext("%(n)d proposal verified: %(refs)s.",
+                                 "%(n)d proposals verified: %(refs)s.", n),
+}  # fmt: skip
+
+
+def _list_back(request) -> str:
+    """The proposal list as the user left it (its filters), from the form's `next`."""
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                                require_https=request.is_secure()):  # fmt: skip
+        return back
+    return reverse("aid:proposal-list")
+
+
 @login_required
 @require_POST
 def proposal_bulk(request):
-    """Submit or verify the checked proposals, each on its own; say how many went through
-    and why the others did not."""
+    """Submit or verify the checked proposals, each on its own, or take them to the decree
+    form; say which went through and why the others did not. Back to the list as filtered."""
     user = request.user
     _require(can_propose(user))
     action = request.POST.get("action")
-    if action == "decree" and can_decide(user):
-        # To the decree form with the checked proposal numbers (never a form token in a URL).
-        query = urlencode({"proposals": request.POST.getlist("proposals")}, doseq=True)
-        return redirect(f"{reverse('aid:decree-create')}?{query}")
+    back = _list_back(request)
     steps = {"submit": services.proposal_submit, "verify": services.proposal_verify}
-    if action not in steps:
+    if action not in (*steps, "decree"):
         messages.error(request, _("Choose an action."))
-        return redirect("aid:proposal-list")
-    references = request.POST.getlist("proposals")
-    proposals = list(selectors.proposal_list(user=user).filter(reference__in=references))
-    if not proposals:
-        messages.error(request, _("Tick the proposals first."))
-        return redirect("aid:proposal-list")
-    if action == "verify" and not can_decide(user):
+        return redirect(back)
+    if action in ("verify", "decree") and not can_decide(user):
         raise Http404
-    done = 0
+    references = request.POST.getlist("proposals")
+    if not references:
+        messages.warning(request, _("Nothing was ticked: tick the proposals first, then "
+                                    "choose the action."))  # fmt: skip
+        return redirect(back)
+    if action == "decree":
+        # To the decree form with the checked proposal numbers (never a form token in a URL).
+        query = urlencode({"proposals": references}, doseq=True)
+        return redirect(f"{reverse('aid:decree-create')}?{query}")
+    proposals = list(
+        selectors.proposal_list(user=user).filter(reference__in=references).order_by("reference")
+    )
+    if not proposals:
+        messages.error(request, _("None of the ticked proposals was found."))
+        return redirect(back)
+    done = []
     for proposal in proposals:
         try:
             steps[action](proposal=proposal, by=user, request=request)
         except ApplicationError as exc:
             messages.error(request, f"{proposal.reference}: {exc.message}")
         else:
-            done += 1
+            done.append(proposal.reference)
     if done:
-        messages.success(request, ngettext("%(n)d proposal done.", "%(n)d proposals done.", done)
-                         % {"n": done})  # fmt: skip
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = reverse("aid:proposal-list")
-    return redirect(back or "aid:proposal-list")
+        messages.success(request, BULK_DONE[action](len(done))
+                         % {"n": len(done), "refs": ", ".join(done)})  # fmt: skip
+    return redirect(back)
 
 
 @login_required
@@ -205,7 +211,8 @@ def proposal_create(request, client_pk):
     user = request.user
     _require(can_propose(user))
     client = client_get(user=user, pk=client_pk)
-    programmes = selectors.programme_list(user=user, active=True)
+    # Only programmes a proposal can be made for now: items, an allocated budget, the period.
+    programmes = selectors.programmes_open_for_proposals(user=user)
     items = (
         selectors.aid_item_list(user=user)
         .filter(is_active=True, programme__in=programmes)
@@ -326,6 +333,38 @@ def skipped_text(skipped) -> list[str]:
     return texts
 
 
+def created_text(result) -> list[str]:
+    """What a proposing from a batch created, and who got which items."""
+    created = len(result.created)
+    if not created:
+        return [_("No proposal was created.")]
+    texts = [ngettext("%(n)d proposal created.", "%(n)d proposals created.", created)
+             % {"n": created}]  # fmt: skip
+    if not result.entrepreneurship_chosen:
+        return texts
+    n = len(result.with_business)
+    if n:
+        texts.append(ngettext(
+            "%(n)d person whose assessment records an existing business got the "
+            "entrepreneurship items and the business plan.",
+            "%(n)d people whose assessment records an existing business got the "
+            "entrepreneurship items and the business plan.", n,
+        ) % {"n": n})  # fmt: skip
+    n = len(result.without_business)
+    if n and result.others_chosen:
+        texts.append(ngettext(
+            "%(n)d person without a recorded business got only the other items.",
+            "%(n)d people without a recorded business got only the other items.", n,
+        ) % {"n": n})  # fmt: skip
+    elif n:
+        texts.append(ngettext(
+            "%(n)d person without a recorded business got no items: add them to the draft.",
+            "%(n)d people without a recorded business got no items: add them to the drafts.",
+            n,
+        ) % {"n": n})  # fmt: skip
+    return texts
+
+
 @login_required
 def batch_propose(request, batch_pk):
     """Propose every ELIGIBLE row of a finished screening batch, in one action."""
@@ -336,7 +375,7 @@ def batch_propose(request, batch_pk):
     _require(programme.organisation_id == user.organisation_id)
     items = selectors.aid_item_list(user=user, programme=programme).filter(is_active=True)
     form = BatchProposalForm(request.POST or None, items=items)
-    eligible = batch.rows.filter(verdict=Verdict.ELIGIBLE).count()
+    counts = selectors.batch_proposal_counts(batch)
     if request.method == "POST" and form.is_valid():
         try:
             result = services.proposals_create_from_batch(
@@ -346,15 +385,13 @@ def batch_propose(request, batch_pk):
         except ApplicationError as exc:
             form.add_application_error(exc)
         else:
-            created = len(result.created)
-            messages.success(request, ngettext(
-                "%(n)d proposal created.", "%(n)d proposals created.", created,
-            ) % {"n": created})  # fmt: skip
+            for n, text in enumerate(created_text(result)):
+                (messages.success if n == 0 and result.created else messages.info)(request, text)
             for text in skipped_text(result.skipped):
                 messages.info(request, text)
             return redirect(f"{reverse('aid:proposal-list')}?programme={programme.pk}")
     return render(request, "aid/batch_propose.html", {
-        "form": form, "batch": batch, "eligible": eligible,
+        "form": form, "batch": batch, **counts,
         "done": batch.status == EligibilityBatch.Status.DONE,
     })  # fmt: skip
 
@@ -372,6 +409,8 @@ def _actions(user, proposal) -> dict:
         "submit": propose and state == State.DRAFT,
         "verify": decide and other_eyes and state == State.SUBMITTED,
         "approve": decide and other_eyes and state == State.VERIFIED,
+        # Where the button would be, the page says why it is not.
+        "four_eyes": decide and not other_eyes and state in (State.SUBMITTED, State.VERIFIED),
         "reject": decide and state in (State.SUBMITTED, State.VERIFIED, State.APPROVED),
         "cancel": (decide or (propose and state != State.APPROVED))
         and state in (State.DRAFT, State.SUBMITTED, State.VERIFIED, State.APPROVED),
@@ -389,6 +428,8 @@ def proposal_detail(request, reference):
     return render(request, "aid/proposal_detail.html", {
         "proposal": proposal,
         "client": proposal.client,
+        "cases": case_list(user=user).filter(client=proposal.client)[:5],
+        "match": match_evidence(user, proposal.batch_row),
         "items": selectors.proposal_items(proposal),
         "row": proposal.batch_row,
         "warnings": selectors.proposal_warnings(proposal),
@@ -519,7 +560,7 @@ def proposal_cancel(request, reference):
 @login_required
 def decree_list(request):
     _require(selectors.can_read_aid(request.user))
-    decrees = selectors.decree_list(user=request.user)
+    decrees = selectors.decree_list_with_totals(user=request.user)
     return render(request, "aid/decree_list.html", {
         "page": Paginator(decrees, 25).get_page(request.GET.get("page")),
         "can_decide": can_decide(request.user),
@@ -560,7 +601,10 @@ def decree_create(request):
                 "Decree %(number)s approves %(n)d proposals.", n,
             ) % {"number": decree.number, "n": n})  # fmt: skip
             return redirect("aid:decree-detail", pk=decree.pk)
-    return render(request, "aid/decree_form.html", {"form": form})
+    chosen = form.chosen()
+    return render(request, "aid/decree_form.html", {
+        "form": form, "chosen_count": len(chosen), "chosen_total": sum(p.value for p in chosen),
+    })  # fmt: skip
 
 
 @login_required

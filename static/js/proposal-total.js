@@ -49,7 +49,10 @@ document.addEventListener("DOMContentLoaded", () => {
         const ask = (asked[id] || {})[row.dataset.component] || 0;
         const left = Number(row.dataset.available) - ask;
         row.querySelector("[data-asked]").textContent = rupiah(ask);
-        row.querySelector("[data-after]").textContent = rupiah(left);
+        // An overdraft in words ("kurang Rp 4.000.000"), never a minus sign to spot.
+        const after = row.querySelector("[data-after]");
+        after.textContent =
+          left < 0 ? after.dataset.short.replace("{amount}", figures.format(-left)) : rupiah(left);
         const rowOver = left < 0;
         row.classList.toggle("table-warning", rowOver);
         row.querySelector("[data-over]").hidden = !rowOver;

@@ -32,7 +32,8 @@ def make_programme(cast, *, ceiling=10_000_000, name="Bantuan ATENSI KPN", **rul
         name=name, kind=Programme.Kind.REGULAR, year=2026,
         organisation=cast.dinsos, funding_source=Programme.Funding.APBD_REGENCY,
         budget_ceiling=ceiling, period_start=datetime.date(2026, 1, 1),
-        period_end=datetime.date(2026, 12, 31), **values,
+        # The period contains today: the proposal form offers only such programmes.
+        period_end=max(datetime.date(2026, 12, 31), timezone.localdate()), **values,
     )  # fmt: skip
     programme.regions.set(Region.objects.filter(code="16.02"))
     return programme

@@ -44,8 +44,8 @@ def test_the_same_item_is_not_handed_over_twice(cast, funded, food, make_client)
     services.handover_record(proposal=proposal, by=cast.caseworker, handed_on=TODAY,
                              place="Kantor Desa")  # fmt: skip  # the rest
     numbers = list(Handover.objects.order_by("seq").values_list("number", flat=True))
-    org = cast.dinsos.pk
-    assert numbers == [f"BAST/0001/{org}/2026", f"BAST/0002/{org}/2026"]
+    # The organisation is named by its region code (Kab. OKI), never its database id.
+    assert numbers == ["BAST/0001/16.02/2026", "BAST/0002/16.02/2026"]
     proposal.refresh_from_db()
     assert proposal.state == "handed_over"
 

@@ -47,7 +47,8 @@ def test_approval_reserves_and_hand_over_spends(cast, funded, food, make_client)
         (Kind.ALLOCATE, 2_000_000), (Kind.RESERVE, 3 * UNIT), (Kind.SPEND, 3 * UNIT),
     ]  # fmt: skip
     panel = selectors.budget_panel(funded)
-    assert (panel["reserved"], panel["spent"], panel["available"]) == (0, 3 * UNIT, 9_700_000)
+    assert (panel["reserved"], panel["spent"], panel["available"]) == (0, 3 * UNIT, 1_700_000)
+    assert (panel["allocated"], panel["unallocated"]) == (2_000_000, 8_000_000)
     assert panel["components"][0]["available"] == 2_000_000 - 3 * UNIT
 
 

@@ -60,8 +60,8 @@ PAGES = {
     "client proposals":  (200, 200, 404, 404, 404, 404, 200),
     "decree list":       (200, 200, 200, 404, 200, 404, 200),
     "decree detail":     (200, 200, 404, 404, 404, 404, 200),
-    "proposals xlsx":    (200, 200, 404, 404, 404, 404, 200),
-    "realisation xlsx":  (200, 200, 404, 404, 404, 404, 200),
+    "proposals xlsx":    (404, 200, 404, 404, 404, 404, 404),  # an export: supervisors
+    "realisation xlsx":  (404, 200, 404, 404, 404, 404, 404),
     "new proposal":      (200, 200, 404, 404, 404, 404, 404),
     "new decree":        (404, 200, 404, 404, 404, 404, 404),
 }  # fmt: skip

@@ -13,7 +13,7 @@ from atensi.audit.summaries import summary_label
 from cases.models import CaseEvent
 from tests.conftest import role_matrix, said, shown
 
-from .conftest import UNIT, make_item
+from .conftest import UNIT, fund, make_item
 
 State = Proposal.State
 
@@ -274,7 +274,9 @@ def test_recalculate_shows_the_total_and_the_warning_without_saving(
     assert re.search(r"data-total[^>]*>Rp 2\.500\.000<", page)
     assert re.search(r"data-budget-warning(?! hidden)[^>]*>", page)
     assert re.search(r'class="badge text-bg-warning" data-over>', page)
-    assert "Rp -500.000" in page
+    # The overdraft in words, never as a minus sign to spot.
+    assert shown("short by Rp %(amount)s", amount="500.000") in page
+    assert "Rp -500.000" not in page
 
 
 def test_the_total_counts_only_the_chosen_programme_and_hides_the_other_budgets(
@@ -284,6 +286,7 @@ def test_the_total_counts_only_the_chosen_programme_and_hides_the_other_budgets(
 
     other = make_programme(cast, name="Bantuan Vokasional")
     tools = make_item(other, "Alat pangkas", cost=300_000, component="vokasional")
+    fund(cast, other, UNIT)  # offered on the form: items and some allocation
     client = make_case().client
 
     response = browse("caseworker").post(f"/bantuan/klien/{client.pk}/usulan/baru/", {
