@@ -32,6 +32,11 @@ class ProgrammeAdmin(admin.ModelAdmin):
     filter_horizontal = ["regions"]
     inlines = [AidItemInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # An existing programme's ceiling changes on its page, which keeps it above what is
+        # already allocated to its components.
+        return ["budget_ceiling"] if obj is not None else []
+
 
 @admin.register(AidRecord)
 class AidRecordAdmin(admin.ModelAdmin):

@@ -25,6 +25,10 @@ from cases.models import Stage
             "budget vokasional +1500000",
             "anggaran Pelatihan vokasional dan/atau pembinaan kewirausahaan +Rp 1500000",
         ),
+        (
+            "budget vokasional -500000",
+            "anggaran Pelatihan vokasional dan/atau pembinaan kewirausahaan −Rp 500000",
+        ),
         ("proposals created: 24", "usulan dibuat: 24"),
         ("register import queued, 498 bytes", "impor register diantrekan, 498 bita"),
         ("accept form, 0 candidate client(s)", "formulir penerimaan, 0 calon klien"),

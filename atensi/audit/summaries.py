@@ -59,6 +59,7 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
         (r"results, nik=masked", _("results, NIKs masked")),
         (r"results, nik=full", _("results, full NIKs")),
         (r"budget (?P<component>\S+) \+(?P<amount>\d+)", _("budget %(component)s +Rp %(amount)s")),
+        (r"budget (?P<component>\S+) -(?P<amount>\d+)", _("budget %(component)s −Rp %(amount)s")),
         (r"proposal (?P<from_state>\S+) -> (?P<to_state>\S+)",
          _("proposal %(from_state)s → %(to_state)s")),
         (r"proposals created: (?P<n>\d+)", _("proposals created: %(n)s")),

@@ -10,6 +10,7 @@ import re
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -598,3 +599,17 @@ def test_a_withdrawal_racing_a_decree_never_leaves_a_component_below_its_reserva
     assert (line.ceiling, line.reserved) == (allocated, reserved)
     # Either the withdrawal came first (nothing reserved) or it was refused.
     assert (line.ceiling, line.reserved) in {(0, 0), (10 * UNIT, line.reserved)}
+
+
+def test_the_admin_cannot_change_an_existing_programmes_ceiling_past_the_page(cast, funded):
+    cast.admin.is_superuser = True
+    cast.admin.save(update_fields=["is_superuser"])
+    browser = Client()
+    browser.force_login(cast.admin)
+
+    response = browser.get(f"/admin/aid/programme/{funded.pk}/change/")
+
+    page = response.content.decode()
+    assert response.status_code == 200 and 'name="name"' in page
+    assert 'name="budget_ceiling"' not in page  # shown, not editable
+    assert 'name="budget_ceiling"' in browser.get("/admin/aid/programme/add/").content.decode()
