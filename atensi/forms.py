@@ -1,6 +1,9 @@
 """Form helpers shared by every app's pages."""
 
+import re
+
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from atensi.errors import ApplicationError
 
@@ -33,3 +36,42 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+# "1200000", "1.200.000", "1 200 000", "Rp 1.200.000", "Rp1.200.000,-" or ",00": whole rupiah
+# with dots, spaces or commas between groups of three digits.
+_RUPIAH = re.compile(r"^(?:rp\.?)?(\d{1,3}(?:([.,\s])\d{3})?(?:\2\d{3})*|\d+)(?:,-|,00)?$")
+
+
+def parse_rupiah(text: str) -> int | None:
+    """The whole rupiah in `text` as people write them, or None when it is not that."""
+    compact = re.sub(r"[\s\u00a0]+", " ", text.strip().lower())
+    compact = re.sub(r"^rp\.?\s*", "rp", compact)
+    match = _RUPIAH.match(compact)
+    if match is None:
+        return None
+    return int(re.sub(r"\D", "", match.group(1)))
+
+
+class RupiahField(forms.IntegerField):
+    """Whole rupiah, typed as people write them: "1.200.000", "1 200 000", "Rp 1.200.000"."""
+
+    widget = forms.TextInput
+    default_error_messages = {
+        "invalid": _("Give the amount in whole rupiah, for example 1.200.000."),
+    }
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+        return attrs
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, int):
+            return value
+        amount = parse_rupiah(str(value))
+        if amount is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return amount

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from atensi.errors import ApplicationError
-from atensi.forms import DateInput, StyledFormMixin
+from atensi.forms import DateInput, RupiahField, StyledFormMixin
 
 from ..models import Assessment, AssessmentDomain
 from ..models.assessment import Component, Modality
@@ -63,9 +63,10 @@ class AssessmentForm(StyledFormMixin, forms.Form):
     )
     business_kind = forms.CharField(label=_("Kind of business"), max_length=150, required=False)
     business_since = forms.DateField(label=_("Running since"), widget=DateInput(), required=False)
-    business_monthly_income = forms.IntegerField(
-        label=_("Monthly income (Rp)"), required=False, help_text=_("0 if nothing yet.")
-    )
+    business_monthly_income = RupiahField(
+        label=_("Monthly income (Rp)"), min_value=0, required=False,
+        help_text=_("0 if nothing yet."),
+    )  # fmt: skip
     recommended_components = forms.MultipleChoiceField(
         label=_("Recommended ATENSI components"),
         choices=Component.choices,

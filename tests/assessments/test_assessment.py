@@ -635,6 +635,17 @@ def test_the_form_saves_a_draft_and_then_completes_it(cast, browse, case):
     assert response.redirect_chain[-1][0] == page("assessment-detail", assessment)
 
 
+def test_the_business_income_is_typed_as_people_write_rupiah(browse, case):
+    data = assessment_form(level="", has_business="on", business_kind="Warung kopi",
+                           business_since="2024-03-01",
+                           business_monthly_income="Rp 1.500.000")  # fmt: skip
+
+    response = browse("caseworker").post(page("assessment-create", case), data)
+
+    assert response.status_code == 302
+    assert Assessment.objects.get().business_monthly_income == 1_500_000
+
+
 def test_the_family_domain_notes_and_the_family_situation_are_kept_apart(browse, case):
     data = assessment_form(family_notes="Tinggal bersama ibu", asi_family_notes="Sering bertengkar")
 
