@@ -222,8 +222,8 @@ def test_the_page_plan_cuts_the_pages_where_the_layout_would(db):
                "programme": None, "first": True, "last": False, "totals": {}}  # fmt: skip
 
     planned = [first for first, _count in annex.plan_pages(rows, annex.geometry())]
-    natural = row_pages(annex._render(context, rows))
-    forced = row_pages(annex._render(context, rows, breaks=frozenset(planned[1:])))
+    natural = row_pages(annex._render(context, rows, anchors=True))
+    forced = row_pages(annex._render(context, rows, breaks=frozenset(planned[1:]), anchors=True))
 
     assert planned == natural  # the plan cuts the pages where WeasyPrint would
     assert forced == planned  # and forcing those breaks changes nothing
