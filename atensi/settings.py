@@ -199,6 +199,12 @@ MEDIA_URL = "/media/"  # never served directly: attachments go through an audite
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(5 * 1024 * 1024)))
 # A DTSEN register extract of 2,000,000 rows is ~236 MB as CSV (the import also reads gzip).
 REGISTER_UPLOAD_MAX_BYTES = int(os.environ.get("REGISTER_UPLOAD_MAX_BYTES", str(300 * 1024 * 1024)))
+# Batch screening's matcher: "fellegi_sunter" (weights estimated from each batch, issue 8)
+# or "rules" (the hand-set rules of assessments/linkage.py). A batch keeps the parameters
+# it was estimated with; one of fewer than ELIGIBILITY_ESTIMATE_MIN_ROWS rows borrows the
+# latest ones of its organisation and snapshot, or uses the rules when there are none.
+ELIGIBILITY_MATCHER = os.environ.get("ELIGIBILITY_MATCHER", "fellegi_sunter")
+ELIGIBILITY_ESTIMATE_MIN_ROWS = int(os.environ.get("ELIGIBILITY_ESTIMATE_MIN_ROWS", "500"))
 # Uploaded files stream to a temporary file once past 2.5 MB instead of staying in memory;
 # FILE_UPLOAD_TEMP_DIR puts them on a disk with room for the largest (default: the system's).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -17,11 +17,12 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from aid.models import Programme
-from assessments import linkage
+from assessments import fellegi_sunter, linkage
 from assessments.models import BatchRow, EligibilityBatch, RegisterSnapshot
 from assessments.models.eligibility import Verdict
 from assessments.selectors import eligibility as selectors
 from assessments.services import eligibility as services
+from assessments.services import matching
 from atensi.accounts import policy
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
@@ -101,6 +102,17 @@ class ComparisonSerializer(serializers.Serializer):
     )
 
 
+class EvidenceSerializer(serializers.Serializer):
+    comparison = serializers.CharField(
+        help_text=f"One of {', '.join(fellegi_sunter.COMPARISONS)} (the fields of `comparisons`)"
+    )
+    level = serializers.CharField(
+        help_text="The Fellegi–Sunter level (fellegi_sunter.LEVELS), or missing"
+    )
+    weight = serializers.FloatField(help_text="What it added, in bits (log2 m/u): + for")
+    frequency = serializers.FloatField(help_text="The part of it from the name's frequency")
+
+
 class CandidateSerializer(serializers.Serializer):
     id = serializers.IntegerField(
         help_text="The register row: give it as `candidate` to the review to choose it"
@@ -114,8 +126,22 @@ class CandidateSerializer(serializers.Serializer):
     decile = serializers.IntegerField()
     method = serializers.CharField()
     score = serializers.FloatField()
-    flags = serializers.ListField(child=serializers.CharField())
+    flags = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="nik_of_other, ambiguous, nik_conflict; matched by Fellegi–Sunter also "
+        "nik_owner, name_conflict, namesake, serial_doubt",
+    )
     comparisons = ComparisonSerializer(many=True)
+    probability = serializers.FloatField(
+        allow_null=True,
+        help_text="Fellegi–Sunter: the estimated probability that it is the row's person "
+        "(null when the rules matched)",
+    )
+    evidence = EvidenceSerializer(many=True, help_text="Fellegi–Sunter: each comparison's weight")
+    explanation = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The evidence in words, in the request's language (Fellegi–Sunter only)",
+    )
     chosen = serializers.BooleanField(help_text="Whether it is the row's match")
 
 
@@ -154,6 +180,10 @@ class ResultSerializer(serializers.ModelSerializer):
                 "birth_date": register.birth_date, "sex": register.sex,
                 "village_code": register.village_code, "decile": register.decile,
                 "method": c["method"], "score": c["score"], "flags": c.get("flags", []),
+                "probability": c.get("probability"), "evidence": c.get("evidence", []),
+                "explanation": matching.explanation(
+                    c, count=len(row.candidates), translate=_
+                ),
                 "comparisons": [
                     {
                         "field": x["field"], "level": x["level"], "agreement": x["agreement"],

@@ -34,6 +34,7 @@ MATCH_METHODS = {
     "kk_name": _("Family card and name"),
     "name_dob_village": _("Name and birth date, same village"),
     "name_dob_district": _("Name and birth date, same district"),
+    "fellegi_sunter": _("Weighed evidence (estimated probability)"),
 }
 
 
@@ -76,6 +77,12 @@ class EligibilityBatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # What the batch is matched with (``fellegi_sunter.Parameters.as_dict``, versioned),
+    # estimated once after loading (or borrowed, ``"borrowed_from"``): re-runs and retried
+    # chunks reuse it, so verdicts do not move. Null: the rule matcher (``linkage``).
+    linkage_parameters = models.JSONField(
+        _("linkage parameters"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -150,7 +157,9 @@ class BatchRow(models.Model):
     # of a row that needs review, the chosen one of a match, none otherwise; a reviewed row
     # keeps those its reviewer saw. Each is {"id" (register row), "method", "score", "flags",
     # "comparisons": [{"field", "level", "agreement", and "similarity" (name) and "notes"
-    # where there are some}]}: the codes of ``linkage.compare``.
+    # where there are some}]}: the codes of ``linkage.compare``; matched by Fellegi–Sunter
+    # also "probability" (= "score"), "weight" and "evidence": [{"comparison", "level",
+    # "weight", "frequency"}] (``fellegi_sunter.Evidence``, weights in bits).
     candidates = models.JSONField(_("candidates"), default=list, blank=True)
     decile = models.PositiveSmallIntegerField(_("decile"), null=True, blank=True)
     review = models.CharField(

@@ -75,6 +75,14 @@ def candidate_registers(
 OBVIOUS_MARGIN = 0.10
 
 
+# Flags that make a first candidate doubtful whatever its fields say (the rules' and the
+# Fellegi–Sunter matcher's: ``linkage``, ``fellegi_sunter``).
+DOUBTS = frozenset({
+    linkage.FLAG_NIK_OF_OTHER, linkage.FLAG_NIK_CONFLICT, linkage.FLAG_AMBIGUOUS,
+    "name_conflict", "serial_doubt", "namesake",
+})  # fmt: skip
+
+
 def _fields(candidate: dict) -> dict[str, dict]:
     return {c["field"]: c for c in candidate.get("comparisons", ())}
 
@@ -84,7 +92,7 @@ def is_obvious(candidates: list[dict]) -> bool:
 
     - its name is the same (``linkage.NAME_SAME``) and its birth date identical;
     - nothing else differs (NIK, KK, place, sex), and the NIK as typed is not another
-      register row's (flag ``nik_of_other``);
+      register row's, nor doubted by another flag (``DOUBTS``);
     - the runner-up, if any, differs in name or birth date and scores at least
       ``OBVIOUS_MARGIN`` lower.
     """
@@ -95,7 +103,7 @@ def is_obvious(candidates: list[dict]) -> bool:
         first.get(linkage.FIELD_NAME, {}).get("level") != linkage.SAME
         or first.get(linkage.FIELD_BIRTH_DATE, {}).get("level") != linkage.SAME
         or any(c["agreement"] == linkage.DIFFER for c in first.values())
-        or linkage.FLAG_NIK_OF_OTHER in candidates[0].get("flags", ())
+        or DOUBTS & set(candidates[0].get("flags", ()))
     ):
         return False
     if len(candidates) == 1:

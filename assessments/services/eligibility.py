@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from aid.models import AidRecord, Programme
-from assessments import linkage, tabular, verdicts
+from assessments import fellegi_sunter, linkage, tabular, verdicts
 from assessments.models import (
     BatchChunk,
     BatchRow,
@@ -33,6 +33,7 @@ from assessments.models import (
 from assessments.models.assessment import Assessment
 from assessments.selectors.eligibility import is_obvious
 from assessments.selectors.register import snapshot_default, snapshots_for
+from assessments.services import matching
 from atensi.accounts import policy
 from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
@@ -358,29 +359,51 @@ REGISTER_SQL = """
       AND (village_code = ANY(%(area)s) OR village_code LIKE ANY(%(area_prefixes)s))
       AND (nik = ANY(%(niks)s) OR (kk_number <> '' AND kk_number = ANY(%(kks)s))
            OR (village_code LIKE %(district)s AND (
-                 left(nik, 12) = ANY(%(prefixes)s) OR birth_date = ANY(%(dates)s))))
+                 left(nik, 12) = ANY(%(prefixes)s) OR birth_date = ANY(%(dates)s)
+                 OR extract(year FROM birth_date)::int = ANY(%(years)s)
+                 OR string_to_array(name_key, ' ') && %(words)s::text[])))
 """
 
 
 def _register_block(
-    batch: EligibilityBatch, key: str, rows: list[BatchRow], area: list[str]
+    batch: EligibilityBatch, key: str, rows: list[BatchRow], area: list[str], *, extra=False
 ) -> dict:
     """The register rows of the organisation's `area` a chunk can match: the linkage's blocks
-    (NIK, NIK prefix, KK, and birth dates in the district), read in one query."""
-    if not rows or not area:
+    (NIK, NIK prefix, KK, and birth dates in the district), read in one query; with
+    ``extra``, also ``fellegi_sunter.ExtraKeys``'s (the Fellegi–Sunter matcher's)."""
+    return register_read(
+        snapshot_id=batch.snapshot_id, key=key, people=[person_of(r) for r in rows],
+        area=area, extra=extra,
+    )  # fmt: skip
+
+
+def person_of(row: BatchRow) -> linkage.Person:
+    """A proposal row as the matchers read it."""
+    return linkage.Person(
+        nik=row.nik, kk=row.kk_number, name=row.name, name_key=linkage.name_key(row.name),
+        birth_date=row.birth_date, sex=row.sex, village_code=row.village_code,
+    )  # fmt: skip
+
+
+def register_read(
+    *, snapshot_id, key: str, people: list[linkage.Person], area: list[str], extra: bool = False
+) -> dict:
+    """The register rows of `area` that `people` of district chunk `key` can match, by id
+    (``REGISTER_SQL``)."""
+    if not people or not area:
         return {}
-    keys = linkage.block_keys(
-        linkage.Person(
-            nik=r.nik, kk=r.kk_number, birth_date=r.birth_date, village_code=r.village_code
-        )
-        for r in rows
-    )
+    keys = linkage.block_keys(people)
+    years, words = [], []
+    if extra:
+        more = fellegi_sunter.extra_block_keys(people)
+        years = sorted({y for k, y in more.district_years if k == key})
+        words = sorted({w for k, w in more.district_words if k == key})
     district = f"{key}.%" if key != UNKNOWN_DISTRICT else "-"
     with connection.cursor() as cursor:
         cursor.execute(
             REGISTER_SQL,
             {
-                "snapshot": batch.snapshot_id,
+                "snapshot": snapshot_id,
                 "area": area,
                 "area_prefixes": [f"{code}.%" for code in area],
                 "district": district,
@@ -388,6 +411,8 @@ def _register_block(
                 "kks": sorted(keys.kks),
                 "prefixes": sorted(keys.nik_prefixes),
                 "dates": sorted(d for k, d in keys.district_dates if k == key),
+                "years": years,
+                "words": words,
             },
         )
         return {
@@ -438,10 +463,12 @@ def batch_screen_chunk(*, batch_id, key: str) -> None:
     area = policy.organisation_area_codes(batch.organisation)
     rows = list(batch.rows.filter(chunk_key=key).select_related("match").order_by("row_number"))
     inside = [row for row in rows if verdicts.OUTSIDE_AREA not in row.reasons]
-    index = linkage.CandidateIndex(_register_block(batch, key, inside, area).values())
+    model = matching.model_of(batch)
+    block = _register_block(batch, key, inside, area, extra=model is not None).values()
+    index = fellegi_sunter.CandidateIndex(block) if model else linkage.CandidateIndex(block)
     inside_ids = {row.pk for row in inside}
     results = [
-        (row, *_match_row(row, index, area))
+        (row, *_match_row(row, index, area, model))
         if row.pk in inside_ids
         else (row, "none", None, "", None, [])  # never matched: nothing of the register is read
         for row in rows
@@ -502,10 +529,11 @@ def batch_screen_chunk(*, batch_id, key: str) -> None:
     _finish_if_done(batch.pk)
 
 
-def _match_row(row: BatchRow, index: linkage.CandidateIndex, area: list[str]):
+def _match_row(row: BatchRow, index: linkage.CandidateIndex, area: list[str], model=None):
     """(status, matched candidate, method, score, stored candidates), honouring a
     supervisor's review of a match that is still inside the organisation's area; a reviewed
-    row keeps the candidates its reviewer chose from."""
+    row keeps the candidates its reviewer chose from. ``model``: the batch's Fellegi–Sunter
+    model, else the rules."""
     if (
         row.review == BatchRow.Review.CONFIRMED
         and row.match_id
@@ -520,10 +548,9 @@ def _match_row(row: BatchRow, index: linkage.CandidateIndex, area: list[str]):
         return "match", candidate, row.match_method, row.match_score, row.candidates
     if row.review == BatchRow.Review.REJECTED:
         return "none", None, row.match_method, row.match_score, row.candidates
-    query = linkage.Person(
-        nik=row.nik, kk=row.kk_number, name=row.name, name_key=linkage.name_key(row.name),
-        birth_date=row.birth_date, sex=row.sex, village_code=row.village_code,
-    )  # fmt: skip
+    query = person_of(row)
+    if model is not None:
+        return matching.match(model, query, index.candidates_for(query))
     result = linkage.match_person(query, index.candidates_for(query))
     if result.status == "none" or result.candidate is None:
         return "none", None, result.method or "", result.score, []

@@ -13,7 +13,7 @@ it, and both mark the batch failed. Rows are capped by the reader.
 from celery import shared_task
 
 from assessments import tabular
-from assessments.services import eligibility
+from assessments.services import eligibility, matching
 from atensi.tasks import RecordTask
 
 # Seconds; all below the broker's visibility timeout (2 h), after which a task is redelivered.
@@ -34,6 +34,8 @@ class BatchTask(RecordTask):
 def load_batch(batch_id: str) -> None:
     with tabular.time_budget(READ_SECONDS):
         keys = eligibility.batch_load(batch_id=batch_id)
+    if keys:
+        matching.batch_estimate(batch_id=batch_id)
     eligibility.enqueue_chunks(batch_id, keys)
 
 

@@ -14,11 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from assessments import fellegi_sunter as fs
 from assessments import linkage
 from assessments.models import BatchRow, EligibilityBatch
 from assessments.models.eligibility import MATCH_METHODS
 from assessments.selectors import eligibility as selectors
 from assessments.services import eligibility as services
+from assessments.services import matching
 from atensi.accounts import policy
 from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
@@ -74,7 +76,22 @@ FLAG_LABELS = {
         "The NIK as typed belongs to another person in the register."
     ),
     linkage.FLAG_AMBIGUOUS: gettext_lazy("Another register row scored almost as high."),
+    fs.FLAG_OWNER: gettext_lazy("This register row holds the NIK as typed."),
+    fs.FLAG_NAME_CONFLICT: gettext_lazy(
+        "The NIK as typed is this person's, but under another name."
+    ),
+    fs.FLAG_NAMESAKE: gettext_lazy(
+        "Without a NIK or family card, a namesake in the village is as likely as this person."
+    ),
+    fs.FLAG_SERIAL_DOUBT: gettext_lazy(
+        "The NIK differs only in its serial, which may be a namesake's born the same day."
+    ),
+    linkage.FLAG_NIK_CONFLICT: gettext_lazy(
+        "Both have a NIK and they are unrelated: this may be a namesake."
+    ),
 }
+# Flags that are not a warning.
+FLAG_REASSURING = frozenset({fs.FLAG_OWNER})
 SEXES = dict(Sex.choices)
 
 
@@ -144,13 +161,19 @@ def _review_row(row: BatchRow, registers: dict, places: dict, obvious: set[int])
         register = registers.get(int(c["id"]))
         if register is None:  # outside the reader's area: nothing of it is shown
             continue
+        flags = [f for f in c.get("flags", ()) if f in FLAG_LABELS]
         candidates.append({
             "position": position,
             "id": register.pk,
             "register": register,
             "method_label": MATCH_METHODS.get(c["method"], c["method"]),
             "score": c["score"],
-            "warnings": [FLAG_LABELS[f] for f in c.get("flags", ()) if f in FLAG_LABELS],
+            "probability_percent": (
+                100 * c["probability"] if c.get("probability") is not None else None
+            ),
+            "notes": [FLAG_LABELS[f] for f in flags if f in FLAG_REASSURING],
+            "warnings": [FLAG_LABELS[f] for f in flags if f not in FLAG_REASSURING],
+            "explanation": matching.explanation(c, count=len(stored), translate=_),
             "comparisons": {x["field"]: x for x in c.get("comparisons", ())},
         })  # fmt: skip
     proposal = _shown(
