@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from assessments import linkage
 from assessments.models import BatchRow
 from assessments.selectors import eligibility as batch_selectors
+from assessments.services import eligibility as screening
 from assessments.views import review
 from atensi.regions.models import Region
 from cases.nik import mask_nik
@@ -52,20 +53,8 @@ def match_evidence(user, row) -> dict | None:
     )
     stored = next((c for c in row.candidates if int(c["id"]) == row.match_id), None)
     if stored is None and register is not None:
-        query = linkage.Person(
-            nik=row.nik, kk=row.kk_number, name=row.name, name_key=linkage.name_key(row.name),
-            birth_date=row.birth_date, sex=row.sex, village_code=row.village_code,
-        )  # fmt: skip
-        candidate = linkage.Candidate(
-            id=register.pk, nik=register.nik, kk=register.kk_number, name=register.name,
-            name_key=register.name_key, birth_date=register.birth_date, sex=register.sex,
-            village_code=register.village_code, decile=register.decile,
-        )  # fmt: skip
-        stored = {"comparisons": [
-            {"field": c.field, "level": c.level, "agreement": c.agreement,
-             "similarity": c.similarity, "notes": list(c.notes)}
-            for c in linkage.compare(query, candidate)
-        ]}  # fmt: skip
+        scored = linkage.ScoredCandidate(screening.candidate_of(register), "", 0.0)
+        stored = screening.stored_candidate(screening.person_of(row), scored)
     comparisons = {c["field"]: c for c in (stored or {}).get("comparisons", ())}
     codes = {row.village_code} | ({register.village_code} if register else set())
     places = dict(Region.objects.filter(code__in=codes - {""}).values_list("code", "name"))

@@ -385,6 +385,15 @@ def person_of(row: BatchRow) -> linkage.Person:
     )  # fmt: skip
 
 
+def candidate_of(register) -> linkage.Candidate:
+    """A stored register row as the matchers read it."""
+    return linkage.Candidate(
+        id=register.pk, nik=register.nik, kk=register.kk_number, name=register.name,
+        name_key=register.name_key, birth_date=register.birth_date, sex=register.sex,
+        village_code=register.village_code, decile=register.decile,
+    )  # fmt: skip
+
+
 def register_read(
     *, snapshot_id, key: str, people: list[linkage.Person], area: list[str], extra: bool = False
 ) -> dict:
@@ -539,12 +548,7 @@ def _match_row(row: BatchRow, index: linkage.CandidateIndex, area: list[str], mo
         and row.match_id
         and policy.code_in_area(row.match.village_code, area)
     ):
-        match = row.match
-        candidate = linkage.Candidate(
-            id=match.id, nik=match.nik, kk=match.kk_number, name=match.name,
-            name_key=match.name_key, birth_date=match.birth_date, sex=match.sex,
-            village_code=match.village_code, decile=match.decile,
-        )  # fmt: skip
+        candidate = candidate_of(row.match)
         return "match", candidate, row.match_method, row.match_score, row.candidates
     if row.review == BatchRow.Review.REJECTED:
         return "none", None, row.match_method, row.match_score, row.candidates

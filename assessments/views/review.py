@@ -120,17 +120,9 @@ def _legacy(row: BatchRow, register) -> list[dict]:
     """A row screened before candidates were stored: its proposed match, compared now."""
     if register is None:
         return []
-    query = linkage.Person(
-        nik=row.nik, kk=row.kk_number, name=row.name, name_key=linkage.name_key(row.name),
-        birth_date=row.birth_date, sex=row.sex, village_code=row.village_code,
-    )  # fmt: skip
-    candidate = linkage.Candidate(
-        id=register.pk, nik=register.nik, kk=register.kk_number, name=register.name,
-        name_key=register.name_key, birth_date=register.birth_date, sex=register.sex,
-        village_code=register.village_code, decile=register.decile,
-    )  # fmt: skip
+    candidate = services.candidate_of(register)
     scored = linkage.ScoredCandidate(candidate, row.match_method, row.match_score or 0.0)
-    return [services.stored_candidate(query, scored)]
+    return [services.stored_candidate(services.person_of(row), scored)]
 
 
 def _cell(value: str, comparison: dict | None) -> dict:
