@@ -61,8 +61,9 @@ def batch_estimate(*, batch_id) -> None:
         return
     rows = list(
         batch.rows.exclude(reasons__contains=[verdicts.OUTSIDE_AREA])
-        .only("id", "row_number", "chunk_key", "nik", "kk_number", "name", "birth_date", "sex",
-              "village_code")
+        # "batch" too: the related manager reads each row's batch_id, a query a row if deferred.
+        .only("id", "batch", "row_number", "chunk_key", "nik", "kk_number", "name", "birth_date",
+              "sex", "village_code")
         .order_by("row_number")
     )  # fmt: skip
     minimum = getattr(settings, "ELIGIBILITY_ESTIMATE_MIN_ROWS", 500)

@@ -8,6 +8,8 @@ import random
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -396,3 +398,17 @@ def test_the_openapi_schema_documents_the_probability_and_the_evidence(cast):
     assert set(schema["components"]["schemas"]["Evidence"]["properties"]) == {
         "comparison", "level", "weight", "frequency",
     }  # fmt: skip
+
+
+def test_estimating_takes_a_number_of_queries_that_does_not_grow_with_the_batch(
+    cast, register, programme
+):
+    counts = []
+    for lines in (proposal_lines()[:60], proposal_lines()):
+        batch = create(cast, register, programme, lines)
+        services.batch_load(batch_id=batch.pk)
+        with CaptureQueriesContext(connection) as queries:
+            matching.batch_estimate(batch_id=batch.pk)
+        counts.append(len(queries))
+
+    assert counts[1] - counts[0] < 10, counts  # a query per district chunk, not per row
