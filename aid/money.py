@@ -22,7 +22,12 @@ def by_component(lines: Iterable[tuple[str, int]]) -> dict[str, int]:
     return dict(sorted(totals.items()))
 
 
+def format_thousands(amount: int) -> str:
+    """1500000 → "1.500.000", for columns headed "(Rp)"."""
+    return f"{amount:,}".replace(",", ".")
+
+
 def format_rupiah(amount: int) -> str:
     """1500000 → "Rp 1.500.000" (Indonesian thousands separator)."""
     sign = "-" if amount < 0 else ""
-    return f"{sign}Rp {abs(amount):,}".replace(",", ".")
+    return f"{sign}Rp {format_thousands(abs(amount))}"

@@ -38,7 +38,7 @@ from django.utils.safestring import mark_safe
 from pypdf import PdfReader, PdfWriter
 
 from aid.models import Decree, DecreeDocument, DecreeDocumentPart, Proposal
-from aid.money import format_rupiah
+from aid.money import format_rupiah, format_thousands
 from aid.terbilang import rupiah_in_words
 from atensi import textlayout
 from atensi.documents import html_document, load_weasyprint
@@ -81,11 +81,6 @@ COLUMNS = (
 assert sum(c.percent for c in COLUMNS) == 100
 
 
-def _dots(amount: int) -> str:
-    """1500000 → "1.500.000", for columns headed "(Rp)"."""
-    return f"{amount:,}".replace(",", ".")
-
-
 # --- the rows ---------------------------------------------------------------------------------
 
 
@@ -126,7 +121,7 @@ def annex_rows(decree: Decree, *, first: int = 1, last: int | None = None,
                 "district": row["client__village__parent__name"],
                 "items": row["item_list"] or "",
                 "value": row["value"],
-                "value_rp": _dots(row["value"]),
+                "value_rp": format_thousands(row["value"]),
             }
 
 
@@ -135,7 +130,7 @@ def annex_totals(decree: Decree) -> dict:
         count=Count("pk"), value=Coalesce(Sum("value"), 0)
     )
     value = totals["value"]
-    return {**totals, "value_rp": format_rupiah(value), "value_dots": _dots(value),
+    return {**totals, "value_rp": format_rupiah(value), "value_dots": format_thousands(value),
             "value_words": rupiah_in_words(value)}  # fmt: skip
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from aid.models import Decree, DecreeDocument, Handover, HandoverItem
-from aid.money import format_rupiah
+from aid.money import format_rupiah, format_thousands
 from aid.services import annex
 from aid.services.annex import annex_rows, annex_totals
 from aid.terbilang import rupiah_in_words
@@ -37,11 +37,6 @@ Progress = Callable[[int], None] | None
 DOCUMENT_LANGUAGE = annex.DOCUMENT_LANGUAGE
 
 
-def _dots(amount: int) -> str:
-    """1500000 → "1.500.000", for columns headed "(Rp)"."""
-    return f"{amount:,}".replace(",", ".")
-
-
 # --- the hand-over record -------------------------------------------------------------------
 
 
@@ -53,8 +48,8 @@ def bast_context(handover: Handover) -> dict:
         .order_by("proposal_item__aid_item__name")
     )
     for item in items:
-        item.unit_rp = _dots(item.proposal_item.unit_cost)
-        item.value_rp = _dots(item.value)
+        item.unit_rp = format_thousands(item.proposal_item.unit_cost)
+        item.value_rp = format_thousands(item.value)
     total = sum(i.value for i in items)
     return {
         "handover": handover,
