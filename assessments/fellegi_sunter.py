@@ -4,7 +4,9 @@ Pure Python (standard library and rapidfuzz), no Django.
 Same inputs as ``linkage.match_person``: a query ``Person`` and the register rows of its
 blocks (``CandidateIndex.candidates_for``: linkage's blocks, and ``ExtraKeys`` for queries
 without a NIK). Each candidate is compared field by field (``COMPARISONS``), each with
-discrete levels (``LEVELS``) and ``missing``, which adds no evidence. A level adds the
+discrete levels (``LEVELS``) and ``missing``, which adds no evidence; the address (RT/RW
+and the street or hamlet, however written: ``linkage.address_parts``) only between two
+people of one village, where it tells namesakes born the same day apart. A level adds the
 weight log2(m / u):
 
 - u = P(level | two different people the blocks put side by side), counted on register
@@ -47,6 +49,8 @@ Hard rules on top of the probability (``Model.match``), from ``linkage``:
   whose name disagrees is at most a review (a typo may have landed on them);
 - a candidate whose own NIK is unrelated to the query's (not equal, not one typo away) is
   never an automatic match: a namesake with another NIK;
+- a NIK one typo away from a register row named wholly otherwise (name level
+  ``different``) is no match and no review: the typo landed on another real person;
 - a NIK typo whose NIK as typed belongs to another register row is a review, unless every
   owner is named otherwise and lives in another village while the typo's row has the same
   name, birth date and village and no other KK (``linkage._typo_past_owners``);
@@ -68,6 +72,7 @@ import random
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from itertools import groupby
 
 from rapidfuzz import fuzz
@@ -82,7 +87,7 @@ def gettext_noop(s: str) -> str:
     return s
 
 
-PARAMETERS_VERSION = 1
+PARAMETERS_VERSION = 2
 
 # --- comparisons and their levels ----------------------------------------------------------
 
@@ -92,7 +97,8 @@ BIRTH_DATE = "birth_date"
 KK = "kk"
 PLACE = "place"
 SEX = "sex"
-COMPARISONS = (NIK, NAME, BIRTH_DATE, KK, PLACE, SEX)
+ADDRESS = "address"  # only within one village: elsewhere an address is no news
+COMPARISONS = (NIK, NAME, BIRTH_DATE, KK, PLACE, SEX, ADDRESS)
 
 MISSING = "missing"  # on either side: no evidence
 
@@ -123,6 +129,9 @@ SAME_DISTRICT = "same_district"  # kecamatan
 SAME_REGENCY = "same_regency"  # kabupaten / kota
 ELSEWHERE = "elsewhere"
 
+SAME_RT_RW = "same_rt_rw"  # the same RT and RW, the street or hamlet not (or not written)
+SAME_PLACE = "same_place"  # the same street or hamlet, the RT/RW not (or not written)
+
 # Each comparison's levels, from the strongest agreement to the strongest disagreement.
 LEVELS: dict[str, tuple[str, ...]] = {
     NIK: (EQUAL, TYPO, SERIAL_TYPO, SAME_PREFIX, DIFFERENT),
@@ -132,6 +141,7 @@ LEVELS: dict[str, tuple[str, ...]] = {
     KK: (EQUAL, DIFFERENT),
     PLACE: (SAME_VILLAGE, SAME_DISTRICT, SAME_REGENCY, ELSEWHERE),
     SEX: (EQUAL, DIFFERENT),
+    ADDRESS: (EQUAL, SAME_RT_RW, SAME_PLACE, DIFFERENT),
 }
 _INDEX = {c: {level: i for i, level in enumerate(LEVELS[c])} for c in COMPARISONS}
 
@@ -281,12 +291,19 @@ def name_level(query: Person, candidate: Candidate) -> tuple[str, float]:
         return MISSING, 0.0
     if a == b:
         return EXACT, 1.0
+    return _name_level(a, b, query.name, candidate.name)
+
+
+@lru_cache(maxsize=1 << 16)
+def _name_level(a: str, b: str, a_name: str, b_name: str) -> tuple[str, float]:
+    """``name_level`` of two different name keys (kept: a pair comes back, e.g. when
+    estimating u each register row is a query twice)."""
     words_a, words_b = a.split(), b.split()
     if a.replace(" ", "") == b.replace(" ", "") or _same_parts(words_a, words_b):
         return REORDERED, 1.0
     similarity = linkage.name_similarity(a, b)
-    if similarity < CLOSE_AT and query.name and candidate.name:
-        similarity = max(similarity, _written_similarity(query.name, candidate.name))
+    if similarity < CLOSE_AT and a_name and b_name:
+        similarity = max(similarity, _written_similarity(a_name, b_name))
     if similarity >= VERY_CLOSE_AT:
         return VERY_CLOSE, similarity
     if OSA.distance(a, b, score_cutoff=1) <= 1:
@@ -344,6 +361,26 @@ def _plain_level(a: str, b: str) -> str:
     return EQUAL if a == b else DIFFERENT
 
 
+def address_level(query: Person, candidate: Candidate) -> str:
+    """The address within one village (``linkage.address_agreement``): equal (RT/RW and
+    the street or hamlet), the same RT/RW, the same street or hamlet, different; missing
+    when either has none or they live in different villages."""
+    if not query.address or not candidate.address:
+        return MISSING
+    if not query.village_code or query.village_code != candidate.village_code:
+        return MISSING
+    numbers, place = linkage.address_agreement(query.address, candidate.address)
+    if numbers is None and place is None:
+        return MISSING
+    if numbers and place:
+        return EQUAL
+    if numbers:
+        return SAME_RT_RW
+    if place:
+        return SAME_PLACE
+    return DIFFERENT
+
+
 def comparison_levels(query: Person, candidate: Candidate) -> tuple[tuple[str, ...], float]:
     """The level of every comparison (``COMPARISONS`` order), and the name similarity."""
     name, similarity = name_level(query, candidate)
@@ -354,6 +391,7 @@ def comparison_levels(query: Person, candidate: Candidate) -> tuple[tuple[str, .
         _plain_level(query.kk, candidate.kk),
         place_level(query.village_code, candidate.village_code),
         _plain_level(query.sex, candidate.sex),
+        address_level(query, candidate),
     ), similarity
 
 
@@ -449,12 +487,13 @@ def _normalised(counts: Sequence[float], levels: tuple[str, ...]) -> dict[str, f
 
 @dataclass(frozen=True, slots=True)
 class _Blanks:
-    """How often the queries lack a KK, a birth date, a sex, a village."""
+    """How often the queries lack a KK, a birth date, a sex, a village, an address."""
 
     kk: float
     birth_date: float
     sex: float
     village: float
+    address: float
 
     @classmethod
     def of(cls, queries: Sequence[Person]) -> _Blanks:
@@ -464,6 +503,7 @@ class _Blanks:
             birth_date=sum(q.birth_date is None for q in queries) / n,
             sex=sum(not q.sex for q in queries) / n,
             village=sum(not q.village_code for q in queries) / n,
+            address=sum(not q.address for q in queries) / n,
         )
 
 
@@ -483,6 +523,7 @@ def pseudo_queries(
             "birth_date": row.birth_date if rng.random() >= blanks.birth_date else None,
             "sex": row.sex if rng.random() >= blanks.sex else "",
             "village_code": row.village_code if rng.random() >= blanks.village else "",
+            "address": row.address if rng.random() >= blanks.address else "",
         }
         for s, nik in ((WITH_NIK, row.nik), (WITHOUT_NIK, "")):
             out.append((s, row.id, Person(nik=nik, name=row.name, name_key=row.name_key, **kept)))
@@ -898,6 +939,7 @@ class Model:
         self._name_rows = max(1, p.name_rows)
         self._frequency_cache: dict[str, float] = {}
         self._pattern_cache: dict[tuple, list[float]] = {}
+        self._evidence_cache: dict[tuple, tuple[tuple[Evidence, ...], float]] = {}
 
     def _pattern_weights(self, stratum_: str, levels: tuple[str, ...]) -> list[float]:
         key = (stratum_, levels)
@@ -923,25 +965,34 @@ class Model:
             self._frequency_cache[name_key] = cached
         return cached
 
+    def _evidence(self, stratum_: str, levels: tuple[str, ...], name_key: str):
+        """(the evidence of a comparison pattern, its total weight); an exact name adds its
+        frequency weight. Kept per pattern and name weight: many candidates share them."""
+        extra = self.frequency_weight(name_key) if levels[1] == EXACT else 0.0
+        key = (stratum_, levels, extra)
+        found = self._evidence_cache.get(key)
+        if found is None:
+            weights = self._pattern_weights(stratum_, levels)
+            evidence = []
+            total = 0.0
+            for k, level in enumerate(levels):
+                w = weights[k]
+                frequency = 0.0
+                if k == 1 and level == EXACT:
+                    frequency = extra
+                    w += extra
+                total += w
+                evidence.append(Evidence(COMPARISONS[k], level, round(w, 3), round(frequency, 3)))
+            found = (tuple(evidence), total)
+            self._evidence_cache[key] = found
+        return found
+
     def score(self, query: Person, compared: Sequence[tuple[Candidate, tuple[str, ...]]]):
         """Candidates with their levels -> ``Scored``, most likely first."""
         s = stratum(query)
         prior = self.parameters.prior[s]
         per_candidate = prior / max(1, len(compared))
-        raw = []
-        for c, levels in compared:
-            evidence = []
-            total = 0.0
-            weights = self._pattern_weights(s, levels)
-            for k, level in enumerate(levels):
-                w = weights[k]
-                extra = 0.0
-                if k == 1 and level == EXACT:
-                    extra = self.frequency_weight(c.name_key)
-                    w += extra
-                total += w
-                evidence.append(Evidence(COMPARISONS[k], level, round(w, 3), round(extra, 3)))
-            raw.append((c, tuple(evidence), total))
+        raw = [(c, *self._evidence(s, levels, c.name_key)) for c, levels in compared]
         top = max((t for _c, _e, t in raw), default=0.0)
         # Bayes factors relative to the best one, so that 2**weight stays a float.
         none = (1.0 - prior) * 2.0**-top if top > -1000 else math.inf
@@ -992,6 +1043,10 @@ class Model:
             flags.append(FLAG_NIK_CONFLICT)
             if status == MATCH:
                 status = REVIEW
+        if best_nik in (TYPO, SERIAL_TYPO) and best.level(NAME) == DIFFERENT and not agreeing:
+            # A NIK one slip away from a register row named wholly otherwise: the slip
+            # landed on another real person (serials are dense), not on this one.
+            return Result(status=NONE, probability=best.probability)
         others = [x for x in owners if x is not best]
         if others and not agreeing:
             flags.append(FLAG_NIK_OF_OTHER)
@@ -1146,6 +1201,15 @@ _FACTS: dict[str, dict[str, str]] = {
         DIFFERENT: gettext_noop("The sex is different."),
         MISSING: gettext_noop("The sex is not compared: one side has none."),
     },
+    ADDRESS: {
+        EQUAL: gettext_noop("The address is the same (street or hamlet, RT and RW)."),
+        SAME_RT_RW: gettext_noop("The RT and RW are the same, the street or hamlet not."),
+        SAME_PLACE: gettext_noop("The street or hamlet is the same, the RT or RW not."),
+        DIFFERENT: gettext_noop("The address is different."),
+        MISSING: gettext_noop(
+            "The address is not compared: one side has none, or they live in different villages."
+        ),
+    },
 }
 MSG_COMMON_NAME = gettext_noop("It is a common name, so it counts for less.")
 MSG_RARE_NAME = gettext_noop("It is a rare name, so it counts for more.")
@@ -1188,7 +1252,7 @@ _FLAG_MESSAGES = {
 _DISAGREEMENTS = frozenset(
     {(NIK, SAME_PREFIX), (NIK, DIFFERENT), (NAME, PARTIAL), (NAME, DIFFERENT),
      (BIRTH_DATE, SAME_YEAR), (BIRTH_DATE, DIFFERENT), (KK, DIFFERENT), (PLACE, SAME_REGENCY),
-     (PLACE, ELSEWHERE), (SEX, DIFFERENT)}
+     (PLACE, ELSEWHERE), (SEX, DIFFERENT), (ADDRESS, DIFFERENT)}
 )  # fmt: skip
 # Weights (bits) from which evidence is called strong, or little.
 _STRONG = 6.0

@@ -494,7 +494,8 @@ def close_dates(d: datetime.date) -> list[datetime.date]:
 class Person:
     """Who is looked for. ``nik`` and ``kk`` are digits or "" (``make_person`` cleans
     them); ``name_key`` is ``name_key(name)``; ``birth_date`` and ``sex`` ("L", "P" or "")
-    as entered; ``village_code`` dotted ("16.02.05.1002")."""
+    as entered; ``village_code`` dotted ("16.02.05.1002"); ``address`` the street or
+    hamlet with RT/RW, as written."""
 
     nik: str = ""
     kk: str = ""
@@ -503,6 +504,7 @@ class Person:
     birth_date: datetime.date | None = None
     sex: str = ""
     village_code: str = ""
+    address: str = ""  # as written: "Dusun V RT 005/RW 001" (``address_parts`` reads it)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -521,6 +523,7 @@ def make_person(
     birth_date: datetime.date | None = None,
     sex: str = "",
     village_code: str = "",
+    address: str = "",
 ) -> Person:
     """A query from raw values: NIK and KK cleaned (a spreadsheet's "1.60205E+15" is kept
     as is and so never matches), sex upper-cased, the name key computed.
@@ -536,6 +539,7 @@ def make_person(
         birth_date=birth_date,
         sex=(sex or "").strip().upper(),
         village_code=(village_code or "").strip(),
+        address=(address or "").strip(),
     )
 
 
@@ -887,6 +891,77 @@ def _offered(scored: list, flags: tuple[str, ...], owners: list[Candidate]) -> t
     return tuple(out)
 
 
+# --- addresses ----------------------------------------------------------------------------
+
+# "RT/RW 005/001", "RT 5 / RW 1", "Rt.05 Rw.01", "RT005RW001": the neighbourhood (rukun
+# tetangga) and the hamlet association (rukun warga) numbers.
+_RT_RW_PAIR = re.compile(r"\bRT\s*[./]?\s*RW\s*[.:]?\s*(\d{1,3})\s*[/-]\s*(\d{1,3})", re.I)
+_RT = re.compile(r"\bRT\s*[.:]?\s*(\d{1,3})", re.I)
+_RW = re.compile(r"RW\s*[.:]?\s*(\d{1,3})", re.I)
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7",
+          "viii": "8", "ix": "9", "x": "10"}  # fmt: skip
+# Words written in more than one way, and words that say nothing ("No." before a number).
+_ADDRESS_WORDS = {"jalan": "jl", "jln": "jl", "dsn": "dusun", "dukuh": "dusun", "gg": "gang",
+                  "no": "", "nomor": "", "nmr": "", "kel": "", "desa": "", "ds": ""}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class AddressParts:
+    """An address as compared: the RT and RW numbers (None when not written) and the rest,
+    ``place``: lower-case words, "jl" for Jalan, numbers without leading zeros, Roman
+    hamlet numbers as digits ("Dusun V" -> "dusun 5")."""
+
+    rt: int | None
+    rw: int | None
+    place: str
+
+
+@lru_cache(maxsize=1 << 17)
+def address_parts(text: str) -> AddressParts:
+    rt = rw = None
+    rest = text or ""
+    pair = _RT_RW_PAIR.search(rest)
+    if pair:
+        rt, rw = int(pair.group(1)), int(pair.group(2))
+        rest = rest[: pair.start()] + " " + rest[pair.end() :]
+    else:
+        found = _RT.search(rest)
+        if found:
+            rt = int(found.group(1))
+            rest = rest[: found.start()] + " " + rest[found.end() :]
+        found = _RW.search(rest)
+        if found:
+            rw = int(found.group(1))
+            rest = rest[: found.start()] + " " + rest[found.end() :]
+    words = []
+    for word in re.split(r"[^0-9a-z]+", _fold(rest)):
+        if not word:
+            continue
+        if word.isdigit():
+            word = str(int(word))
+        word = _ROMAN.get(word, _ADDRESS_WORDS.get(word, word))
+        if word:
+            words.append(word)
+    return AddressParts(rt, rw, " ".join(words))
+
+
+ADDRESS_PLACE_ALIKE = 0.9  # place similarity (Indel ratio) from which two places are one
+
+
+def address_agreement(a: str, b: str) -> tuple[bool | None, bool | None]:
+    """(the RT and RW agree, the place agrees): None where either side lacks it."""
+    x, y = address_parts(a), address_parts(b)
+    numbers = None
+    if x.rt is not None and y.rt is not None:
+        numbers = x.rt == y.rt and (x.rw is None or y.rw is None or x.rw == y.rw)
+    place = None
+    if x.place and y.place:
+        place = x.place == y.place or Indel.normalized_similarity(x.place, y.place) >= (
+            ADDRESS_PLACE_ALIKE
+        )
+    return numbers, place
+
+
 # --- explaining a candidate --------------------------------------------------------------
 
 # Whether a field speaks for the candidate: it agrees, it is close (a typing slip, a
@@ -903,8 +978,10 @@ FIELD_NAME = "name"  # same, similar, different, missing
 FIELD_BIRTH_DATE = "birth_date"  # same, close, different, missing
 FIELD_KK = "kk"  # same, different, missing
 FIELD_PLACE = "place"  # same_village, same_district, elsewhere, missing
+FIELD_ADDRESS = "address"  # same, close (RT/RW or the street/hamlet), different, missing
 FIELD_SEX = "sex"  # same, different, missing
-FIELDS = (FIELD_NIK, FIELD_NAME, FIELD_BIRTH_DATE, FIELD_KK, FIELD_PLACE, FIELD_SEX)
+FIELDS = (FIELD_NIK, FIELD_NAME, FIELD_BIRTH_DATE, FIELD_KK, FIELD_PLACE, FIELD_ADDRESS,
+          FIELD_SEX)  # fmt: skip
 
 SAME = "same"
 DIFFERENT = "different"
@@ -1003,6 +1080,17 @@ def _compare_place(a: str, b: str) -> Comparison:
     )
 
 
+def _compare_address(a: str, b: str) -> Comparison:
+    """Same when every part both sides wrote (RT/RW, the street or hamlet) agrees; close
+    when one does."""
+    known = [v for v in address_agreement(a, b) if v is not None]
+    if not known:
+        return Comparison(FIELD_ADDRESS, MISSING)
+    if all(known):
+        return Comparison(FIELD_ADDRESS, SAME)
+    return Comparison(FIELD_ADDRESS, CLOSE if any(known) else DIFFERENT)
+
+
 def _compare_plain(field_: str, a: str, b: str) -> Comparison:
     if not _both(a, b):
         return Comparison(field_, MISSING)
@@ -1019,6 +1107,7 @@ def compare(query: Person, candidate: Candidate) -> tuple[Comparison, ...]:
         _compare_birth_date(query.birth_date, candidate.birth_date),
         _compare_plain(FIELD_KK, query.kk, candidate.kk),
         _compare_place(query.village_code, candidate.village_code),
+        _compare_address(query.address, candidate.address),
         _compare_plain(FIELD_SEX, query.sex, candidate.sex),
     )
 

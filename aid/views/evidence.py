@@ -13,7 +13,7 @@ from cases.nik import mask_nik
 
 # The fields the proposal page compares between the screened row and its register match.
 MATCH_FIELDS = (linkage.FIELD_NIK, linkage.FIELD_NAME, linkage.FIELD_BIRTH_DATE,
-                linkage.FIELD_PLACE)  # fmt: skip
+                linkage.FIELD_PLACE, linkage.FIELD_ADDRESS)  # fmt: skip
 
 
 def _agreement(comparison: dict | None) -> dict:
@@ -32,12 +32,13 @@ def _agreement(comparison: dict | None) -> dict:
     }  # fmt: skip
 
 
-def _person_values(*, nik: str, name: str, born, village: str, places: dict) -> dict:
+def _person_values(*, nik: str, name: str, born, village: str, address: str, places: dict) -> dict:
     return {
         linkage.FIELD_NIK: mask_nik(nik) if nik else "—",
         linkage.FIELD_NAME: name or "—",
         linkage.FIELD_BIRTH_DATE: f"{born:%d-%m-%Y}" if born else "—",
         linkage.FIELD_PLACE: places.get(village, village) or "—",
+        linkage.FIELD_ADDRESS: address or "—",
     }
 
 
@@ -59,10 +60,11 @@ def match_evidence(user, row) -> dict | None:
     codes = {row.village_code} | ({register.village_code} if register else set())
     places = dict(Region.objects.filter(code__in=codes - {""}).values_list("code", "name"))
     given = _person_values(nik=row.nik_input or row.nik, name=row.name, born=row.birth_date,
-                           village=row.village_code, places=places)  # fmt: skip
+                           village=row.village_code, address=row.address,
+                           places=places)  # fmt: skip
     found = register and _person_values(
         nik=register.nik, name=register.name, born=register.birth_date,
-        village=register.village_code, places=places,
+        village=register.village_code, address=register.address, places=places,
     )  # fmt: skip
     lines = [
         {

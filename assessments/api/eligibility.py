@@ -87,7 +87,8 @@ class ComparisonSerializer(serializers.Serializer):
     level = serializers.CharField(
         help_text="nik: same, one_digit, swapped, different, missing; name: same, similar, "
         "different, missing; birth_date: same, close, different, missing; kk and sex: same, "
-        "different, missing; place: same_village, same_district, elsewhere, missing"
+        "different, missing; place: same_village, same_district, elsewhere, missing; "
+        "address: same, close (the RT/RW or the street or hamlet), different, missing"
     )
     agreement = serializers.ChoiceField(
         choices=[linkage.AGREE, linkage.CLOSE, linkage.DIFFER, linkage.UNKNOWN]
@@ -123,6 +124,7 @@ class CandidateSerializer(serializers.Serializer):
     birth_date = serializers.DateField(allow_null=True)
     sex = serializers.CharField()
     village_code = serializers.CharField()
+    address = serializers.CharField()
     decile = serializers.IntegerField()
     method = serializers.CharField()
     score = serializers.FloatField()
@@ -178,8 +180,9 @@ class ResultSerializer(serializers.ModelSerializer):
                 "id": register.pk, "register_id": register.id_dtsen,
                 "nik": self._nik(register.nik), "name": register.name,
                 "birth_date": register.birth_date, "sex": register.sex,
-                "village_code": register.village_code, "decile": register.decile,
-                "method": c["method"], "score": c["score"], "flags": c.get("flags", []),
+                "village_code": register.village_code, "address": register.address,
+                "decile": register.decile, "method": c["method"], "score": c["score"],
+                "flags": c.get("flags", []),
                 "probability": c.get("probability"), "evidence": c.get("evidence", []),
                 "explanation": matching.explanation(
                     c, count=len(row.candidates), translate=_

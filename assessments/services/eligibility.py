@@ -353,7 +353,7 @@ def batch_fail(*, batch_id, exc: BaseException) -> None:
 # Only register rows inside the screening organisation's area are ever candidates: a list
 # that names people elsewhere gets no NIK, DTSEN id or decile of theirs back.
 REGISTER_SQL = """
-    SELECT id, nik, kk_number, name, name_key, birth_date, sex, village_code, decile
+    SELECT id, nik, kk_number, name, name_key, birth_date, sex, village_code, address, decile
     FROM assessments_registerrow
     WHERE snapshot_id = %(snapshot)s
       AND (village_code = ANY(%(area)s) OR village_code LIKE ANY(%(area_prefixes)s))
@@ -382,6 +382,7 @@ def person_of(row: BatchRow) -> linkage.Person:
     return linkage.Person(
         nik=row.nik, kk=row.kk_number, name=row.name, name_key=linkage.name_key(row.name),
         birth_date=row.birth_date, sex=row.sex, village_code=row.village_code,
+        address=row.address,
     )  # fmt: skip
 
 
@@ -390,7 +391,7 @@ def candidate_of(register) -> linkage.Candidate:
     return linkage.Candidate(
         id=register.pk, nik=register.nik, kk=register.kk_number, name=register.name,
         name_key=register.name_key, birth_date=register.birth_date, sex=register.sex,
-        village_code=register.village_code, decile=register.decile,
+        village_code=register.village_code, address=register.address, decile=register.decile,
     )  # fmt: skip
 
 
@@ -434,9 +435,10 @@ def register_read(
                 birth_date=born,
                 sex=sex,
                 village_code=village,
+                address=address,
                 decile=decile,
             )  # fmt: skip
-            for rid, nik, kk, name, key_, born, sex, village, decile in cursor.fetchall()
+            for rid, nik, kk, name, key_, born, sex, village, address, decile in cursor.fetchall()
         }
 
 
@@ -463,6 +465,12 @@ def _facts_lookup(batch: EligibilityBatch, niks: set[str]) -> tuple[set, set, se
     return assessed, business, aided
 
 
+# What a chunk reads of a row it screens ("batch" too: else each row's batch_id is a query);
+# a reviewed row is read whole, with its candidates and match.
+MATCHED_FIELDS = ("id", "batch", "row_number", "nik", "kk_number", "name", "birth_date", "sex",
+                  "village_code", "address", "reasons", "review")  # fmt: skip
+
+
 def batch_screen_chunk(*, batch_id, key: str) -> None:
     """Judge every row of one district chunk and store verdict, reasons and evidence."""
     batch = EligibilityBatch.objects.select_related(
@@ -470,7 +478,13 @@ def batch_screen_chunk(*, batch_id, key: str) -> None:
     ).get(pk=batch_id)
     chunk = BatchChunk.objects.get(batch=batch, key=key)
     area = policy.organisation_area_codes(batch.organisation)
-    rows = list(batch.rows.filter(chunk_key=key).select_related("match").order_by("row_number"))
+    rows = list(
+        batch.rows.filter(chunk_key=key).only(*MATCHED_FIELDS).order_by("row_number")
+    )  # fmt: skip
+    reviewed = [row.pk for row in rows if row.review != BatchRow.Review.NONE]
+    if reviewed:  # what their reviewers chose from, and the match they confirmed
+        whole = BatchRow.objects.select_related("match").in_bulk(reviewed)
+        rows = [whole.get(row.pk, row) for row in rows]
     inside = [row for row in rows if verdicts.OUTSIDE_AREA not in row.reasons]
     model = matching.model_of(batch)
     block = _register_block(batch, key, inside, area, extra=model is not None).values()
@@ -585,7 +599,11 @@ def stored_candidate(query: linkage.Person, scored: linkage.ScoredCandidate) -> 
 
 def _finish_if_done(batch_id) -> None:
     with transaction.atomic():
-        batch = EligibilityBatch.objects.select_for_update().get(pk=batch_id)
+        batch = (
+            EligibilityBatch.objects.select_for_update()
+            .only("id", "status", "finished_at", "processed_rows", "total_rows")
+            .get(pk=batch_id)
+        )  # not the linkage parameters (a few hundred kB) for each chunk
         if batch.status != EligibilityBatch.Status.RUNNING:
             return
         if batch.chunks.filter(done_at__isnull=True).exists():

@@ -23,7 +23,7 @@ from django.db import connection
 
 from assessments import fellegi_sunter as fs
 from assessments import linkage, verdicts
-from assessments.models import BatchRow, EligibilityBatch
+from assessments.models import EligibilityBatch
 from atensi.accounts import policy
 
 logger = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ SEED = 0
 
 # A seeded sample of the area's register rows (twice what is kept: the sample is Bernoulli).
 _SAMPLE_SQL = """
-    SELECT id, nik, kk_number, name, name_key, birth_date, sex, village_code, decile
+    SELECT id, nik, kk_number, name, name_key, birth_date, sex, village_code, address, decile
     FROM assessments_registerrow TABLESAMPLE BERNOULLI (%(percent)s) REPEATABLE (%(seed)s)
     WHERE snapshot_id = %(snapshot)s
       AND (village_code = ANY(%(area)s) OR village_code LIKE ANY(%(area_prefixes)s))
@@ -55,16 +55,17 @@ def batch_estimate(*, batch_id) -> None:
     """Store on the batch the parameters its chunks match with, unless it has them already
     (a re-run, a redelivered task) or the rule matcher is configured."""
     batch = EligibilityBatch.objects.select_related("organisation").get(pk=batch_id)
-    if batch.linkage_parameters is not None or not enabled():
+    if not enabled() or batch.status != EligibilityBatch.Status.RUNNING:
         return
-    if batch.status != EligibilityBatch.Status.RUNNING:
-        return
+    if batch.linkage_parameters is not None:
+        if batch.linkage_parameters.get("version") == fs.PARAMETERS_VERSION:
+            return
+        # Estimated by an earlier version of the model (other comparisons): again.
+        EligibilityBatch.objects.filter(pk=batch.pk).update(linkage_parameters=None)
     rows = list(
         batch.rows.exclude(reasons__contains=[verdicts.OUTSIDE_AREA])
-        # "batch" too: the related manager reads each row's batch_id, a query a row if deferred.
-        .only("id", "batch", "row_number", "chunk_key", "nik", "kk_number", "name", "birth_date",
-              "sex", "village_code")
         .order_by("row_number")
+        .values_list("chunk_key", *ROW_FIELDS)
     )  # fmt: skip
     minimum = getattr(settings, "ELIGIBILITY_ESTIMATE_MIN_ROWS", 500)
     area = policy.organisation_area_codes(batch.organisation)
@@ -103,14 +104,24 @@ def latest_parameters(*, batch: EligibilityBatch) -> dict | None:
     return {**data, "borrowed_from": str(pk)}
 
 
-def estimate(*, batch: EligibilityBatch, rows: list[BatchRow], area: list[str]) -> fs.Parameters:
-    """``fellegi_sunter.estimate`` over a seeded sample of ``rows`` and their blocks."""
-    from assessments.services.eligibility import person_of
+# A batch row as ``estimate`` reads it (after its chunk key): what ``person_of`` reads.
+ROW_FIELDS = ("nik", "kk_number", "name", "birth_date", "sex", "village_code", "address")
 
+
+def _person(nik, kk, name, born, sex, village, address) -> linkage.Person:
+    return linkage.Person(
+        nik=nik, kk=kk, name=name, name_key=linkage.name_key(name), birth_date=born, sex=sex,
+        village_code=village, address=address,
+    )  # fmt: skip
+
+
+def estimate(*, batch: EligibilityBatch, rows: list[tuple], area: list[str]) -> fs.Parameters:
+    """``fellegi_sunter.estimate`` over a seeded sample of ``rows`` (chunk key and
+    ``ROW_FIELDS``, in row order) and their blocks."""
     rng = random.Random(SEED)
     sample = rows if len(rows) <= ESTIMATE_ROWS else rng.sample(rows, ESTIMATE_ROWS)
-    people = [person_of(r) for r in sample]
-    chunks = [r.chunk_key for r in sample]
+    people = [_person(*r[1:]) for r in sample]
+    chunks = [r[0] for r in sample]
     candidates, read = _blocks(batch, chunks, people, area)
     u_rows = _register_sample(batch, area)
 
@@ -182,16 +193,17 @@ def _sample(batch: EligibilityBatch, area: list[str], percent: float) -> list[li
                 birth_date=born,
                 sex=sex,
                 village_code=village,
+                address=address,
                 decile=decile,
             )
-            for rid, nik, kk, name, key, born, sex, village, decile in cursor.fetchall()
+            for rid, nik, kk, name, key, born, sex, village, address, decile in cursor.fetchall()
         ]
 
 
 def model_of(batch: EligibilityBatch) -> fs.Model | None:
     """The model a batch's chunks match with; None: the rule matcher."""
     data = batch.linkage_parameters
-    if not data:
+    if not data or data.get("version") != fs.PARAMETERS_VERSION:
         return None
     fields = {k: v for k, v in data.items() if k != "borrowed_from"}
     return fs.Model(fs.Parameters.from_dict(fields))

@@ -40,6 +40,7 @@ FIELD_LABELS = {
     linkage.FIELD_BIRTH_DATE: gettext_lazy("Date of birth"),
     linkage.FIELD_KK: gettext_lazy("Family card number (KK)"),
     linkage.FIELD_PLACE: gettext_lazy("Place"),
+    linkage.FIELD_ADDRESS: gettext_lazy("Address"),
     linkage.FIELD_SEX: gettext_lazy("Sex"),
 }
 LEVEL_LABELS = {
@@ -104,7 +105,9 @@ def _place_labels(codes: set[str]) -> dict[str, str]:
     }
 
 
-def _shown(*, nik: str, kk: str, name: str, born, village: str, sex: str, places) -> dict:
+def _shown(
+    *, nik: str, kk: str, name: str, born, village: str, address: str, sex: str, places
+) -> dict:
     """A person's values as the page shows them, by field: NIK and KK masked."""
     return {
         linkage.FIELD_NIK: mask_nik(nik) if nik else "—",
@@ -112,6 +115,7 @@ def _shown(*, nik: str, kk: str, name: str, born, village: str, sex: str, places
         linkage.FIELD_BIRTH_DATE: f"{born:%d-%m-%Y}" if born else "—",
         linkage.FIELD_KK: mask_nik(kk) if kk else "—",
         linkage.FIELD_PLACE: places.get(village, village) or "—",
+        linkage.FIELD_ADDRESS: address or "—",
         linkage.FIELD_SEX: str(SEXES.get(sex, sex)) if sex else "—",
     }
 
@@ -170,14 +174,14 @@ def _review_row(row: BatchRow, registers: dict, places: dict, obvious: set[int])
         })  # fmt: skip
     proposal = _shown(
         nik=row.nik_input, kk=row.kk_number, name=row.name, born=row.birth_date,
-        village=row.village_code, sex=row.sex, places=places,
+        village=row.village_code, address=row.address, sex=row.sex, places=places,
     )  # fmt: skip
     for c in candidates:
         register = c["register"]
         c["shown"] = _shown(
             nik=register.nik, kk=register.kk_number, name=register.name,
-            born=register.birth_date, village=register.village_code, sex=register.sex,
-            places=places,
+            born=register.birth_date, village=register.village_code,
+            address=register.address, sex=register.sex, places=places,
         )  # fmt: skip
     fields = [
         {

@@ -23,7 +23,7 @@ def make_nik(district="160205", born=BORN, sex="L", serial=1):
     return f"{district}{day:02d}{born.month:02d}{born.year % 100:02d}{serial:04d}"
 
 
-def row(rid, name, *, nik="", kk="", born=BORN, sex="L", village=KAYUAGUNG):
+def row(rid, name, *, nik="", kk="", born=BORN, sex="L", village=KAYUAGUNG, address=""):
     return Candidate(
         id=rid,
         nik=nik or make_nik("".join(village.split(".")[:3]), born, sex),
@@ -33,12 +33,14 @@ def row(rid, name, *, nik="", kk="", born=BORN, sex="L", village=KAYUAGUNG):
         birth_date=born,
         sex=sex,
         village_code=village,
+        address=address,
         decile=2,
     )
 
 
-def query(name, *, nik="", kk="", born=BORN, sex="L", village=KAYUAGUNG):
-    return make_person(nik=nik, kk=kk, name=name, birth_date=born, sex=sex, village_code=village)
+def query(name, *, nik="", kk="", born=BORN, sex="L", village=KAYUAGUNG, address=""):
+    return make_person(nik=nik, kk=kk, name=name, birth_date=born, sex=sex, village_code=village,
+                       address=address)  # fmt: skip
 
 
 def levels(q, c):
@@ -216,6 +218,48 @@ def test_place_kk_and_sex_levels():
     assert levels(query("Rudi", sex=""), row(1, "Rudi"))[fs.SEX] == fs.MISSING
 
 
+def test_address_levels_within_one_village():
+    home = "Dusun II RT 003/RW 001"
+    q = query("Rudi", address="Dsn. 2 Rt.03/Rw.01")  # the same address, written otherwise
+    assert levels(q, row(1, "Rudi", address=home))[fs.ADDRESS] == fs.EQUAL
+    assert levels(q, row(1, "Rudi", address="Dusun IV RT 003/RW 001"))[fs.ADDRESS] == (
+        fs.SAME_RT_RW
+    )
+    assert levels(q, row(1, "Rudi", address="Dusun II RT 008/RW 001"))[fs.ADDRESS] == (
+        fs.SAME_PLACE
+    )
+    assert levels(q, row(1, "Rudi", address="Jl. Merdeka No. 4 RT 009/RW 002"))[fs.ADDRESS] == (
+        fs.DIFFERENT
+    )
+    assert levels(q, row(1, "Rudi"))[fs.ADDRESS] == fs.MISSING
+    # In another village an address is no news: not compared.
+    moved = row(1, "Rudi", village=SIDAKERSA, address=home)
+    assert levels(q, moved)[fs.ADDRESS] == fs.MISSING
+
+
+def test_the_address_weighs_for_the_same_house_and_against_another(params):
+    w = params.weight
+    # (Less than a name: the others a search finds in the village are often of the same
+    # household, whose family card the query may not give.)
+    assert w(fs.WITHOUT_NIK, fs.ADDRESS, fs.EQUAL) > 1.5
+    assert w(fs.WITHOUT_NIK, fs.ADDRESS, fs.DIFFERENT) < -1
+    # One family card, one house: the address is no news between relatives.
+    assert abs(w(fs.FAMILY, fs.ADDRESS, fs.EQUAL)) < 1.5
+
+
+def test_namesakes_born_the_same_day_in_one_village_are_told_apart_by_the_address(model):
+    twins = [
+        row(1, "AGUS SHOLEH", nik=make_nik(serial=1), address="Dusun I RT 002/RW 001"),
+        row(2, "AGUS SHOLEH", nik=make_nik(serial=2), address="Jl. Merdeka No. 9 RT 010/RW 004"),
+    ]
+    without = model.match(query("Agus Sholeh"), twins)
+    assert without.status == fs.REVIEW and fs.FLAG_AMBIGUOUS in without.flags
+    result = model.match(query("Agus Sholeh", address="Jalan Merdeka 9, RT 10 RW 4"), twins)
+    assert result.best.candidate == twins[1]
+    assert result.best.probability > 20 * result.runner_up.probability
+    assert result.status == fs.MATCH
+
+
 # --- matching and its guards -----------------------------------------------------------------
 
 
@@ -263,6 +307,19 @@ def test_a_nik_typo_landing_on_another_person_in_the_village_goes_to_review(mode
     assert fs.FLAG_NIK_OF_OTHER in result.flags
     assert [s.candidate for s in result.candidates] == [rudi, bambang]
     assert fs.FLAG_NIK_OF_OTHER in result.candidates[1].flags
+
+
+def test_a_nik_typo_landing_on_someone_named_otherwise_is_not_offered(model):
+    """Someone the register lacks, whose NIK has a year digit mistyped: it is the NIK of
+    Bambang, born that day in the kecamatan; no match, and not a review either."""
+    bambang = row(2, "BAMBANG SUTRISNO", nik=make_nik(born=D(1991, 1, 17)), born=D(1991, 1, 17))
+    q = query("Rudi Hartono", nik=make_nik(born=D(1990, 1, 17)), born=D(1991, 1, 17))
+    assert levels(q, bambang)[fs.NIK] == fs.TYPO
+    result = model.match(q, [bambang])
+    assert result.status == fs.NONE and result.candidate is None and not result.candidates
+    # Named alike, the same slip is the person.
+    assert model.match(query("Bambang Sutrisno", nik=q.nik, born=D(1991, 1, 17)),
+                       [bambang]).status == fs.MATCH  # fmt: skip
 
 
 def test_a_nik_typo_past_an_owner_named_otherwise_elsewhere_is_a_match(model):

@@ -4,8 +4,10 @@ the rules when configured or when nothing can be learnt, and the review page and
 the probability, the flags and the evidence in words."""
 
 import datetime
+import io
 import random
 
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -385,6 +387,22 @@ def test_the_results_api_gives_the_probability_the_evidence_and_the_explanation(
     assert [e["comparison"] for e in first["evidence"]] == list(fs.COMPARISONS)
     assert len(first["explanation"]) >= len(fs.COMPARISONS) + 1
     assert found[OUTSIDER]["candidates"] == []
+
+
+def test_the_export_explains_each_match_in_words(browse, screened):
+    batch, rows, _register = screened
+
+    response = browse("caseworker").get(reverse("assessments:batch-export", args=[batch.pk]))
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    column = header.index(said("Match explained"))
+    cells = {r[0].value: r[column].value for r in sheet.iter_rows(min_row=2)}
+    conflict = rows[NAME_CONFLICT].candidates[0]
+    for e in conflict["evidence"]:  # every comparison of the candidate shown, in words
+        assert said(fs._FACTS[e["comparison"]][e["level"]]) in cells[NAME_CONFLICT]
+    assert said(fs._FLAG_MESSAGES[fs.FLAG_NAME_CONFLICT]) in cells[NAME_CONFLICT]
+    assert cells[NOBODY] is None and cells[OUTSIDER] is None
 
 
 def test_the_openapi_schema_documents_the_probability_and_the_evidence(cast):

@@ -17,15 +17,22 @@ BUDI_NIK = "1602051701900001"
 BUDI_KK = "1602051203150001"
 
 
-def row(rid, name, *, nik="", kk="", born=BORN, sex="L", village=KAYUAGUNG):
+ADDRESS = "Dusun III RT 004/RW 002"
+
+
+def row(rid, name, *, nik="", kk="", born=BORN, sex="L", village=KAYUAGUNG, address=ADDRESS):
     return Candidate(
         id=rid, nik=nik, kk=kk, name=name, name_key=name_key(name), birth_date=born,
-        sex=sex, village_code=village, decile=2,
+        sex=sex, village_code=village, address=address, decile=2,
     )  # fmt: skip
 
 
-def query(name="Budi Santoso", *, nik=BUDI_NIK, kk=BUDI_KK, born=BORN, sex="L", village=KAYUAGUNG):
-    return make_person(nik=nik, kk=kk, name=name, birth_date=born, sex=sex, village_code=village)
+def query(
+    name="Budi Santoso", *, nik=BUDI_NIK, kk=BUDI_KK, born=BORN, sex="L", village=KAYUAGUNG,
+    address=ADDRESS,
+):  # fmt: skip
+    return make_person(nik=nik, kk=kk, name=name, birth_date=born, sex=sex, village_code=village,
+                       address=address)  # fmt: skip
 
 
 BUDI = row(100, "BUDI SANTOSO", nik=BUDI_NIK, kk=BUDI_KK)
@@ -42,7 +49,7 @@ def field(q, c, name):
 
 def test_compare_names_every_field_once_in_reading_order():
     assert tuple(x.field for x in compare(query(), BUDI)) == L.FIELDS == (
-        "nik", "name", "birth_date", "kk", "place", "sex",
+        "nik", "name", "birth_date", "kk", "place", "address", "sex",
     )  # fmt: skip
 
 
@@ -53,9 +60,39 @@ def test_compare_of_the_same_person_agrees_on_every_field():
         "birth_date": ("same", "agree"),
         "kk": ("same", "agree"),
         "place": ("same_village", "agree"),
+        "address": ("same", "agree"),
         "sex": ("same", "agree"),
     }
     assert field(query(), BUDI, "name").similarity == 1.0
+
+
+# --- address ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "level", "agreement"),
+    [
+        ("Dusun III RT 004/RW 002", "same", "agree"),
+        ("Dsn. 3 RT 4 RW 2", "same", "agree"),  # the same address written otherwise
+        ("rt/rw 004/002, dusun iii", "same", "agree"),
+        ("Rt.04/Rw.02", "same", "agree"),  # only the RT/RW written: all it says agrees
+        ("Dusun III RT 007/RW 002", "close", "close"),  # another RT
+        ("Dusun I RT 004/RW 002", "close", "close"),  # another hamlet
+        ("Jl. Merdeka No. 12 RT 009/RW 005", "different", "differ"),
+        ("", "missing", "unknown"),
+    ],
+)
+def test_compare_reads_the_address_however_it_is_written(written, level, agreement):
+    assert levels(query(address=written), BUDI)["address"] == (level, agreement)
+
+
+def test_address_parts_read_rt_rw_and_the_street_or_hamlet():
+    assert L.address_parts("Jalan Diponegoro No. 117, Rt.04/Rw.06") == L.AddressParts(
+        4, 6, "jl diponegoro 117"
+    )
+    assert L.address_parts("RT/RW 005/001 Dsn V") == L.AddressParts(5, 1, "dusun 5")
+    assert L.address_parts("Gg. Mawar") == L.AddressParts(None, None, "gang mawar")
+    assert L.address_parts("") == L.AddressParts(None, None, "")
 
 
 # --- NIK --------------------------------------------------------------------------------

@@ -167,7 +167,7 @@ def test_each_row_waiting_for_review_stores_its_candidates_with_the_comparisons(
         assert [c["field"] for c in candidate["comparisons"]] == list(linkage.FIELDS)
         assert {c["field"]: c["level"] for c in candidate["comparisons"]} == {
             "nik": "one_digit", "name": "same", "birth_date": "same", "kk": "same",
-            "place": "same_village", "sex": "same",
+            "place": "same_village", "address": "missing", "sex": "same",
         }  # fmt: skip
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime
+import random
 import sys
 import time
 from collections import defaultdict
@@ -82,6 +83,7 @@ def proposal_person(row: dict) -> linkage.Person:
         birth_date=_date(row["tgl_lahir"]),
         sex=SEX.get(" ".join((row["jenis_kelamin"] or "").split()).upper(), ""),
         village_code=(row["kode_wilayah"] or "").strip(),
+        address=row.get("alamat") or "",
     )
 
 
@@ -95,6 +97,7 @@ def register_candidate(row: dict) -> linkage.Candidate:
         birth_date=_date(row["tgl_lahir"]),
         sex=row["jenis_kelamin"].strip().upper(),
         village_code=row["kode_wilayah"].strip(),
+        address=(row.get("alamat") or "").strip(),
         decile=int(row["desil"]) if row["desil"] else None,
     )
 
@@ -253,18 +256,27 @@ def run_fs(
     *,
     refine_u: bool = False,
     extra: bool = True,
+    estimate_rows: int = 0,
+    u_sample: int = 4000,
 ) -> Outcome:
     """Estimate on the batch (u from register rows drawn from the whole register, their
-    blocks read as a batch's), then match every row."""
+    blocks read as a batch's), then match every row. ``estimate_rows``: estimate on a
+    seeded sample of that many rows (as the screening does), 0: on all."""
     started = time.perf_counter()
+    queries, candidates = data.queries, blocks.candidates
+    if estimate_rows and estimate_rows < len(queries):
+        picked = sorted(random.Random(0).sample(range(len(queries)), estimate_rows))
+        queries = [queries[i] for i in picked]
+        candidates = [candidates[i] for i in picked]
     params = fs.estimate(
-        data.queries,
-        blocks.candidates,
+        queries,
+        candidates,
         rows=blocks.read,
         u_rows=data.register,
         blocks_of=lambda people: candidates_of(register, people, extra=extra)[0],
         targets=targets,
         refine_u=refine_u,
+        u_sample=u_sample,
     )
     estimated = time.perf_counter()
     model = fs.Model(params)
@@ -399,7 +411,16 @@ def run_seed(args, seed: int) -> dict:
     current = run_current(data, blocks)
     extra = not args.no_extra_blocks
     fs_blocks = block(data, register, extra=True) if extra else blocks
-    new = run_fs(data, fs_blocks, register, fs.Targets(), refine_u=args.refine_u, extra=extra)
+    new = run_fs(
+        data,
+        fs_blocks,
+        register,
+        fs.Targets(),
+        refine_u=args.refine_u,
+        extra=extra,
+        estimate_rows=args.estimate_rows,
+        u_sample=args.u_sample,
+    )
     s_current, s_new = score(data, current), score(data, new)
     params = new.parameters
     print(f"\n== seed {seed}, {args.noise} noise: {len(data.register):,} register rows, "
@@ -441,6 +462,14 @@ def main(argv: list[str] | None = None) -> int:
         "--refine-u", action="store_true", help="EM adds the batch's likely non-matches to u"
     )
     parser.add_argument("--no-extra-blocks", action="store_true", help="linkage's blocks only")
+    parser.add_argument(
+        "--estimate-rows",
+        type=int,
+        default=0,
+        help="estimate on a seeded sample of this many rows (0: all)",
+    )
+    parser.add_argument("--u-sample", type=int, default=4000,
+                        help="register rows made queries for u")  # fmt: skip
     args = parser.parse_args(argv)
     records = [run_seed(args, int(s)) for s in args.seeds.split(",")]
     print(f"\n== per seed ({args.noise} noise) ==")

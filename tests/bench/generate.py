@@ -99,6 +99,12 @@ class HardNoise:
     kk_missing: float = 0.20  # the KK left out (on top of the ordinary kk_blank)
     nik_and_name: float = 0.03  # a NIK digit wrong or two swapped AND a name error (a
     # spelling variant, else a typing slip) on the same row, whose NIK was otherwise right
+    # Addresses (drawn in this order, one kind a row):
+    address_blank: float = 0.10  # no address given
+    address_partial: float = 0.05  # only the street or hamlet, or only the RT/RW
+    address_rt_wrong: float = 0.03  # the RT (or the RW) misremembered: another number
+    address_written: float = 0.30  # the same address written otherwise: "Dsn. 5", "Jalan",
+    # "RT 5 RW 1", "RT/RW 005/001", "Rt.05/Rw.01", the RT/RW first, upper or lower case
     # People (drawn once per person, so a duplicate row keeps them):
     moved: float = 0.05  # in the register: moved to another village of the same district
     # (kecamatan), with a new address and a new KK the register does not know
@@ -737,6 +743,51 @@ class _Hard:
                 tags.append("name_order")
         return _join_name(prefix, core, rest)
 
+    def written_address(self, address: str, tags: list[str]) -> str:
+        """The register's "Dusun V RT 005/RW 001" / "Jl. Merdeka No. 12 RT 004/RW 006" as
+        a proposal list may give it."""
+        rng, rates = self.rng, self.rates
+        place, _sep, numbers = address.partition(" RT ")
+        rt, _slash, rw = numbers.partition("/RW ")
+        rt_n, rw_n = int(rt), int(rw)
+        r = rng.random()
+        if r < rates.address_blank:
+            tags.append("address_blank")
+            return ""
+        r -= rates.address_blank
+        if r < rates.address_partial:
+            tags.append("address_partial")
+            return place if rng.random() < 0.5 else f"RT {rt}/RW {rw}"
+        r -= rates.address_partial
+        if r < rates.address_rt_wrong:
+            tags.append("address_rt_wrong")
+            if rng.random() < 0.7:
+                rt_n = rng.choice([n for n in range(1, 13) if n != rt_n])
+            else:
+                rw_n = rng.choice([n for n in range(1, 7) if n != rw_n])
+            return f"{place} RT {rt_n:03d}/RW {rw_n:03d}"
+        r -= rates.address_rt_wrong
+        if r >= rates.address_written:
+            return address
+        tags.append("address_written")
+        if place.startswith("Dusun "):
+            numeral = place.split(" ", 1)[1]
+            digit = str(("I", "II", "III", "IV", "V").index(numeral) + 1)
+            place = rng.choice(
+                (f"Dsn. {numeral}", f"Dusun {digit}", f"Dsn {digit}", f"DUSUN {numeral}")
+            )
+        else:
+            street = place.removeprefix("Jl. ")
+            if rng.random() < 0.5:
+                street = street.replace(" No. ", " No.")
+            place = rng.choice((f"Jalan {street}", f"Jln. {street}", f"JL. {street.upper()}"))
+        numbers = rng.choice((
+            f"RT {rt_n} RW {rw_n}", f"RT/RW {rt_n:03d}/{rw_n:03d}", f"Rt.{rt_n:02d}/Rw.{rw_n:02d}",
+            f"RT {rt_n:02d} / RW {rw_n:02d}", f"rt {rt_n} rw {rw_n}",
+        ))  # fmt: skip
+        text = f"{numbers}, {place}" if rng.random() < 0.3 else f"{place} {numbers}"
+        return text.lower() if rng.random() < 0.2 else text
+
     def case(self, name: str, tags: list[str]) -> str:
         if self.rng.random() >= self.rates.name_case:
             return name
@@ -850,7 +901,10 @@ def _noisy(
         if same_district:
             village = rng.choice(same_district)
             tags.append("other_village")
-    row = (nik, kk, name, _format_date(rng, born), sex, village, person.address)
+    address = person.address
+    if hard and address:
+        address = hard.written_address(address, tags)
+    row = (nik, kk, name, _format_date(rng, born), sex, village, address)
     return row, [*person.tags, *tags]
 
 

@@ -661,6 +661,14 @@ def _clean_name(column: str) -> str:
     )
 
 
+def _clean_address(column: str) -> str:
+    """Upper case, letters and digits, single spaces, leading zeros of numbers dropped
+    ("RT 005/RW 001" -> "RT 5 RW 1")."""
+    text = f"regexp_replace(upper({column}), '[^A-Z0-9]', ' ', 'g')"
+    text = f"regexp_replace({text}, '(^| )0+([0-9])', '\\1\\2', 'g')"
+    return f"nullif(trim(regexp_replace({text}, ' +', ' ', 'g')), '')"
+
+
 def _clean_id(column: str) -> str:
     """A 16-digit number, the spreadsheet's leading apostrophe removed; else NULL."""
     value = f"ltrim(trim({column}), '''')"
@@ -691,7 +699,8 @@ def run_splink(register_csv: Path, proposals_csv: Path, threshold: float) -> Spl
                {_clean_name("nama")} AS nama, {_parse_date("tgl_lahir")} AS tgl_lahir,
                nullif(upper(trim(jenis_kelamin)), '') AS jenis_kelamin,
                nullif(trim(kode_wilayah), '') AS kode_wilayah,
-               nullif(left(trim(kode_wilayah), 8), '') AS district
+               nullif(left(trim(kode_wilayah), 8), '') AS district,
+               {_clean_address("alamat")} AS alamat
         FROM read_csv('{register_csv}', header = true, all_varchar = true)
     """)  # noqa: S608 - our own paths
     # The proposals are read by Python so that each keeps its row number as its id.
@@ -713,7 +722,8 @@ def run_splink(register_csv: Path, proposals_csv: Path, threshold: float) -> Spl
                {_parse_date("tgl_lahir")} AS tgl_lahir,
                nullif(upper(trim(jenis_kelamin)), '') AS jenis_kelamin,
                nullif(trim(kode_wilayah), '') AS kode_wilayah,
-               nullif(left(trim(kode_wilayah), 8), '') AS district
+               nullif(left(trim(kode_wilayah), 8), '') AS district,
+               {_clean_address("alamat")} AS alamat
         FROM proposals_arrow
     """)  # noqa: S608
     con.unregister("proposals_arrow")
@@ -760,6 +770,7 @@ def run_splink(register_csv: Path, proposals_csv: Path, threshold: float) -> Spl
             cl.ExactMatch("no_kk"),
             cl.ExactMatch("jenis_kelamin"),
             village,
+            cl.JaroWinklerAtThresholds("alamat", [0.95, 0.85]),
         ],
         blocking_rules_to_generate_predictions=[
             block_on("nik"),
