@@ -1018,6 +1018,15 @@ class Model:
     def _decide(self, query: Person, scored: list[Scored]) -> Result:
         p = self.parameters
         nik = query.nik if _is_nik16(query.nik) else ""
+        # A NIK one slip away from a register row named wholly otherwise: the slip landed on
+        # another real person (serials are dense), not on this one. Left out; the others
+        # keep their probabilities (what it had goes to "nobody").
+        scored = [
+            x for x in scored
+            if not (x.level(NIK) in (TYPO, SERIAL_TYPO) and x.level(NAME) == DIFFERENT)
+        ]  # fmt: skip
+        if not scored:
+            return Result(status=NONE)
         owners = [x for x in scored if nik and x.candidate.nik == nik]
         agreeing = [x for x in owners if x.level(NAME) in NAME_AGREES]
         flags: list[str] = []
@@ -1043,10 +1052,6 @@ class Model:
             flags.append(FLAG_NIK_CONFLICT)
             if status == MATCH:
                 status = REVIEW
-        if best_nik in (TYPO, SERIAL_TYPO) and best.level(NAME) == DIFFERENT and not agreeing:
-            # A NIK one slip away from a register row named wholly otherwise: the slip
-            # landed on another real person (serials are dense), not on this one.
-            return Result(status=NONE, probability=best.probability)
         others = [x for x in owners if x is not best]
         if others and not agreeing:
             flags.append(FLAG_NIK_OF_OTHER)
