@@ -32,12 +32,13 @@ FELLEGI_SUNTER = "fellegi_sunter"
 RULES = "rules"
 METHOD = "fellegi_sunter"  # BatchRow.match_method of a row the model matched
 # Batch rows whose blocks are read for m and the prior (whole district chunks, until at
-# least this many; all of a smaller batch), and register rows made queries for u; fixed
-# seeds, so that estimating the same batch twice gives the same parameters. Measured
-# (tests/bench/fs_eval.py, hard noise, 400,000 / 20,000, seeds 1-3): 5,000 and 2,000 give
-# the F1 of all rows and 4,000 (worst seed 0.99624 vs 0.99620).
+# least this many; all of a smaller batch), and register rows of those districts made
+# queries for u; fixed seeds, so that estimating the same batch twice gives the same
+# parameters. Measured (tests/bench/run.py, hard noise, 2,000,000 / 100,000, seed 1): 20,000
+# rows give no better F1 than 5,000 (0.99544 / 0.99552); u from 4,000 rows better than from
+# 2,000 (0.99565 / 0.99552, estimation 8.5 s / 6.2 s).
 ESTIMATE_ROWS = 5_000
-U_SAMPLE = 2_000
+U_SAMPLE = 4_000
 SEED = 0
 
 
