@@ -91,7 +91,7 @@ def is_obvious(candidates: list[dict]) -> bool:
     """Whether the first of a row's stored candidates is obviously the person:
 
     - its name is the same (``linkage.NAME_SAME``) and its birth date identical;
-    - nothing else differs (NIK, KK, place, sex), and the NIK as typed is not another
+    - nothing else differs (NIK, KK, place, address, sex), and the NIK as typed is not another
       register row's, nor doubted by another flag (``DOUBTS``);
     - the runner-up, if any, differs in name or birth date and scores at least
       ``OBVIOUS_MARGIN`` lower.
