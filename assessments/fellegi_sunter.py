@@ -1276,6 +1276,11 @@ def _effect(weight: float) -> str:
     return MSG_STRONG_AGAINST
 
 
+def describe(comparison: str, level: str) -> str:
+    """A comparison's level in words (an English message id)."""
+    return _FACTS[comparison][level]
+
+
 def explain(
     scored: Scored,
     *,

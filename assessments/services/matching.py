@@ -17,6 +17,7 @@ import logging
 import random
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
@@ -31,6 +32,7 @@ logger = logging.getLogger(__name__)
 FELLEGI_SUNTER = "fellegi_sunter"
 RULES = "rules"
 METHOD = "fellegi_sunter"  # BatchRow.match_method of a row the model matched
+CONFIGURED_RULES = "configured_rules"  # Summary.method: the rules, as configured
 # Batch rows whose blocks are read for m and the prior (whole district chunks, until at
 # least this many; all of a smaller batch), and register rows of those districts made
 # queries for u; fixed seeds, so that estimating the same batch twice gives the same
@@ -148,10 +150,12 @@ def estimate(*, batch: EligibilityBatch, rows: list[tuple], area: list[str]) -> 
     def blocks_of(queries: list[linkage.Person]):
         return [district_index.candidates_for(q) for q in queries]
 
-    return fs.estimate(
+    params = fs.estimate(
         people, candidates, rows=district_rows or list(read.values()), u_rows=district_rows,
         blocks_of=blocks_of, u_sample=U_SAMPLE, seed=SEED,
     )  # fmt: skip
+    params.stats["districts"] = len(chosen)
+    return params
 
 
 # Every register row of a district, inside the organisation's area.
@@ -189,6 +193,46 @@ def _district(batch: EligibilityBatch, key: str, area: list[str]) -> list[linkag
                 cursor.fetchall()
             )
         ]
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """How a batch was matched, as its page tells it: ``method`` (FELLEGI_SUNTER; RULES:
+    nothing to learn from or borrow; CONFIGURED_RULES: ``ELIGIBILITY_MATCHER=rules``);
+    for the model, the thresholds, what it was learnt from (``queries`` rows of
+    ``districts`` kecamatan, or the batch it was ``borrowed_from``) and ``weights``:
+    (comparison, level, bits with a NIK, bits without: None for the NIK) for every level."""
+
+    method: str
+    auto: float | None = None
+    review: float | None = None
+    queries: int | None = None
+    districts: int | None = None
+    borrowed_from: EligibilityBatch | None = None
+    weights: tuple[tuple[str, str, float, float | None], ...] = ()
+
+
+def summary(batch: EligibilityBatch) -> Summary:
+    data = batch.linkage_parameters
+    if not data or data.get("version") != fs.PARAMETERS_VERSION:
+        return Summary(method=RULES if enabled() else CONFIGURED_RULES)
+    params = fs.Parameters.from_dict({k: v for k, v in data.items() if k != "borrowed_from"})
+    donor = None
+    if data.get("borrowed_from"):
+        donor = EligibilityBatch.objects.filter(pk=data["borrowed_from"]).only("id", "name").first()
+    weights = tuple(
+        (
+            c, level, params.weight(fs.WITH_NIK, c, level),
+            None if c == fs.NIK else params.weight(fs.WITHOUT_NIK, c, level),
+        )
+        for c in fs.COMPARISONS
+        for level in fs.LEVELS[c]
+    )  # fmt: skip
+    return Summary(
+        method=FELLEGI_SUNTER, auto=params.auto, review=params.review,
+        queries=params.stats.get("queries"), districts=params.stats.get("districts"),
+        borrowed_from=donor, weights=weights,
+    )  # fmt: skip
 
 
 def model_of(batch: EligibilityBatch) -> fs.Model | None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assessments import fellegi_sunter
 from assessments.exports import batch_rows_xlsx
 from assessments.forms.eligibility import BatchForm
 from assessments.models import BatchRow, EligibilityBatch
@@ -19,6 +20,7 @@ from assessments.models.eligibility import Verdict
 from assessments.selectors import eligibility as selectors
 from assessments.selectors.register import can_import_register, snapshot_default
 from assessments.services import eligibility as services
+from assessments.services import matching
 from atensi.accounts import policy
 from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
@@ -104,6 +106,22 @@ def _detail_context(request, batch):
         "pending_reviews": batch.rows.filter(review=BatchRow.Review.PENDING).count(),
         "can_review": policy.has_role(request.user, {User.Role.SUPERVISOR}),
         "can_export_full": policy.can_export(request.user),
+        "matching": _matching(batch),
+    }
+
+
+def _matching(batch) -> dict:
+    """How the batch was matched, for its page: the method, the thresholds in percent, what
+    the model was learnt from and, per level, what it weighs (in bits)."""
+    summary = matching.summary(batch)
+    return {
+        "summary": summary,
+        "auto": None if summary.auto is None else 100 * summary.auto,
+        "review": None if summary.review is None else 100 * summary.review,
+        "weights": [
+            (_(fellegi_sunter.describe(c, level)), with_nik, without_nik)
+            for c, level, with_nik, without_nik in summary.weights
+        ],
     }
 
 

@@ -389,6 +389,68 @@ def test_the_results_api_gives_the_probability_the_evidence_and_the_explanation(
     assert found[OUTSIDER]["candidates"] == []
 
 
+def test_the_batch_page_tells_how_the_list_was_matched(browse, screened):
+    batch, _rows, _register = screened
+    params = batch.linkage_parameters
+
+    page = browse("caseworker").get(reverse("assessments:batch-detail", args=[batch.pk]))
+
+    html = page.content.decode()
+    assert said("How the list was matched to the register") in html
+    districts = params["stats"]["districts"]
+    assert params["stats"]["queries"] == 155 and districts == 1  # one kecamatan, every row
+    assert (
+        shown(
+            "A register row is matched automatically when it is at least %(auto)s%% likely to be "
+            "the person, and offered for review from %(review)s%%; below that the row is not "
+            "matched.",
+            auto=f"{100 * params['auto']:.1f}".replace(".", ","),
+            review=f"{100 * params['review']:.1f}".replace(".", ","),
+        )
+        in html
+    )
+    # Every level of every comparison with what it weighs.
+    model = fs.Parameters.from_dict(params)
+    for c in fs.COMPARISONS:
+        for level in fs.LEVELS[c]:
+            assert shown(fs.describe(c, level)) in html
+    weight = model.weight(fs.WITHOUT_NIK, fs.ADDRESS, fs.EQUAL)
+    assert f"{weight:.1f}".replace(".", ",") in html
+
+
+def test_the_batch_page_says_when_the_rules_matched(browse, settings, cast, register, programme):
+    name, nik, _kk, born, sex, village = _people()[0]
+
+    def page(batch):
+        response = browse("caseworker").get(reverse("assessments:batch-detail", args=[batch.pk]))
+        return response.content.decode()
+
+    short = create(cast, register, programme, [line(nik, name, born, sex, village)])
+    run(short)
+    pages = {short: page(short)}
+    settings.ELIGIBILITY_MATCHER = matching.RULES
+    configured = create(cast, register, programme, [line(nik, name, born, sex, village)])
+    run(configured)
+    pages[configured] = page(configured)
+
+    assert said("How the list was matched to the register") in pages[short]
+    assert (
+        shown(
+            "Matched by the fixed rules (NIK, then name with date of birth and place): the list is "
+            "too short to learn a model from and no earlier list of your organisation has one to "
+            "borrow."
+        )
+        in pages[short]
+    )
+    assert (
+        shown(
+            "Matched by the fixed rules (NIK, then name with date of birth and place), as this "
+            "installation is configured."
+        )
+        in pages[configured]
+    )
+
+
 def test_the_export_explains_each_match_in_words(browse, screened):
     batch, rows, _register = screened
 
