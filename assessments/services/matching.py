@@ -66,11 +66,14 @@ def batch_estimate(*, batch_id) -> None:
     )  # fmt: skip
     minimum = getattr(settings, "ELIGIBILITY_ESTIMATE_MIN_ROWS", 500)
     area = policy.organisation_area_codes(batch.organisation)
+    data = None
     if len(rows) >= minimum and area:
         started = time.perf_counter()
-        data = estimate(batch=batch, rows=rows, area=area).as_dict()
-        data["stats"]["seconds"] = round(time.perf_counter() - started, 3)
-    else:
+        params = estimate(batch=batch, rows=rows, area=area)
+        if params is not None:
+            data = params.as_dict()
+            data["stats"]["seconds"] = round(time.perf_counter() - started, 3)
+    if data is None:
         data = latest_parameters(batch=batch)
     if data is not None:
         EligibilityBatch.objects.filter(pk=batch.pk, linkage_parameters__isnull=True).update(
@@ -112,12 +115,14 @@ def _person(nik, kk, name, born, sex, village, address) -> linkage.Person:
     )  # fmt: skip
 
 
-def estimate(*, batch: EligibilityBatch, rows: list[tuple], area: list[str]) -> fs.Parameters:
+def estimate(
+    *, batch: EligibilityBatch, rows: list[tuple], area: list[str]
+) -> fs.Parameters | None:
     """``fellegi_sunter.estimate`` over whole district chunks, drawn at random (seeded) until
     they hold ESTIMATE_ROWS rows: their rows with their blocks, read as the chunks read them
     (m and the prior); every register row of those districts (the name frequencies, and
     U_SAMPLE of them made queries, blocked among those rows, for u). Two reads a district,
-    whatever the sample's size."""
+    whatever the sample's size. None when no row has a kecamatan to draw."""
     from assessments.services.eligibility import UNKNOWN_DISTRICT, register_read
 
     by_chunk: dict[str, list[tuple]] = defaultdict(list)
@@ -131,6 +136,8 @@ def estimate(*, batch: EligibilityBatch, rows: list[tuple], area: list[str]) -> 
             break
         chosen.append(key)
         taken += len(by_chunk[key])
+    if not chosen:
+        return None
     people: list[linkage.Person] = []
     candidates: list[list[linkage.Candidate]] = []
     read: dict = {}

@@ -338,6 +338,13 @@ def test_another_organisations_parameters_are_not_borrowed(cast, register, progr
     assert batch.linkage_parameters is None
 
 
+def test_rows_without_a_kecamatan_give_nothing_to_learn_from(cast, register, programme):
+    batch = create(cast, register, programme, proposal_lines())
+    rows = [("-", "", "", "Budi Santoso", None, "L", "", "")] * 600
+
+    assert matching.estimate(batch=batch, rows=rows, area=["16.02"]) is None
+
+
 def test_the_rules_setting_keeps_the_rule_matcher(settings, cast, register, programme):
     settings.ELIGIBILITY_MATCHER = matching.RULES
 
