@@ -9,7 +9,6 @@ from assessments.selectors import eligibility as batch_selectors
 from assessments.services import eligibility as screening
 from assessments.views import review
 from atensi.regions.models import Region
-from cases.nik import mask_nik
 
 # The fields the proposal page compares between the screened row and its register match.
 MATCH_FIELDS = (linkage.FIELD_NIK, linkage.FIELD_NAME, linkage.FIELD_BIRTH_DATE,
@@ -32,16 +31,6 @@ def _agreement(comparison: dict | None) -> dict:
     }  # fmt: skip
 
 
-def _person_values(*, nik: str, name: str, born, village: str, address: str, places: dict) -> dict:
-    return {
-        linkage.FIELD_NIK: mask_nik(nik) if nik else "—",
-        linkage.FIELD_NAME: name or "—",
-        linkage.FIELD_BIRTH_DATE: f"{born:%d-%m-%Y}" if born else "—",
-        linkage.FIELD_PLACE: places.get(village, village) or "—",
-        linkage.FIELD_ADDRESS: address or "—",
-    }
-
-
 def match_evidence(user, row) -> dict | None:
     """The screened row as the list gave it beside the register row it was matched to, field
     by field with what agrees and what differs (the comparison stored at screening, else
@@ -59,12 +48,13 @@ def match_evidence(user, row) -> dict | None:
     comparisons = {c["field"]: c for c in (stored or {}).get("comparisons", ())}
     codes = {row.village_code} | ({register.village_code} if register else set())
     places = dict(Region.objects.filter(code__in=codes - {""}).values_list("code", "name"))
-    given = _person_values(nik=row.nik_input or row.nik, name=row.name, born=row.birth_date,
-                           village=row.village_code, address=row.address,
-                           places=places)  # fmt: skip
-    found = register and _person_values(
-        nik=register.nik, name=register.name, born=register.birth_date,
-        village=register.village_code, address=register.address, places=places,
+    given = review.shown_values(
+        nik=row.nik_input or row.nik, kk="", name=row.name, born=row.birth_date,
+        village=row.village_code, address=row.address, sex="", places=places,
+    )  # fmt: skip
+    found = register and review.shown_values(
+        nik=register.nik, kk="", name=register.name, born=register.birth_date,
+        village=register.village_code, address=register.address, sex="", places=places,
     )  # fmt: skip
     lines = [
         {

@@ -377,12 +377,28 @@ def _register_block(
     )  # fmt: skip
 
 
+# A proposal row's fields as ``person_from`` takes them, in order.
+PERSON_FIELDS = ("nik", "kk_number", "name", "birth_date", "sex", "village_code", "address")
+
+
+def person_from(nik, kk, name, born, sex, village, address) -> linkage.Person:
+    """A proposal row's ``PERSON_FIELDS`` as the matchers read them."""
+    return linkage.Person(
+        nik=nik, kk=kk, name=name, name_key=linkage.name_key(name), birth_date=born, sex=sex,
+        village_code=village, address=address,
+    )  # fmt: skip
+
+
 def person_of(row: BatchRow) -> linkage.Person:
     """A proposal row as the matchers read it."""
-    return linkage.Person(
-        nik=row.nik, kk=row.kk_number, name=row.name, name_key=linkage.name_key(row.name),
-        birth_date=row.birth_date, sex=row.sex, village_code=row.village_code,
-        address=row.address,
+    return person_from(*(getattr(row, f) for f in PERSON_FIELDS))
+
+
+def candidate_from(rid, nik, kk, name, key, born, sex, village, address, decile):
+    """A register row as ``REGISTER_SQL`` selects it, as the matchers read it."""
+    return linkage.Candidate(
+        id=rid, nik=nik, kk=kk, name=name, name_key=key, birth_date=born, sex=sex,
+        village_code=village, address=address, decile=decile,
     )  # fmt: skip
 
 
@@ -425,21 +441,7 @@ def register_read(
                 "words": words,
             },
         )
-        return {
-            rid: linkage.Candidate(
-                id=rid,
-                nik=nik,
-                kk=kk,
-                name=name,
-                name_key=key_,
-                birth_date=born,
-                sex=sex,
-                village_code=village,
-                address=address,
-                decile=decile,
-            )  # fmt: skip
-            for rid, nik, kk, name, key_, born, sex, village, address, decile in cursor.fetchall()
-        }
+        return {row[0]: candidate_from(*row) for row in cursor.fetchall()}
 
 
 def _facts_lookup(batch: EligibilityBatch, niks: set[str]) -> tuple[set, set, set]:

@@ -51,6 +51,8 @@ def enabled() -> bool:
 def batch_estimate(*, batch_id) -> None:
     """Store on the batch the parameters its chunks match with, unless it has them already
     (a re-run, a redelivered task) or the rule matcher is configured."""
+    from assessments.services.eligibility import PERSON_FIELDS
+
     batch = EligibilityBatch.objects.select_related("organisation").get(pk=batch_id)
     if not enabled() or batch.status != EligibilityBatch.Status.RUNNING:
         return
@@ -62,7 +64,7 @@ def batch_estimate(*, batch_id) -> None:
     rows = list(
         batch.rows.exclude(reasons__contains=[verdicts.OUTSIDE_AREA])
         .order_by("row_number")
-        .values_list("chunk_key", *ROW_FIELDS)
+        .values_list("chunk_key", *PERSON_FIELDS)
     )  # fmt: skip
     minimum = getattr(settings, "ELIGIBILITY_ESTIMATE_MIN_ROWS", 500)
     area = policy.organisation_area_codes(batch.organisation)
@@ -104,26 +106,16 @@ def latest_parameters(*, batch: EligibilityBatch) -> dict | None:
     return {**data, "borrowed_from": str(pk)}
 
 
-# A batch row as ``estimate`` reads it (after its chunk key): what ``person_of`` reads.
-ROW_FIELDS = ("nik", "kk_number", "name", "birth_date", "sex", "village_code", "address")
-
-
-def _person(nik, kk, name, born, sex, village, address) -> linkage.Person:
-    return linkage.Person(
-        nik=nik, kk=kk, name=name, name_key=linkage.name_key(name), birth_date=born, sex=sex,
-        village_code=village, address=address,
-    )  # fmt: skip
-
-
 def estimate(
     *, batch: EligibilityBatch, rows: list[tuple], area: list[str]
 ) -> fs.Parameters | None:
-    """``fellegi_sunter.estimate`` over whole district chunks, drawn at random (seeded) until
-    they hold ESTIMATE_ROWS rows: their rows with their blocks, read as the chunks read them
-    (m and the prior); every register row of those districts (the name frequencies, and
-    U_SAMPLE of them made queries, blocked among those rows, for u). Two reads a district,
-    whatever the sample's size. None when no row has a kecamatan to draw."""
-    from assessments.services.eligibility import UNKNOWN_DISTRICT, register_read
+    """``fellegi_sunter.estimate`` over ``rows`` (chunk key, then ``PERSON_FIELDS``) in whole
+    district chunks, drawn at random (seeded) until they hold ESTIMATE_ROWS rows: their rows
+    with their blocks, read as the chunks read them (m and the prior); every register row of
+    those districts (the name frequencies, and U_SAMPLE of them made queries, blocked among
+    those rows, for u). Two reads a district, whatever the sample's size. None when no row
+    has a kecamatan to draw."""
+    from assessments.services.eligibility import UNKNOWN_DISTRICT, person_from, register_read
 
     by_chunk: dict[str, list[tuple]] = defaultdict(list)
     for row in rows:
@@ -143,7 +135,7 @@ def estimate(
     read: dict = {}
     district_rows: list[linkage.Candidate] = []
     for key in sorted(chosen):
-        group = [_person(*r[1:]) for r in by_chunk[key]]
+        group = [person_from(*r[1:]) for r in by_chunk[key]]
         found = register_read(
             snapshot_id=batch.snapshot_id, key=key, people=group, area=area, extra=True
         )
@@ -175,6 +167,8 @@ _DISTRICT_SQL = """
 
 
 def _district(batch: EligibilityBatch, key: str, area: list[str]) -> list[linkage.Candidate]:
+    from assessments.services.eligibility import candidate_from
+
     with connection.cursor() as cursor:
         cursor.execute(
             _DISTRICT_SQL,
@@ -183,23 +177,7 @@ def _district(batch: EligibilityBatch, key: str, area: list[str]) -> list[linkag
                 "area_prefixes": [f"{code}.%" for code in area],
             },
         )  # fmt: skip
-        return [
-            linkage.Candidate(
-                id=rid,
-                nik=nik,
-                kk=kk,
-                name=name,
-                name_key=name_key,
-                birth_date=born,
-                sex=sex,
-                village_code=village,
-                address=address,
-                decile=decile,
-            )  # fmt: skip
-            for rid, nik, kk, name, name_key, born, sex, village, address, decile in (
-                cursor.fetchall()
-            )
-        ]
+        return [candidate_from(*row) for row in cursor.fetchall()]
 
 
 @dataclass(frozen=True, slots=True)

@@ -105,7 +105,7 @@ def _place_labels(codes: set[str]) -> dict[str, str]:
     }
 
 
-def _shown(
+def shown_values(
     *, nik: str, kk: str, name: str, born, village: str, address: str, sex: str, places
 ) -> dict:
     """A person's values as the page shows them, by field: NIK and KK masked."""
@@ -172,13 +172,13 @@ def _review_row(row: BatchRow, registers: dict, places: dict, obvious: set[int])
             "explanation": matching.explanation(c, count=len(stored), translate=_),
             "comparisons": {x["field"]: x for x in c.get("comparisons", ())},
         })  # fmt: skip
-    proposal = _shown(
+    proposal = shown_values(
         nik=row.nik_input, kk=row.kk_number, name=row.name, born=row.birth_date,
         village=row.village_code, address=row.address, sex=row.sex, places=places,
     )  # fmt: skip
     for c in candidates:
         register = c["register"]
-        c["shown"] = _shown(
+        c["shown"] = shown_values(
             nik=register.nik, kk=register.kk_number, name=register.name,
             born=register.birth_date, village=register.village_code,
             address=register.address, sex=register.sex, places=places,
