@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("assessments.urls")),
     path("", include("aid.urls")),
+    path("", include("rehab.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("atensi.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

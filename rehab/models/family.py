@@ -1,0 +1,1 @@
+"""Family guidance (bimbingan sosial keluarga): group sessions, series of them, attendance."""
