@@ -1,8 +1,10 @@
-from .views import episodes, family, survey
+from .views import episodes, family, ibm, outreach, survey
 
 app_name = "rehab"
 urlpatterns = [
     *episodes.urlpatterns,
+    *ibm.urlpatterns,
+    *outreach.urlpatterns,
     *family.urlpatterns,
     *survey.urlpatterns,
 ]
