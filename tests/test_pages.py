@@ -215,11 +215,16 @@ def test_the_referrer_sees_only_their_own_organisations_referrals(cast, browse, 
     assert on_behalf.reference in browse("caseworker").get(reverse("cases:referral-list")).text
 
 
-def test_the_referrers_home_is_the_referral_list(browse):
+def test_the_referrers_home_shows_their_referrals_and_their_organisations_episodes(
+    browse, make_referral
+):
+    referral = make_referral()
+
     response = browse("referrer").get(reverse("home"))
 
-    assert response.status_code == 302
-    assert response.url == reverse("cases:referral-list")
+    assert response.status_code == 200
+    assert reverse("cases:referral-detail", args=[referral.pk]) in response.text
+    assert reverse("rehab:episode-list") in response.text
 
 
 # --- the viewer and the dashboard ------------------------------------------------------

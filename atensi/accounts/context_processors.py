@@ -17,6 +17,7 @@ def navigation(request):
             "eligibility": policy.can_write_cases(user),
             "register": can_read_snapshots(user),
             "aid": can_read_aid(user),
+            "rehab": policy.can_read_cases(user) or policy.can_write_rehab(user),
             "propose_aid": policy.has_role(user, policy.CASE_WRITERS),
             "dashboard": policy.has_role(user, policy.DASHBOARD_READERS),
             "admin": user.is_staff,

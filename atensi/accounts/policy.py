@@ -161,3 +161,24 @@ def can_assign_cases(user: User) -> bool:
 
 def can_export(user: User) -> bool:
     return has_role(user, {Role.SUPERVISOR})
+
+
+# --- rehabilitation -------------------------------------------------------------------
+
+# Who records rehabilitation episodes: Dinsos and centre staff on the cases their
+# organisation holds, and any of these (BNNK staff too) where their organisation provides it.
+REHAB_WRITERS = {Role.CASEWORKER, Role.SUPERVISOR, Role.CENTRE, Role.REFERRER}
+
+
+def can_write_rehab(user: User) -> bool:
+    return has_role(user, REHAB_WRITERS)
+
+
+def can_manage_episode(user: User, episode) -> bool:
+    """The provider's staff manage its episodes; the organisation holding the case does too,
+    except BNNK staff, who manage only the episodes their organisation provides."""
+    if not can_write_rehab(user):
+        return False
+    if episode.provider_id == user.organisation_id:
+        return True
+    return user.role != Role.REFERRER and episode.case.organisation_id == user.organisation_id

@@ -7,6 +7,7 @@ from assessments.selectors import eligibility as eligibility_selectors
 from atensi.accounts import policy
 from atensi.accounts.models import User
 from cases import selectors as case_selectors
+from rehab.selectors import episodes as episode_selectors
 
 from .selectors import area_summary
 
@@ -16,7 +17,7 @@ def home(request):
     """Each role lands where its daily work is."""
     user = request.user
     if user.role == User.Role.REFERRER:
-        return redirect("cases:referral-list")
+        return _referrer_home(request)
     if user.role == User.Role.VIEWER:
         return redirect("dashboard:index")
     if not policy.can_read_cases(user):
@@ -32,8 +33,30 @@ def home(request):
         "waiting_count": summary["waiting"].count(),
         "overdue": summary["overdue"][:10],
         "overdue_count": summary["overdue"].count(),
+        **_follow_ups(user),
         "can_submit": policy.can_submit_referrals(user),
         "can_register": policy.can_write_cases(user),
+    })  # fmt: skip
+
+
+def _follow_ups(user) -> dict:
+    due = episode_selectors.follow_ups_due(user=user)
+    return {"aftercare": due[:20], "aftercare_count": due.count()}
+
+
+def _referrer_home(request):
+    """BNNK staff: their referrals, the episodes their organisation provides, and the
+    aftercare follow-ups falling due."""
+    user = request.user
+    referrals = case_selectors.referral_list(user=user)
+    episodes = episode_selectors.episode_list(user=user, status="open")
+    return render(request, "dashboard/home_referrer.html", {
+        "referrals": referrals[:10],
+        "submitted_count": referrals.filter(status="submitted").count(),
+        "episodes": episodes.order_by("-started_on")[:10],
+        "episodes_count": episodes.count(),
+        "can_submit": policy.can_submit_referrals(user),
+        **_follow_ups(user),
     })  # fmt: skip
 
 
