@@ -249,6 +249,12 @@ SPECTACULAR_SETTINGS = {
         "BatchStatusEnum": "assessments.models.eligibility.EligibilityBatch.Status",
         "BatchSourceEnum": "assessments.models.eligibility.EligibilityBatch.Source",
         "SnapshotStatusEnum": "assessments.models.register.RegisterSnapshot.Status",
+        "SubstanceEnum": "cases.choices.Substance",
+        "ReferralUrineTestEnum": "cases.models.Referral.UrineTest",
+        "EpisodeModalityEnum": "rehab.models.episodes.Modality",
+        "SessionKindEnum": "rehab.models.episodes.SessionKind",
+        "DecreeDocumentKindEnum": "aid.models.DecreeDocument.Kind",
+        "AftercareUrineTestEnum": "rehab.models.episodes.AftercareFollowUp.UrineTest",
     },
 }
 
