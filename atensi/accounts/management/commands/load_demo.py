@@ -22,3 +22,7 @@ class Command(BaseCommand):
 
         if not aid_demo.load(users=users, stdout=self.stdout):
             self.stdout.write("Demo aid already present; nothing changed.")
+        from rehab import demo as rehab_demo
+
+        if not rehab_demo.load(users=users, stdout=self.stdout):
+            self.stdout.write("Demo rehabilitation already present; nothing changed.")
