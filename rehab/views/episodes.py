@@ -25,7 +25,7 @@ from atensi.spreadsheets import xlsx_response
 from cases import selectors as case_selectors
 from cases.models import CLOSED_STAGES, Case
 from rehab.exports import episodes_xlsx
-from rehab.forms import EndForm, EpisodeForm, FollowUpForm, PhaseForm, SessionForm
+from rehab.forms.episodes import EndForm, EpisodeForm, FollowUpForm, PhaseForm, SessionForm
 from rehab.models import PHASE_ORDER, AftercareFollowUp, Episode, EpisodePhase
 from rehab.selectors import episodes as selectors
 from rehab.services import episodes as services
