@@ -1,0 +1,1 @@
+"""Forms of the rehabilitation pages, one module per feature."""
