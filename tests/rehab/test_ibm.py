@@ -154,9 +154,8 @@ def test_a_dinsos_caseworker_sets_up_a_unit_of_their_own_organisation(cast, brow
     })  # fmt: skip
 
     unit = IbmUnit.objects.get(name="IBM Cinta Jaya")
-    assert response.status_code == 302 and response.url == page_url(
-        "detail", type("W", (), {"unit": unit})
-    )
+    assert response.status_code == 302
+    assert response.url == reverse("rehab:ibm-unit-detail", args=[unit.pk])
     assert unit.organisation == cast.dinsos and unit.created_by == cast.caseworker
     assert AuditEvent.objects.filter(action="create", object_id=str(unit.pk)).exists()
 
