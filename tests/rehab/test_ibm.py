@@ -235,3 +235,20 @@ def test_the_list_takes_a_fixed_number_of_queries(
         response = browser.get(reverse("rehab:ibm-unit-list"))
 
     assert len(response.context["units"]) == units
+
+
+@pytest.mark.parametrize("clients", [1, 6])
+def test_the_unit_page_takes_a_fixed_number_of_queries(
+    cast, browse, make_case, django_assert_max_num_queries, clients
+):
+    unit = services.ibm_unit_create(by=cast.referrer, name="IBM Paku", village=OKI_VILLAGE)
+    agent = services.recovery_agent_add(unit=unit, by=cast.referrer, full_name="Agen Paku")
+    for n in range(clients):
+        make_episode(case=make_case(serial=n + 1), provider=cast.bnnk, unit=unit,
+                     worker=cast.referrer, agent=agent, serial=n + 1)  # fmt: skip
+    browser = browse("caseworker")
+
+    with django_assert_max_num_queries(12):
+        response = browser.get(reverse("rehab:ibm-unit-detail", args=[unit.pk]))
+
+    assert len(response.context["clients"]["shown"]) == clients
