@@ -1,10 +1,12 @@
-"""The rehabilitation demo: episodes, sessions and aftercare (demo_episodes.py)."""
+"""The rehabilitation demo: IBM units, their recovery agents and outreach visits
+(demo_ibm.py); episodes, sessions and aftercare (demo_episodes.py)."""
 
 from __future__ import annotations
 
-from . import demo_episodes
+from . import demo_episodes, demo_ibm
 
 
 def load(*, users, stdout=None) -> bool:
     """Add the rehabilitation story; False (changing nothing) when it is already there."""
-    return demo_episodes.load(users=users, stdout=stdout)
+    loaded = demo_ibm.load(users=users, stdout=stdout)
+    return demo_episodes.load(users=users, stdout=stdout) or loaded

@@ -20,7 +20,7 @@ from aid.models import Proposal
 from atensi.demo import OKI, DemoPerson, _villages
 from cases import services as case_services
 from cases.models import Case, Referral
-from rehab.models import Episode
+from rehab.models import Episode, IbmUnit
 from rehab.services import episodes as services
 
 D = datetime.date
@@ -169,6 +169,7 @@ def load(*, users, stdout=None) -> bool:
             _close(case, caseworker, referrer.organisation)
 
     _this_year(users, rng, villages, today)
+    _community(users, rng, villages, today)
     _sentra_inpatient(users, today)
     _aid_people(users, rng, today)
     if stdout is not None:
@@ -193,6 +194,24 @@ def _this_year(users, rng, villages, today) -> None:
         _sessions(episode, referrer, rng, start, min(end, today))
         if end <= today - datetime.timedelta(days=20):
             services.episode_end(episode=episode, by=referrer, ended_on=end, outcome="selesai")
+
+
+def _community(users, rng, villages, today) -> None:
+    """Three people in recovery with BNNK's IBM units, each with a recovery agent."""
+    referrer, caseworker = users["demo-referrer"], users["demo-caseworker"]
+    units = list(IbmUnit.objects.filter(organisation=referrer.organisation).order_by("name"))
+    for k, unit in enumerate(units[:2] + units[:1]):
+        agent = unit.agents.filter(is_active=True).order_by("full_name")[k % 2]
+        person = DemoPerson(rng, [unit.village], serial=6301 + k)
+        start = today - datetime.timedelta(days=40 + 20 * k)
+        case = _refer_and_accept(person, referrer=referrer, caseworker=caseworker,
+                                 on=start - datetime.timedelta(days=3))  # fmt: skip
+        episode = services.episode_start(
+            by=referrer, case=case, provider=referrer.organisation, modality="ibm",
+            ibm_unit=unit, recovery_agent=agent, legal_route="sukarela", started_on=start,
+            planned_end_on=start + datetime.timedelta(days=90),
+        )  # fmt: skip
+        _sessions(episode, referrer, rng, start, today, weekly=False)
 
 
 def _sentra_inpatient(users, today) -> None:

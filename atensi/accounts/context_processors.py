@@ -1,5 +1,7 @@
 from aid.selectors import can_read_aid
 from assessments.selectors.register import can_read_snapshots
+from rehab.selectors.ibm import can_read_units
+from rehab.selectors.outreach import can_record_outreach
 
 from . import policy
 
@@ -18,6 +20,8 @@ def navigation(request):
             "register": can_read_snapshots(user),
             "aid": can_read_aid(user),
             "rehab": policy.can_read_cases(user) or policy.can_write_rehab(user),
+            "ibm": can_read_units(user),
+            "outreach": can_record_outreach(user),
             "propose_aid": policy.has_role(user, policy.CASE_WRITERS),
             "dashboard": policy.has_role(user, policy.DASHBOARD_READERS),
             "admin": user.is_staff,
