@@ -278,7 +278,9 @@ def attendance_mark(
     Returns (present, absent). A family member newly marked present goes on the timeline."""
     _require(_can_write(by, session))
     present = {str(pk) for pk in present}
-    rows = list(session.attendances.select_for_update().select_related("member__client"))
+    rows = list(
+        session.attendances.select_for_update(of=("self",)).select_related("member__client")
+    )
     if present - {str(r.pk) for r in rows}:
         raise ApplicationError(_("An attendee is not on this session's list."))
     changed = 0
