@@ -293,3 +293,48 @@ def test_the_session_list_costs_a_fixed_number_of_queries(
 
 def test_roles_are_pinned_for_every_column(cast):
     assert all(len(row) == len(ROLES) for row in PAGES.values())
+
+
+def test_a_caseworker_starts_a_series_and_records_its_next_meeting(cast, family, browse):
+    browser = browse("caseworker")
+
+    response = browser.post(reverse("rehab:family-series-create"), {
+        "name": "Ketahanan Keluarga", "village": OKI_VILLAGE, "planned_meetings": "4",
+        "description": "",
+    })  # fmt: skip
+    series = cast.dinsos.family_series.get()
+    assert response.url == reverse("rehab:family-series-detail", args=[series.pk])
+
+    form = browser.get(reverse("rehab:family-session-create"), {"seri": str(series.pk)})
+    assert form.context["form"].initial["meeting_number"] == 1
+    assert form.context["form"].initial["village"] == OKI_VILLAGE
+    response = browser.post(reverse("rehab:family-session-create"), {
+        "series": str(series.pk), "meeting_number": "1", "date": "2023-07-15",
+        "topic": "Peran keluarga", "place": "Balai Desa", "village": OKI_VILLAGE,
+        "facilitator": "Siti",
+    })  # fmt: skip
+    assert response.status_code == 302
+    assert series.sessions.get().meeting_number == 1
+    again = browser.post(reverse("rehab:family-session-create"), {
+        "series": str(series.pk), "meeting_number": "1", "date": "2023-07-22",
+        "topic": "Lagi", "place": "Balai Desa", "village": OKI_VILLAGE, "facilitator": "Siti",
+    })  # fmt: skip
+    assert again.status_code == 200 and series.sessions.count() == 1
+
+
+def test_another_organisations_series_is_not_offered_nor_accepted(cast, family, browse):
+    series = services.series_create(
+        by=cast.caseworker, name="Ketahanan Keluarga", village=OKI_VILLAGE, planned_meetings=4
+    )
+    cast.caseworker2.organisation = cast.sentra
+    cast.caseworker2.role = "centre"
+    cast.caseworker2.save()
+
+    response = browse("caseworker2").post(reverse("rehab:family-session-create"), {
+        "series": str(series.pk), "meeting_number": "1", "date": "2023-07-15",
+        "topic": "Peran keluarga", "place": "Balai Desa", "village": OKI_VILLAGE,
+        "facilitator": "Siti",
+    })  # fmt: skip
+
+    assert response.status_code == 200
+    assert not series.sessions.exists()
