@@ -167,3 +167,12 @@ def test_the_list_filters_by_period_and_costs_a_fixed_number_of_queries(
     in_2024 = api.get(SESSIONS, {"start": "2024-01-01"})
 
     assert in_2023.json()["count"] == 1 and in_2024.json()["count"] == 0
+
+
+def test_the_outsider_lists_no_series_of_another_regency(cast):
+    services.series_create(
+        by=cast.caseworker, name="Ketahanan Keluarga", village=OKI_VILLAGE, planned_meetings=4
+    )
+
+    assert api_as(cast.outsider).get(SERIES).json()["count"] == 0
+    assert api_as(cast.caseworker).get(SERIES).json()["count"] == 1

@@ -338,3 +338,13 @@ def test_another_organisations_series_is_not_offered_nor_accepted(cast, family, 
 
     assert response.status_code == 200
     assert not series.sessions.exists()
+
+
+def test_the_outsider_finds_no_session_or_series_of_another_regency_in_the_list(
+    cast, family, session, browse
+):
+    series_with_meetings(cast, family, meetings=1)
+
+    html = browse("outsider").get(reverse("rehab:family-session-list")).content.decode()
+
+    assert "Komunikasi dalam keluarga" not in html and "Ketahanan Keluarga" not in html
