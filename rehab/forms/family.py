@@ -96,3 +96,13 @@ class FilterForm(forms.Form):
             field.widget.attrs["class"] = (
                 "form-select" if name in ("village", "series") else ("form-control")
             )
+
+
+class SeriesEditForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    planned_meetings = forms.IntegerField(
+        label=_("Planned number of meetings"), min_value=1, max_value=52
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

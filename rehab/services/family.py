@@ -90,6 +90,51 @@ def series_create(
     return series
 
 
+@transaction.atomic
+def series_update(
+    *,
+    series: FamilySeries,
+    by: User,
+    name: str,
+    planned_meetings: int,
+    description: str = "",
+    request=None,
+) -> FamilySeries:
+    """Correct a series' name, planned meetings or description (only its own organisation);
+    fewer meetings than already recorded are refused."""
+    _require(_can_write(by, series))
+    series = FamilySeries.objects.select_for_update().get(pk=series.pk)
+    name = " ".join(name.split())
+    if not name:
+        raise ApplicationError(_("Give the series a name."), field="name")
+    if not 1 <= planned_meetings <= 52:
+        raise ApplicationError(_("A series has from 1 to 52 meetings."), field="planned_meetings")
+    highest = max(series.sessions.values_list("meeting_number", flat=True), default=0)
+    if planned_meetings < highest:
+        raise ApplicationError(
+            _("Meeting %(n)d of this series is already recorded.") % {"n": highest},
+            field="planned_meetings",
+        )
+    same_name = FamilySeries.objects.filter(
+        organisation_id=series.organisation_id, village_id=series.village_id, name=name
+    ).exclude(pk=series.pk)
+    if same_name.exists():
+        raise ApplicationError(
+            _("Your organisation already has a series of this name in this village."),
+            field="name", code="conflict",
+        )  # fmt: skip
+    changes = {"name": name, "planned_meetings": planned_meetings,
+               "description": description.strip()}  # fmt: skip
+    changed = [field for field, value in changes.items() if getattr(series, field) != value]
+    if changed:
+        for field in changed:
+            setattr(series, field, changes[field])
+        series.save(update_fields=changed)
+        audit_record(actor=by, action=Action.UPDATE, obj=series, request=request,
+                     summary="fields: " + ", ".join(sorted(changed)))  # fmt: skip
+    return series
+
+
 def _check_series(by: User, series: FamilySeries | None, meeting_number, session=None):
     if series is None:
         if meeting_number:

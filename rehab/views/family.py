@@ -24,7 +24,14 @@ from atensi.spreadsheets import xlsx_response
 from atensi.views import perform
 from cases.selectors import client_get
 from rehab.family_exports import series_attendance_xlsx
-from rehab.forms.family import FilterForm, MembersForm, SeriesForm, SessionForm, WalkInForm
+from rehab.forms.family import (
+    FilterForm,
+    MembersForm,
+    SeriesEditForm,
+    SeriesForm,
+    SessionForm,
+    WalkInForm,
+)
 from rehab.models.family import FamilySeries
 from rehab.selectors import family as selectors
 from rehab.services import family as services
@@ -272,6 +279,24 @@ def series_create(request):
     return render(request, "rehab/family_series_form.html", {"form": form})
 
 
+@login_required
+def series_edit(request, pk):
+    series = selectors.series_get(user=request.user, pk=pk)
+    _require(selectors.can_write(request.user, series))
+    initial = {name: getattr(series, name) for name in ("name", "planned_meetings", "description")}
+    form = SeriesEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.series_update(series=series, by=request.user, request=request,
+                                   **form.cleaned_data)  # fmt: skip
+        except ApplicationError as exc:
+            form.add_application_error(exc)
+        else:
+            messages.success(request, _("The series has been saved."))
+            return redirect("rehab:family-series-detail", pk=series.pk)
+    return render(request, "rehab/family_series_form.html", {"form": form, "series": series})
+
+
 def _can_export(user, series) -> bool:
     return policy.can_export(user) or selectors.can_write(user, series)
 
@@ -284,6 +309,7 @@ def series_detail(request, pk):
     matrix = selectors.series_matrix(user=request.user, series=series)
     return render(request, "rehab/family_series_detail.html", {
         "series": series, "matrix": matrix,
+        "can_edit": selectors.can_write(request.user, series),
         "can_write": selectors.can_write(request.user, series)
         and len(matrix.sessions) < series.planned_meetings,
         "can_export": _can_export(request.user, series),
@@ -333,5 +359,6 @@ urlpatterns = [
     ),
     path("bimbingan-keluarga/seri/baru/", series_create, name="family-series-create"),
     path("bimbingan-keluarga/seri/<uuid:pk>/", series_detail, name="family-series-detail"),
+    path("bimbingan-keluarga/seri/<uuid:pk>/ubah/", series_edit, name="family-series-edit"),
     path("bimbingan-keluarga/seri/<uuid:pk>/ekspor/", series_export, name="family-series-export"),
 ]

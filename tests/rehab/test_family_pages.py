@@ -69,6 +69,7 @@ def page_url(page, session, series, client):
         "edit": reverse("rehab:family-session-edit", args=[session.pk]),
         "series create": reverse("rehab:family-series-create"),
         "series": reverse("rehab:family-series-detail", args=[series.pk]),
+        "series edit": reverse("rehab:family-series-edit", args=[series.pk]),
         "series export": reverse("rehab:family-series-export", args=[series.pk]),
         "client sessions": reverse("rehab:family-client-sessions", args=[client.pk]),
     }[page]
@@ -82,6 +83,7 @@ PAGES = {
     "edit":              (200, 200, 404, 404, 404, 404, 404),
     "series create":     (200, 200, 200, 404, 200, 404, 404),
     "series":            (200, 200, 404, 404, 200, 404, 200),
+    "series edit":       (200, 200, 404, 404, 404, 404, 404),
     "series export":     (200, 200, 404, 404, 404, 404, 404),
     "client sessions":   (200, 200, 404, 404, 404, 404, 200),
 }  # fmt: skip
@@ -348,3 +350,18 @@ def test_the_outsider_finds_no_session_or_series_of_another_regency_in_the_list(
     html = browse("outsider").get(reverse("rehab:family-session-list")).content.decode()
 
     assert "Komunikasi dalam keluarga" not in html and "Ketahanan Keluarga" not in html
+
+
+def test_a_series_is_corrected_but_not_below_its_recorded_meetings(cast, family, browse):
+    series, _sessions = series_with_meetings(cast, family, meetings=2)
+    browser = browse("supervisor")
+    url = reverse("rehab:family-series-edit", args=[series.pk])
+
+    too_few = browser.post(url, {"name": "Ketahanan Keluarga", "planned_meetings": "1"})
+    renamed = browser.post(url, {"name": "Ketahanan Keluarga Tangguh", "planned_meetings": "6"})
+
+    assert too_few.status_code == 200
+    assert renamed.status_code == 302
+    series.refresh_from_db()
+    assert (series.name, series.planned_meetings) == ("Ketahanan Keluarga Tangguh", 6)
+    assert browse("outsider").post(url, {"name": "X", "planned_meetings": "4"}).status_code == 404
