@@ -283,7 +283,7 @@ class ClientViewSet(SearchMixin, mixins.ListModelMixin, viewsets.GenericViewSet)
         if request.method == "GET":
             audit_record(actor=request.user, action=VIEW, obj=client, request=request,
                          summary="family")  # fmt: skip
-            page = self.paginate_queryset(client.family.all())
+            page = self.paginate_queryset(client.family.current())
             return self.get_paginated_response(FamilyMemberSerializer(page, many=True).data)
         data = FamilyMemberInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -291,6 +291,39 @@ class ClientViewSet(SearchMixin, mixins.ListModelMixin, viewsets.GenericViewSet)
             client=client, by=request.user, request=request, **data.validated_data
         )
         return Response(FamilyMemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["PATCH"],
+        summary="Correct a family member (kept in the member's history)",
+        parameters=[OpenApiParameter("member_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
+        request=FamilyMemberInputSerializer,
+        responses=FamilyMemberSerializer,
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        summary="Remove a family member from the record (their attendance and aid stay)",
+        parameters=[OpenApiParameter("member_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
+        responses={204: None},
+    )
+    @action(
+        detail=True, methods=["patch", "delete"], filter_backends=[],
+        url_path=r"family/(?P<member_id>[^/.]+)",
+    )  # fmt: skip
+    def family_member(self, request, pk=None, member_id=None):
+        client = self.get_object()
+        member = client.family.current().filter(pk=_uuid_or_404(member_id)).first()
+        if member is None:
+            raise NotFound
+        member.client = client
+        if request.method == "DELETE":
+            services.family_member_remove(member=member, by=request.user, request=request)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        data = FamilyMemberInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        member = services.family_member_update(
+            member=member, by=request.user, request=request, **data.validated_data
+        )
+        return Response(FamilyMemberSerializer(member).data)
 
     @extend_schema(
         methods=["GET"],

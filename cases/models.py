@@ -110,6 +110,12 @@ class Client(models.Model):
         return substance_labels(self.substances)
 
 
+class FamilyMemberQuerySet(models.QuerySet):
+    def current(self):
+        """The members still in the family (not removed)."""
+        return self.filter(removed_at__isnull=True)
+
+
 @pghistory.track(model_name="FamilyMemberHistory")
 class FamilyMember(models.Model):
     class Relation(models.TextChoices):
@@ -128,6 +134,11 @@ class FamilyMember(models.Model):
     nik = models.CharField(_("NIK"), max_length=16, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Removal is a mark, not a delete: the member's guidance attendance and the aid handed to
+    # them keep pointing at this row, and the history keeps who removed them.
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+
+    objects = FamilyMemberQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]

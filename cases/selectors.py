@@ -146,3 +146,65 @@ def _followups_due(*, user: User, mine: bool):
     from aid.selectors import followups_due
 
     return followups_due(user=user, mine=mine)
+
+
+FAMILY_HISTORY_FIELDS = ("relation", "full_name", "nik", "phone")
+
+
+def family_history(*, client: Client, show_nik: bool) -> list[dict]:
+    """Who added, changed or removed which of the client's family members, and when: read
+    from the members' pghistory snapshots, newest first. NIKs masked unless `show_nik`."""
+    from django.apps import apps
+
+    from .models import FamilyMember
+    from .nik import mask_nik
+
+    history = apps.get_model("cases", "FamilyMemberHistory")
+    events = list(
+        history.objects.filter(client_id=client.pk)
+        .select_related("pgh_context")
+        .order_by("pgh_obj_id", "pgh_id")
+    )
+    user_ids = {e.pgh_context.metadata.get("user") for e in events if e.pgh_context_id is not None}
+    users = {u.pk: str(u) for u in User.objects.filter(pk__in=[i for i in user_ids if i])}
+    labels = {
+        name: FamilyMember._meta.get_field(name).verbose_name for name in FAMILY_HISTORY_FIELDS
+    }
+    relations = dict(FamilyMember.Relation.choices)
+
+    def shown(name, value):
+        if name == "relation":
+            return relations.get(value, value)
+        if name == "nik" and value and not show_nik:
+            return mask_nik(value)
+        return value or "—"
+
+    rows, previous = [], {}
+    for event in events:
+        before = previous.get(event.pgh_obj_id)
+        previous[event.pgh_obj_id] = event
+        if before is None:
+            action, changes = "added", []
+        elif event.removed_at is not None and before.removed_at is None:
+            action, changes = "removed", []
+        else:
+            action = "changed"
+            changes = [
+                (
+                    labels[name],
+                    shown(name, getattr(before, name)),
+                    shown(name, getattr(event, name)),
+                )
+                for name in FAMILY_HISTORY_FIELDS
+                if getattr(before, name) != getattr(event, name)
+            ]
+            if not changes:
+                continue
+        context = event.pgh_context.metadata if event.pgh_context_id is not None else {}
+        rows.append({
+            "at": event.pgh_created_at, "action": action, "changes": changes,
+            "name": event.full_name, "relation": relations.get(event.relation, event.relation),
+            "actor": users.get(context.get("user"), ""),
+        })  # fmt: skip
+    rows.sort(key=lambda row: row["at"], reverse=True)
+    return rows

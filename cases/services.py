@@ -11,6 +11,7 @@ import datetime
 import secrets
 from collections.abc import Iterable
 
+import pghistory
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -266,12 +267,72 @@ def family_member_add(
     _require(policy.can_write_client(by, client))
     if nik:
         nik = check_nik(nik)
-    member = FamilyMember.objects.create(
-        client=client, relation=relation, full_name=full_name.strip(), nik=nik, phone=phone
-    )
+    with pghistory.context(user=by.pk):
+        member = FamilyMember.objects.create(
+            client=client, relation=relation, full_name=full_name.strip(), nik=nik, phone=phone
+        )
     audit_record(actor=by, action=Action.CREATE, obj=member, request=request,
                  summary=f"client {client.pk}")  # fmt: skip
     _case_events(client, by, CaseEvent.Verb.FAMILY, member.get_relation_display())
+    return member
+
+
+FAMILY_FIELDS = ("relation", "full_name", "nik", "phone")
+
+
+def _current_member(member: FamilyMember) -> FamilyMember:
+    member = FamilyMember.objects.select_for_update().get(pk=member.pk)
+    if member.removed_at is not None:
+        raise ApplicationError(
+            _("This family member has been removed from the record."), code="conflict"
+        )
+    return member
+
+
+@transaction.atomic
+def family_member_update(
+    *, member: FamilyMember, by: User, request=None, **changes
+) -> FamilyMember:
+    """Correct a family member's relation, name, NIK or phone. The change is kept in the
+    member's history (pghistory), audited and put on the client's open cases."""
+    _require(policy.can_write_client(by, member.client))
+    unknown = set(changes) - set(FAMILY_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown family member fields: {sorted(unknown)}")
+    member = _current_member(member)
+    if "full_name" in changes:
+        changes["full_name"] = " ".join(changes["full_name"].split())
+        if not changes["full_name"]:
+            raise ApplicationError(_("Enter the family member's name."), field="full_name")
+    if changes.get("nik"):
+        changes["nik"] = check_nik(changes["nik"])
+    changed = [name for name, value in changes.items() if getattr(member, name) != value]
+    if not changed:
+        return member
+    for name in changed:
+        setattr(member, name, changes[name])
+    with pghistory.context(user=by.pk):
+        member.save(update_fields=changed)
+    audit_record(
+        actor=by, action=Action.UPDATE, obj=member, request=request,
+        summary=f"client {member.client_id}; fields: {', '.join(sorted(changed))}",
+    )  # fmt: skip
+    _case_events(member.client, by, CaseEvent.Verb.FAMILY_UPDATED, member.get_relation_display())
+    return member
+
+
+@transaction.atomic
+def family_member_remove(*, member: FamilyMember, by: User, request=None) -> FamilyMember:
+    """Take a family member off the client's record. The row stays, marked removed, so the
+    guidance sessions they attended and any aid handed to them keep their record."""
+    _require(policy.can_write_client(by, member.client))
+    member = _current_member(member)
+    member.removed_at = timezone.now()
+    with pghistory.context(user=by.pk):
+        member.save(update_fields=["removed_at"])
+    audit_record(actor=by, action=Action.UPDATE, obj=member, request=request,
+                 summary=f"client {member.client_id}; marked removed")  # fmt: skip
+    _case_events(member.client, by, CaseEvent.Verb.FAMILY_REMOVED, member.get_relation_display())
     return member
 
 

@@ -10,6 +10,12 @@ urlpatterns = [
     path("klien/<uuid:pk>/ubah/", views.client_edit, name="client-edit"),
     path("klien/<uuid:pk>/buka-kasus/", views.case_open, name="case-open"),
     path("klien/<uuid:pk>/keluarga/", views.family_add, name="family-add"),
+    path("klien/<uuid:pk>/keluarga/<uuid:member_pk>/ubah/", views.family_edit, name="family-edit"),
+    path(
+        "klien/<uuid:pk>/keluarga/<uuid:member_pk>/hapus/",
+        views.family_remove,
+        name="family-remove",
+    ),
     path("klien/<uuid:pk>/persetujuan/", views.consent_add, name="consent-add"),
     path("rujukan/", views.referral_list, name="referral-list"),
     path("rujukan/baru/", views.referral_create, name="referral-create"),

@@ -36,7 +36,7 @@ from .forms import (
     ReferralForm,
     TransitionForm,
 )
-from .models import CLOSED_STAGES, Referral, ReferralAttachment, Stage
+from .models import CLOSED_STAGES, FamilyMember, Referral, ReferralAttachment, Stage
 
 PAGE_SIZE = 25
 VIEW = AuditEvent.Action.VIEW
@@ -136,7 +136,10 @@ def _client_page(request, client, *, handover_form=None):
         .exists(),
         "handover": handover,
         "handover_form": (handover_form or HandoverForm()) if handover else None,
-        "family": client.family.all(),
+        "family": client.family.current(),
+        "family_history": selectors.family_history(
+            client=client, show_nik=policy.can_see_full_nik(user)
+        ),
         "consents": client.consents.select_related("recorded_by"),
         "cases": client.cases.select_related("organisation", "assigned_to"),
         "referrals": client.referrals.select_related("referring_org"),
@@ -268,6 +271,51 @@ def family_add(request, pk):
         "form": form, "client": client, "title": _("Add a family member"),
         "back": client,
     })  # fmt: skip
+
+
+def _family_member(request, pk, member_pk) -> FamilyMember:
+    client = selectors.client_get(user=request.user, pk=pk)
+    _require(policy.can_write_cases(request.user))
+    _require_write(request.user, client)
+    member = get_object_or_404(client.family.current(), pk=member_pk)
+    member.client = client
+    return member
+
+
+@login_required
+def family_edit(request, pk, member_pk):
+    member = _family_member(request, pk, member_pk)
+    client = member.client
+    if request.method == "GET":
+        audit_record(actor=request.user, action=VIEW, obj=member, request=request,
+                     summary="edit form")  # fmt: skip
+    initial = {name: getattr(member, name) for name in services.FAMILY_FIELDS}
+    form = FamilyMemberForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.family_member_update(
+                member=member, by=request.user, request=request, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            form.add_application_error(exc)
+        else:
+            messages.success(request, _("The family member has been saved."))
+            return redirect("cases:client-detail", pk=client.pk)
+    return render(request, "cases/simple_form.html", {
+        "form": form, "client": client, "title": _("Edit a family member"), "back": client,
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def family_remove(request, pk, member_pk):
+    member = _family_member(request, pk, member_pk)
+    perform(
+        request,
+        lambda: services.family_member_remove(member=member, by=request.user, request=request),
+        _("The family member has been removed from the record."),
+    )
+    return redirect("cases:client-detail", pk=member.client.pk)
 
 
 @login_required
