@@ -1,12 +1,14 @@
 """The rehabilitation demo: IBM units, their recovery agents and outreach visits
-(demo_ibm.py); episodes, sessions and aftercare (demo_episodes.py)."""
+(demo_ibm.py); episodes, sessions and aftercare (demo_episodes.py); the family-resilience
+series (demo_family.py)."""
 
 from __future__ import annotations
 
-from . import demo_episodes, demo_ibm
+from . import demo_episodes, demo_family, demo_ibm
 
 
 def load(*, users, stdout=None) -> bool:
     """Add the rehabilitation story; False (changing nothing) when it is already there."""
     loaded = demo_ibm.load(users=users, stdout=stdout)
-    return demo_episodes.load(users=users, stdout=stdout) or loaded
+    loaded = demo_episodes.load(users=users, stdout=stdout) or loaded
+    return demo_family.load(users=users, stdout=stdout) or loaded

@@ -182,7 +182,7 @@ class HandoverViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
             items = list(found.values())
         member = None
         if values.get("recipient_member"):
-            member = FamilyMember.objects.filter(
+            member = FamilyMember.objects.current().filter(
                 pk=values["recipient_member"], client_id=proposal.client_id
             ).first()
             if member is None:

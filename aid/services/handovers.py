@@ -157,7 +157,7 @@ def handover_record(
         raise ApplicationError(_("Every item of this proposal has already been handed over."),
                                field="items", code="already_handed_over")  # fmt: skip
     if recipient_member is not None:
-        if recipient_member.client_id != proposal.client_id:
+        if recipient_member.client_id != proposal.client_id or recipient_member.removed_at:
             raise ApplicationError(_("The recipient is not a family member of this client."),
                                    field="recipient_member")  # fmt: skip
         recipient_name = recipient_member.full_name

@@ -47,7 +47,7 @@ def handover_create(request, pk):
     if proposal.state != Proposal.State.APPROVED or not remaining:
         messages.error(request, _("This proposal has nothing left to hand over."))
         return redirect("aid:handover-list")
-    family = list(proposal.client.family.order_by("full_name"))
+    family = list(proposal.client.family.current().order_by("full_name"))
     # The officer's NIP as given at their last hand-over: it rarely changes.
     initial = {"officer_nip": selectors.officer_last_nip(user=request.user)}
     form = HandoverForm(request.POST or None, request.FILES or None, proposal=proposal,
