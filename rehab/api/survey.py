@@ -131,7 +131,8 @@ class SurveyUnitSerializer(serializers.ModelSerializer):
     def get_results(self, unit) -> dict | None:
         """The unit's results for ?period= (list) or the asked or default period (detail);
         null in a list without ?period=."""
-        return self.context.get("results", {}).get(unit.pk)
+        data = self.context.get("results", {}).get(unit.pk)
+        return None if data is None else SurveyResultSerializer(data).data
 
 
 class SurveyAddressThrottle(BaseThrottle):
