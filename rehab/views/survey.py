@@ -130,12 +130,13 @@ def _period(request, unit):
     if not text and form.is_bound and form.is_valid():
         text = form.period_text() or ""
     error = None
+    period = None
     if text:
         try:
-            return selectors.parse_period(text), form, None
+            period = selectors.parse_period(text)
         except ApplicationError as exc:
             error = exc.message
-    period = selectors.default_period(unit)
+    period = period or selectors.default_period(unit)
     if not form.is_bound:
         form = PeriodForm(initial={"year": period.start.year})
     return period, form, error

@@ -7,6 +7,8 @@
     if (!source || typeof Chart === "undefined") return;
     var data = JSON.parse(source.textContent);
     var weak = "#d39e00", ok = "#0b5d5b";
+    var lowest = Math.min.apply(null, data.target === null ? data.means : data.means.concat([data.target]));
+    var bottom = Math.max(1, Math.floor(lowest * 2 - 0.5) / 2);
     var datasets = [{
       type: "bar", label: data.mean_label, data: data.means,
       backgroundColor: data.codes.map(function (c) { return data.weakest.indexOf(c) >= 0 ? weak : ok; })
@@ -21,7 +23,9 @@
       data: { labels: data.codes, datasets: datasets },
       options: {
         responsive: true, maintainAspectRatio: false,
-        scales: { y: { min: 1, max: 4 } },
+        // From a little under the lowest mean (or the target): the differences that matter
+        // lie between 3 and 4; the table beside gives the exact numbers.
+        scales: { y: { min: bottom, max: 4 } },
         plugins: { tooltip: { callbacks: { title: function (items) { return data.labels[items[0].dataIndex]; } } } }
       }
     });
