@@ -9,6 +9,7 @@ import pytest
 from django.test import Client as Browser
 from django.urls import reverse
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
@@ -163,6 +164,10 @@ def test_the_qr_code_is_a_png_and_the_poster_a_pdf(browse, unit):
 
     assert png["Content-Type"] == "image/png" and png.content.startswith(b"\x89PNG")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    poster = PdfReader(io.BytesIO(pdf.content))
+    text = poster.pages[0].extract_text()
+    assert len(poster.pages) == 1
+    assert unit.name in text and reverse("rehab:survey-public", args=[unit.code]) in text
 
 
 def test_staff_set_up_a_unit_in_their_area(cast, browse):
