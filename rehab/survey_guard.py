@@ -86,6 +86,16 @@ def answered_today(unit, token: str | None) -> bool:
     return token is not None and cache.get(_device_key(unit, token)) is not None
 
 
-def mark_answered(unit, token: str | None) -> None:
+def claim_today(unit, token: str | None) -> bool:
+    """Take the device's one response of the day for the unit; False when it was taken.
+    Atomic (cache.add): two answers sent at once from one device count once. A browser that
+    keeps no cookie has no token and is held back by the address limit alone."""
+    if token is None:
+        return True
+    return cache.add(_device_key(unit, token), 1, timeout=_until_midnight())
+
+
+def release_today(unit, token: str | None) -> None:
+    """Give the day's response back when it could not be recorded after all."""
     if token is not None:
-        cache.set(_device_key(unit, token), 1, timeout=_until_midnight())
+        cache.delete(_device_key(unit, token))

@@ -294,14 +294,17 @@ class SurveyResponseViewSet(viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         token = survey_guard.device_token(request)
-        if survey_guard.answered_today(unit, token):
+        if not survey_guard.claim_today(unit, token):
             raise ApplicationError(_("You have already answered today."), code="conflict")
-        services.survey_response_submit(
-            unit=unit,
-            ratings={element: values.pop(element.lower()) for element in ikm.CODES},
-            **values,
-        )
-        survey_guard.mark_answered(unit, token)
+        try:
+            services.survey_response_submit(
+                unit=unit,
+                ratings={element: values.pop(element.lower()) for element in ikm.CODES},
+                **values,
+            )
+        except ApplicationError:
+            survey_guard.release_today(unit, token)
+            raise
         return Response({"recorded": True}, status=status.HTTP_201_CREATED)
 
 

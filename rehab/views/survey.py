@@ -273,7 +273,7 @@ def public_form(request, code):
         if form.is_valid():
             if form.is_robot():
                 return redirect("rehab:survey-thanks", unit.code)
-            if survey_guard.answered_today(unit, token):
+            if not survey_guard.claim_today(unit, token):
                 return _public_page(request, unit, "rehab/survey/public_already.html", token)
             try:
                 services.survey_response_submit(
@@ -281,9 +281,9 @@ def public_form(request, code):
                     suggestion=form.cleaned_data["suggestion"],
                 )  # fmt: skip
             except ApplicationError as exc:
+                survey_guard.release_today(unit, token)
                 form.add_application_error(exc)
             else:
-                survey_guard.mark_answered(unit, token)
                 return redirect("rehab:survey-thanks", unit.code)
         status = 400
     elif survey_guard.answered_today(unit, token):
