@@ -129,6 +129,7 @@ class SurveyUnitForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = SurveyUnit
         fields = ["name", "region", "target", "is_active"]
+        localized_fields = ["target"]  # "3,90" as written in Indonesian, or "3.90"
 
 
 PARTS = [

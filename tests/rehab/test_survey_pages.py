@@ -181,6 +181,14 @@ def test_staff_set_up_a_unit_in_their_area(cast, browse):
     assert len(unit.code) == 8 and unit.is_active
 
 
+def test_the_target_may_be_written_with_a_decimal_comma(browse):
+    browse("referrer").post(reverse("rehab:survey-unit-create"), {
+        "name": "Layanan Konseling BNNK OKI", "region": "16.02", "target": "3,85",
+    })  # fmt: skip
+
+    assert str(SurveyUnit.objects.get(name="Layanan Konseling BNNK OKI").target) == "3.85"
+
+
 def test_a_unit_outside_the_area_cannot_be_set_up(browse):
     response = browse("referrer").post(reverse("rehab:survey-unit-create"), {
         "name": "Di luar wilayah", "region": "16.10", "target": "",
