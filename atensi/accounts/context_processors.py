@@ -1,6 +1,7 @@
 from aid.selectors import can_read_aid
 from assessments.selectors.register import can_read_snapshots
 from rehab.selectors.ibm import can_read_units
+from rehab.selectors import survey as survey_selectors
 from rehab.selectors.outreach import can_record_outreach
 
 from . import policy
@@ -22,6 +23,8 @@ def navigation(request):
             "rehab": policy.can_read_cases(user) or policy.can_write_rehab(user),
             "ibm": can_read_units(user),
             "outreach": can_record_outreach(user),
+            "surveys": survey_selectors.can_manage_units(user)
+            or policy.has_role(user, survey_selectors.AREA_READERS),
             "propose_aid": policy.has_role(user, policy.CASE_WRITERS),
             "dashboard": policy.has_role(user, policy.DASHBOARD_READERS),
             "admin": user.is_staff,
