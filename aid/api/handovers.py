@@ -182,9 +182,11 @@ class HandoverViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
             items = list(found.values())
         member = None
         if values.get("recipient_member"):
-            member = FamilyMember.objects.current().filter(
-                pk=values["recipient_member"], client_id=proposal.client_id
-            ).first()
+            member = (
+                FamilyMember.objects.current()
+                .filter(pk=values["recipient_member"], client_id=proposal.client_id)
+                .first()
+            )
             if member is None:
                 raise ValidationError({"recipient_member": [_("Not found.")]})
 

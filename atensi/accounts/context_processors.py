@@ -1,7 +1,7 @@
 from aid.selectors import can_read_aid
 from assessments.selectors.register import can_read_snapshots
-from rehab.selectors.ibm import can_read_units
 from rehab.selectors import survey as survey_selectors
+from rehab.selectors.ibm import can_read_units
 from rehab.selectors.outreach import can_record_outreach
 
 from . import policy

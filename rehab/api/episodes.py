@@ -8,7 +8,12 @@ from __future__ import annotations
 import uuid
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -221,6 +226,7 @@ class EpisodeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(PhaseSerializer(phase).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_serializer(component_name="EpisodeSession")
 class SessionSerializer(serializers.ModelSerializer):
     episode = serializers.UUIDField(source="episode_id")
     substances_found = serializers.ListField(

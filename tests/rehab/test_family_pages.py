@@ -5,6 +5,8 @@ import datetime
 import io
 
 import pytest
+
+from atensi.errors import ApplicationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -213,11 +215,14 @@ def test_the_database_keeps_one_row_per_member_and_either_a_member_or_a_name(cas
 def test_a_meeting_of_a_series_is_recorded_once(cast, family):
     series, _sessions = series_with_meetings(cast, family, meetings=1)
 
-    with pytest.raises(Exception, match="already recorded"):
+    with pytest.raises(ApplicationError) as refused:
         services.session_create(
             by=cast.caseworker, date=DATE, place="Balai", village=OKI_VILLAGE, topic="Lagi",
             facilitator="Siti", series=series, meeting_number=1,
         )  # fmt: skip
+
+    assert refused.value.field == "meeting_number"
+    assert series.sessions.count() == 1
 
 
 def test_the_series_page_shows_attendance_across_meetings(cast, family, browse):

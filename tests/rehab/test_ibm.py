@@ -215,7 +215,7 @@ def test_the_export_lists_each_agent_under_its_unit_and_is_audited(cast, browse,
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert [row[7] for row in rows[1:]] == ["Ahmad Fauzi", "Siti Aminah"]
     assert all(row[0] == "IBM Kayuagung Bersinar" for row in rows[1:])
-    assert not any("Klien" in str(cell) for row in rows for cell in row)
+    assert not any("Klien Binaan" in str(cell) for row in rows for cell in row)
     assert AuditEvent.objects.filter(actor=cast.supervisor, action="export").exists()
 
 
