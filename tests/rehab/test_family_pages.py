@@ -5,13 +5,12 @@ import datetime
 import io
 
 import pytest
-
-from atensi.errors import ApplicationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from atensi.audit.models import AuditEvent
+from atensi.errors import ApplicationError
 from cases import services as case_services
 from cases.models import CaseEvent
 from rehab.models.family import FamilyAttendance, FamilySession
