@@ -17,7 +17,9 @@ def _notes(label, rows=3):
 
 class EpisodeForm(StyledFormMixin, forms.Form):
     provider = forms.ModelChoiceField(label=_("Provider"), queryset=None, empty_label=None)
-    modality = forms.ChoiceField(label=_("Modality"), choices=Episode.Modality.choices)
+    modality = forms.ChoiceField(
+        label=_("Modality"), choices=[("", "—"), *Episode.Modality.choices]
+    )
     ibm_unit = forms.ModelChoiceField(
         label=_("IBM unit"), queryset=IbmUnit.objects.none(), required=False,
         help_text=_("For community-based recovery only."),
@@ -32,7 +34,9 @@ class EpisodeForm(StyledFormMixin, forms.Form):
     referral_accepted_on = forms.DateField(
         label=_("Accepted there on"), required=False, widget=DateInput()
     )
-    legal_route = forms.ChoiceField(label=_("Legal route"), choices=Episode.LegalRoute.choices)
+    legal_route = forms.ChoiceField(
+        label=_("Legal route"), choices=[("", "—"), *Episode.LegalRoute.choices]
+    )
     court_decision_no = forms.CharField(
         label=_("Court decision number"), max_length=100, required=False
     )
@@ -103,11 +107,18 @@ class SessionForm(StyledFormMixin, forms.Form):
 
 class EndForm(StyledFormMixin, forms.Form):
     ended_on = forms.DateField(label=_("Ended on"), widget=DateInput())
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Episode.Outcome.choices)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", "—"), *Episode.Outcome.choices])
     note = _notes(_("Note on the outcome"), rows=2)
+    # Community-based care names its unit and a referral its destination: those start from
+    # the new-episode form (the same modality keeps this episode's unit or destination).
     relapse_modality = forms.ChoiceField(
         label=_("After a relapse, the new episode's modality"), required=False,
-        choices=[("", _("The same as this one")), *Episode.Modality.choices],
+        choices=[("", _("The same as this one")), *[
+            (value, label) for value, label in Episode.Modality.choices
+            if value not in (Episode.Modality.COMMUNITY, Episode.Modality.REFERRAL)
+        ]],
+        help_text=_("Community-based care and a referral onward continue with this "
+                    "episode's unit or destination."),
     )  # fmt: skip
     relapse_started_on = forms.DateField(
         label=_("The new episode starts on"), required=False, widget=DateInput(),

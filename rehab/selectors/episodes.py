@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from atensi.accounts import policy
 from atensi.accounts.models import User
@@ -120,7 +121,10 @@ def episode_timeline(episode: Episode) -> list[Happening]:
         items.append(Happening(episode.ended_on, "end", episode.get_outcome_display()))
     for f in episode.follow_ups.all():
         if f.contacted_on:
-            items.append(Happening(f.contacted_on, "follow_up", f.get_status_display()))
+            text = ngettext("Follow-up after %(n)d month", "Follow-up after %(n)d months",
+                            f.months) % {"n": f.months}  # fmt: skip
+            items.append(Happening(f.contacted_on, "follow_up",
+                                   f"{text}: {f.get_status_display()}"))  # fmt: skip
     return sorted(items, key=lambda h: h.day)
 
 

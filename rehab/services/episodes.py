@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from atensi.accounts import policy
 from atensi.accounts.models import Organisation, User
@@ -380,9 +381,18 @@ def episode_end(
     if outcome in FOLLOWED_UP_OUTCOMES:
         follow_ups_schedule(episode=episode)
     if outcome == Outcome.RELAPSED:
+        modality = relapse_modality or episode.modality
+        if modality != episode.modality and modality in (Modality.COMMUNITY, Modality.REFERRAL):
+            raise ApplicationError(
+                _(
+                    "A community-based episode or a referral onward after a relapse is started "
+                    "from the new-episode form: it needs its unit or destination."
+                ),
+                field="relapse_modality",
+            )
         episode_start(
             by=by, case=episode.case, provider=episode.provider,
-            modality=relapse_modality or episode.modality, legal_route=episode.legal_route,
+            modality=modality, legal_route=episode.legal_route,
             started_on=relapse_started_on or ended_on,
             worker=episode.worker if episode.worker.is_active else by,
             ibm_unit=episode.ibm_unit, recovery_agent=episode.recovery_agent,
@@ -467,10 +477,11 @@ def follow_up_record(
 
 
 def _follow_up_text(follow_up: AftercareFollowUp) -> str:
-    head = _("%(ref)s: follow-up after %(months)d months") % {
-        "ref": follow_up.episode.reference,
-        "months": follow_up.months,
-    }
+    head = ngettext(
+        "%(ref)s: follow-up after %(months)d month",
+        "%(ref)s: follow-up after %(months)d months",
+        follow_up.months,
+    ) % {"ref": follow_up.episode.reference, "months": follow_up.months}
     if follow_up.status == AftercareFollowUp.Status.NOT_REACHED:
         return f"{head}: {_('not reached')}"
     parts = [

@@ -14,7 +14,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from atensi.accounts import policy
 from atensi.accounts.models import Organisation, User
@@ -99,7 +98,13 @@ def episode_choose(request):
             .filter(organisation_id=user.organisation_id)
             .exclude(stage__in=CLOSED_STAGES)
         )
-    cases = cases.select_related("client").order_by("client__full_name")[:200]
+    # Someone already in an episode of the user's organisation starts no second one there.
+    busy = Episode.objects.filter(provider_id=user.organisation_id, ended_on__isnull=True)
+    cases = (
+        cases.exclude(client__in=busy.values("client_id"))
+        .select_related("client__village")
+        .order_by("client__full_name")[:200]
+    )
     return render(request, "rehab/episode_choose.html", {"cases": cases})
 
 
@@ -196,12 +201,23 @@ def _post(request, pk, form_class, key, call, success):
         else:
             messages.success(request, success(result))
             return redirect("rehab:episode-detail", episode.pk)
-    messages.error(request, _("Please correct the errors below."))
     return episode_detail(request, pk, forms={key: form})
 
 
-@login_required
-@require_POST
+def _or_detail(view):
+    """The form posts to its own address; opened there again (the language switch, a
+    reload) it shows the episode page instead of refusing the method."""
+
+    def wrapped(request, pk):
+        if request.method != "POST":
+            return redirect("rehab:episode-detail", pk)
+        return view(request, pk)
+
+    wrapped.__name__ = view.__name__
+    return login_required(wrapped)
+
+
+@_or_detail
 def episode_phase(request, pk):
     return _post(
         request, pk, PhaseForm, "phase",
@@ -211,8 +227,7 @@ def episode_phase(request, pk):
     )  # fmt: skip
 
 
-@login_required
-@require_POST
+@_or_detail
 def episode_session(request, pk):
     return _post(
         request, pk, SessionForm, "session",
@@ -222,8 +237,7 @@ def episode_session(request, pk):
     )  # fmt: skip
 
 
-@login_required
-@require_POST
+@_or_detail
 def episode_end(request, pk):
     def call(episode, data):
         return services.episode_end(

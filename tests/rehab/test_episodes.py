@@ -484,3 +484,28 @@ def test_an_episode_in_another_area_is_unknown_to_the_outsiders_api(
     response = browse("outsider").get(f"/api/v1/episodes/{episode.pk}/")
 
     assert response.status_code == 404
+
+
+def test_a_relapse_into_community_care_elsewhere_is_started_from_the_new_episode_form(
+    cast, make_case, start_episode
+):
+    episode = start_episode(make_case())
+
+    with pytest.raises(ApplicationError) as refused:
+        services.episode_end(episode=episode, by=cast.caseworker, ended_on=D(2026, 3, 1),
+                             outcome="kambuh", relapse_modality="ibm")  # fmt: skip
+
+    assert refused.value.field == "relapse_modality"
+    assert Episode.objects.get(pk=episode.pk).is_open  # nothing half-done
+
+
+def test_a_form_address_opened_again_shows_the_episode_page(browse, make_case, start_episode):
+    episode = start_episode(make_case())
+    browser = browse("caseworker")
+
+    refused = browser.post(reverse("rehab:episode-session", args=[episode.pk]), {"kind": "x"})
+    again = browser.get(reverse("rehab:episode-session", args=[episode.pk]))
+
+    assert refused.status_code == 200 and refused.context["session_form"].errors
+    assert again.status_code == 302
+    assert again.url == reverse("rehab:episode-detail", args=[episode.pk])
