@@ -33,11 +33,12 @@ def client_get(*, user: User, pk) -> Client:
 
 
 def referral_list(*, user: User, status: str = "", q: str = "") -> QuerySet[Referral]:
-    """Referrers see their own organisation's referrals; deciders, those in their area."""
+    """Referrers and centre staff see their own organisation's referrals; deciders, those in
+    their area."""
     qs = Referral.objects.select_related(
         "referring_org", "region__parent", "client", "case", "joined_case"
     ).prefetch_related("attachments")
-    if policy.has_role(user, {User.Role.REFERRER}):
+    if policy.has_role(user, policy.OWN_REFERRALS_ONLY):
         qs = qs.filter(referring_org_id=user.organisation_id)
     elif policy.can_read_referrals(user):
         qs = policy.scope(qs, user, REFERRAL_REGION)

@@ -510,7 +510,7 @@ def test_a_referrer_of_an_inactive_organisation_sees_no_referrals(cast, make_ref
     [
         ("caseworker", True, True),
         ("supervisor", True, True),
-        ("centre", False, True),  # a Sentra registers clients but does not refer
+        ("centre", True, True),  # a Sentra refers whom its outreach finds, and registers
         ("admin", False, False),
     ],
 )

@@ -20,7 +20,10 @@ Role = User.Role
 # What each role may do with case data. Anything not listed is refused.
 CASE_READERS = {Role.CASEWORKER, Role.SUPERVISOR, Role.CENTRE, Role.ADMIN}
 CASE_WRITERS = {Role.CASEWORKER, Role.SUPERVISOR, Role.CENTRE}
-REFERRAL_SUBMITTERS = {Role.REFERRER, Role.CASEWORKER, Role.SUPERVISOR}
+# Centre staff refer the people their outreach finds to the district's Dinsos.
+REFERRAL_SUBMITTERS = {Role.REFERRER, Role.CASEWORKER, Role.SUPERVISOR, Role.CENTRE}
+# Who follows only their own organisation's referrals (and decides none).
+OWN_REFERRALS_ONLY = {Role.REFERRER, Role.CENTRE}
 REFERRAL_DECIDERS = {Role.CASEWORKER, Role.SUPERVISOR}
 AUDIT_READERS = {Role.SUPERVISOR, Role.ADMIN}
 DASHBOARD_READERS = {Role.VIEWER, Role.SUPERVISOR, Role.CENTRE, Role.ADMIN, Role.CASEWORKER}

@@ -133,8 +133,31 @@ def test_centre_staff_read_their_own_visits_only(cast, browse, visit):
 
     assert [v.pk for v in browser.get(page_url("list", own)).context["page"]] == [own.pk]
     assert browser.get(page_url("detail", own)).status_code == 200
-    # Centre staff may not submit referrals: their visit offers no referral form.
-    assert browser.get(page_url("refer", own)).status_code == 404
+
+
+def test_centre_staff_turn_their_visit_into_a_referral_to_dinsos(cast, browse):
+    own = services.outreach_record(
+        by=cast.centre, visited_on=datetime.date(2026, 1, 9), village=OKI_VILLAGE,
+        reported_by="lks", person_name="Feri Saputra", findings=FINDINGS,
+    )  # fmt: skip
+    centre = browse("centre")
+    form = centre.get(page_url("refer", own)).context["form"]
+
+    response = centre.post(page_url("refer", own), {
+        **{k: v for k, v in form.initial.items() if v is not None}, "sex": "L",
+        "referring_officer": "Dewi Lestari", "referral_date": "2026-01-09",
+        "urine_test": "not_tested", "legal_status": "none",
+    })  # fmt: skip
+
+    own.refresh_from_db()
+    assert response.status_code == 302 and own.referral is not None
+    assert own.referral.referring_org == cast.sentra
+    assert (
+        own.referral.reference in browse("caseworker").get(reverse("cases:referral-list")).text
+    )  # Dinsos OKI decides on it
+    assert [r.pk for r in centre.get(reverse("cases:referral-list")).context["page"]] == [
+        own.referral.pk
+    ]
 
 
 def test_the_referral_form_is_filled_in_from_the_visit(browse, visit):
