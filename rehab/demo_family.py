@@ -13,7 +13,8 @@ import random
 
 from django.db import transaction
 
-from cases.models import Client, FamilyMember
+from atensi.regions.models import Region
+from cases.models import FamilyMember
 from rehab.models.family import FamilySeries
 from rehab.services import family as services
 
@@ -36,6 +37,7 @@ WALK_INS = [
     ("Rusdi", "Ayah"), ("Wati Anggraini", "Kakak"), ("Sukiman", "Kakek"),
     ("Asmawati", "Ibu"), ("Idrus", "Ayah"), ("Kartini", "Bibi"),
 ]  # fmt: skip
+KUTARAYA = "16.02.05.1010"
 # Of each hundred, how many participants come to a meeting: attendance thins, then recovers.
 TURNOUT = [95, 80, 75, 85]
 
@@ -55,11 +57,8 @@ def load(*, users: dict, stdout=None) -> bool:
         .select_related("client__village")
         .order_by("client__created_at", "created_at")[:PARTICIPANTS]
     )
-    village = (
-        members[0].client.village
-        if members
-        else Client.objects.filter(village__code__startswith=OKI + ".").first().village
-    )
+    # The board's published year names the village: Kutaraya (Kutaraja, Kec. Kayu Agung).
+    village = Region.objects.get(code=KUTARAYA)
     walk_ins = WALK_INS[: PARTICIPANTS - len(members)]
     series = services.series_create(
         by=caseworker, name=SERIES, village=village.code, planned_meetings=len(MEETINGS),
