@@ -8,6 +8,7 @@ from assessments.api import register_all as register_assessments
 from atensi.accounts.api import LogoutAllView, LogoutView, MeView, TokenView
 from atensi.regions.api import RegionViewSet
 from cases.api import CaseViewSet, ClientViewSet, ReferralViewSet
+from prevention.api import register as register_prevention
 from rehab.api import register_all as register_rehab
 
 app_name = "api"
@@ -21,6 +22,7 @@ router.register("regions", RegionViewSet, basename="region")
 register_assessments(router)
 register_aid(router)
 register_rehab(router)
+register_prevention(router)
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "assessments",
     "aid",
     "rehab",
+    "prevention",
 ]
 
 MIDDLEWARE = [

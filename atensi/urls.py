@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("aid.urls")),
     path("", include("rehab.urls")),
+    path("", include("prevention.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("atensi.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
