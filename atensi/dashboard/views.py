@@ -41,7 +41,15 @@ def home(request):
 
 def _follow_ups(user) -> dict:
     due = episode_selectors.follow_ups_due(user=user)
-    return {"aftercare": due[:20], "aftercare_count": due.count()}
+    provided = episode_selectors.episode_list(user=user, status="open").filter(
+        provider_id=user.organisation_id
+    )
+    return {
+        "aftercare": due[:20],
+        "aftercare_count": due.count(),
+        "provided": provided.order_by("-started_on")[:10],
+        "provided_count": provided.count(),
+    }
 
 
 def _referrer_home(request):
@@ -49,12 +57,9 @@ def _referrer_home(request):
     aftercare follow-ups falling due."""
     user = request.user
     referrals = case_selectors.referral_list(user=user)
-    episodes = episode_selectors.episode_list(user=user, status="open")
     return render(request, "dashboard/home_referrer.html", {
         "referrals": referrals[:10],
         "submitted_count": referrals.filter(status="submitted").count(),
-        "episodes": episodes.order_by("-started_on")[:10],
-        "episodes_count": episodes.count(),
         "can_submit": policy.can_submit_referrals(user),
         **_follow_ups(user),
     })  # fmt: skip
