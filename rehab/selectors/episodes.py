@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from atensi.accounts import policy
@@ -110,15 +111,30 @@ class Happening:
 
 def episode_timeline(episode: Episode) -> list[Happening]:
     """What happened in the episode, by date: start, phases, sessions, end, follow-ups."""
-    items = [Happening(episode.started_on, "start", episode.get_modality_display())]
-    items += [Happening(p.started_on, "phase", p.get_phase_display()) for p in episode.phases.all()]
+    items = [
+        Happening(
+            episode.started_on,
+            "start",
+            _("Started: %(what)s") % {"what": episode.get_modality_display()},
+        )
+    ]
+    items += [
+        Happening(p.started_on, "phase", _("Phase: %(what)s") % {"what": p.get_phase_display()})
+        for p in episode.phases.all()
+    ]
     for s in episode.sessions.all():
         text = s.get_kind_display()
         if s.urine_result:
             text += f": {s.get_urine_result_display()}"
         items.append(Happening(s.date, "session", f"{text} ({s.get_attendance_display()})"))
     if episode.ended_on:
-        items.append(Happening(episode.ended_on, "end", episode.get_outcome_display()))
+        items.append(
+            Happening(
+                episode.ended_on,
+                "end",
+                _("Ended: %(what)s") % {"what": episode.get_outcome_display()},
+            )
+        )
     for f in episode.follow_ups.all():
         if f.contacted_on:
             text = ngettext("Follow-up after %(n)d month", "Follow-up after %(n)d months",
