@@ -23,7 +23,7 @@ def login(page, username):
 
 
 def logout(page):
-    page.click("nav .dropdown-toggle")
+    page.click("nav .dropdown-toggle:has(.bi-person-circle)")
     page.click("nav form[action$='/akun/keluar/'] button")
 
 

@@ -181,8 +181,9 @@ def test_family_members_of_clients_outside_the_user_reach_cannot_be_listed(
         client=stranger, by=cast.outsider, relation="ayah", full_name="Ayah Orang Lain"
     )
 
-    with pytest.raises(Exception, match="not found"):
+    with pytest.raises(ApplicationError) as refused:
         services.attendance_add_members(session=session, by=cast.caseworker, members=[member])
+    assert refused.value.field == "members"
     assert not session.attendances.filter(member=member).exists()
 
 
