@@ -76,8 +76,11 @@ def activity_list(
         qs = qs.filter(field=field)
     if village:
         qs = qs.filter(policy.codes_q([village], "village__code"))
-    return qs.select_related("village__parent__parent", "organisation").annotate(
-        tested=Sum("urine_results__tested"), positive=Sum("urine_results__positive")
+    # An explicit order: a query with aggregates does not take the model's default one.
+    return (
+        qs.select_related("village__parent__parent", "organisation")
+        .annotate(tested=Sum("urine_results__tested"), positive=Sum("urine_results__positive"))
+        .order_by("-date", "-created_at")
     )
 
 
