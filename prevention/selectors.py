@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from atensi.accounts import policy
@@ -159,11 +160,17 @@ def _latest_ids(qs: QuerySet[VillageStatus], on: datetime.date | None) -> QueryS
 def village_status_current(
     *, user: User, status: str = "", on: datetime.date | None = None, district: str = ""
 ) -> QuerySet[VillageStatus]:
-    """Each village's current assessment (the latest on or before `on`) in the user's area."""
+    """Each village's current assessment (the latest on or before `on`) in the user's area,
+    with `bersinar` saying whether the village was designated Desa Bersinar by then."""
     scoped = _none_unless(
         can_read(user), policy.scope(VillageStatus.objects.all(), user, "village__code")
     )
-    qs = VillageStatus.objects.filter(pk__in=_latest_ids(scoped, on))
+    designated = DesaBersinar.objects.filter(village=OuterRef("village"))
+    if on is not None:
+        designated = designated.filter(designated_on__lte=on)
+    qs = VillageStatus.objects.filter(pk__in=_latest_ids(scoped, on)).annotate(
+        bersinar=Exists(designated)
+    )
     if status:
         qs = qs.filter(status=status)
     if district:
@@ -174,8 +181,6 @@ def village_status_current(
 def village_get(*, user: User, code: str) -> Region:
     """A village in the user's area that the reader may look at (404 otherwise)."""
     if not can_read(user) or not policy.in_area(user, code):
-        from django.http import Http404
-
         raise Http404
     return get_object_or_404(
         Region.objects.select_related("parent__parent"), code=code, level=Region.Level.VILLAGE

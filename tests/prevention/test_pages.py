@@ -191,6 +191,7 @@ def test_the_village_list_shows_current_statuses_shaded_by_district(browse, year
         .content.decode()
     )
     assert "Balian" in html and "Cinta Jaya" not in html
+    assert said("Desa Bersinar") in html  # Balian was designated in 2025
 
 
 def test_the_village_list_has_a_fixed_number_of_queries(
