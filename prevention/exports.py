@@ -2,7 +2,13 @@
 
 from django.utils.translation import gettext as _
 
+from atensi.regions.models import Region
 from atensi.spreadsheets import SafeWorkbook
+
+
+def _district(region) -> str:
+    """The district (kecamatan) of a village, or the district itself."""
+    return region.parent.name if region.level == Region.Level.VILLAGE else region.name
 
 
 def activities_xlsx(activities) -> bytes:
@@ -22,7 +28,7 @@ def activities_xlsx(activities) -> bytes:
         results = list(a.urine_results.all())
         sheet.append([
             a.date, a.get_type_display(), a.get_field_display(), a.village.name,
-            a.village.parent.name if a.village.parent else "", a.place, a.target,
+            _district(a.village), a.place, a.target,
             a.participants, a.meetings,
             sum(r.tested for r in results) if results else None,
             sum(r.positive for r in results) if results else None,

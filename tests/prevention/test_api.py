@@ -64,7 +64,7 @@ def test_the_activity_list_filters_and_nests_urine_rows(cast, year):
 
 def test_the_activity_list_has_a_fixed_number_of_queries(cast, year, django_assert_max_num_queries):
     client = api_as(cast.viewer)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(5):
         assert client.get("/api/v1/activities/").status_code == 200
 
 

@@ -129,7 +129,7 @@ def test_the_activity_list_has_a_fixed_number_of_queries(
         record(date=datetime.date(2026, 10, day), village=CINTA_JAYA)
     browser = browse("supervisor")
 
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(13):
         response = browser.get(reverse("prevention:activity-list"))
     assert response.status_code == 200
 
