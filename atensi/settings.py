@@ -256,6 +256,7 @@ SPECTACULAR_SETTINGS = {
         "SessionKindEnum": "rehab.models.episodes.SessionKind",
         "DecreeDocumentKindEnum": "aid.models.DecreeDocument.Kind",
         "AftercareUrineTestEnum": "rehab.models.episodes.AftercareFollowUp.UrineTest",
+        "VulnerabilityEnum": "prevention.models.Vulnerability",
     },
 }
 

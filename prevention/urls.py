@@ -1,2 +1,4 @@
+from . import views
+
 app_name = "prevention"
-urlpatterns = []
+urlpatterns = views.urlpatterns
