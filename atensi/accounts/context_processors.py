@@ -1,5 +1,6 @@
 from aid.selectors import can_read_aid
 from assessments.selectors.register import can_read_snapshots
+from prevention import selectors as prevention_selectors
 from rehab.selectors import survey as survey_selectors
 from rehab.selectors.ibm import can_read_units
 from rehab.selectors.outreach import can_record_outreach
@@ -22,6 +23,7 @@ def navigation(request):
             "aid": can_read_aid(user),
             "rehab": policy.can_read_cases(user) or policy.can_write_rehab(user),
             "ibm": can_read_units(user),
+            "prevention": prevention_selectors.can_read(user),
             "outreach": can_record_outreach(user),
             "surveys": survey_selectors.can_manage_units(user)
             or policy.has_role(user, survey_selectors.AREA_READERS),

@@ -26,3 +26,7 @@ class Command(BaseCommand):
 
         if not rehab_demo.load(users=users, stdout=self.stdout):
             self.stdout.write("Demo rehabilitation already present; nothing changed.")
+        from prevention import demo as prevention_demo
+
+        if not prevention_demo.load(users=users, stdout=self.stdout):
+            self.stdout.write("Demo BNNK activities already present; nothing changed.")
