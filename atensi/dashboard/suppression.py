@@ -13,7 +13,7 @@ Every figure, chart, table, export and API response of the dashboard goes throug
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 SMALL = "<5"  # a count from 1 to 4
@@ -65,48 +65,85 @@ class SuppressedTable:
         return list(zip(self.cells, self.row_totals, strict=True))
 
 
-def _lines(n_rows: int, n_cols: int) -> Iterable[list[tuple[int, int]]]:
-    """Every row and column of the extended table; the last entry of each is its total."""
-    for i in range(n_rows + 1):
-        yield [(i, j) for j in range(n_cols + 1)]
-    for j in range(n_cols + 1):
-        yield [(i, j) for i in range(n_rows + 1)]
+Key = Hashable
+Line = tuple[Sequence[Key], Key]  # parts that add up to a total
 
 
-def _line_is_exposed(line, value, hidden) -> bool:
+def _exposed(line: Line, value, hidden) -> bool:
     """A line gives a hidden entry away: exactly one hidden entry, or a shown total whose
-    hidden cells (each at least 1) must all be 1."""
-    hidden_here = [p for p in line if p in hidden]
+    hidden parts (each at least 1) must all be 1."""
+    parts, total = line
+    hidden_here = [p for p in (*parts, total) if p in hidden]
     if len(hidden_here) == 1:
         return True
-    total = line[-1]
     if hidden_here and total not in hidden:
-        remainder = value[total] - sum(value[p] for p in line[:-1] if p not in hidden)
+        remainder = value[total] - sum(value[p] for p in parts if p not in hidden)
         return remainder == len(hidden_here)
     return False
 
 
-def _next_to_hide(line, value, hidden) -> tuple[int, int] | None:
-    """The smallest shown non-zero cell of the line; its total only when no cell is left."""
-    cells = [p for p in line[:-1] if p not in hidden and value[p] > 0]
-    if cells:
-        return min(cells, key=lambda p: (value[p], p))
-    total = line[-1]
+def _next_to_hide(line: Line, value, hidden, order) -> Key | None:
+    """The smallest shown non-zero part of the line; its total only when no part is left."""
+    parts, total = line
+    shown_parts = [p for p in parts if p not in hidden and value[p] > 0]
+    if shown_parts:
+        return min(shown_parts, key=lambda p: (value[p], order[p]))
     if total not in hidden and value[total] > 0:
         return total
     return None
 
 
-def suppress_table(counts: Sequence[Sequence[int]]) -> SuppressedTable:
-    """Suppress a table of counts (rows × columns) together with its row and column totals
-    and its grand total; see the module's docstring for the rule."""
+def suppress(
+    values: Mapping[Key, int], lines: Iterable[Line] = ()
+) -> tuple[dict[Key, Display], set[Key]]:
+    """Suppress a set of counts tied by linear equations ("these parts add up to that
+    total"): primary suppression of 1–4, then complementary suppression until no line
+    gives a hidden count away. Returns the display values and the hidden keys.
+
+    A key may be latent (a count nobody publishes, such as "proposals still waiting"):
+    give it a value and a line, and do not show it; it is suppressed like the others."""
+    value = {k: int(n) for k, n in values.items()}
+    if any(n < 0 for n in value.values()):
+        raise ValueError("counts cannot be negative")
+    lines = [(tuple(parts), total) for parts, total in lines]
+    for parts, total in lines:
+        if sum(value[p] for p in parts) != value[total]:
+            raise ValueError(f"the parts of {total!r} do not add up to it")
+    order = {k: i for i, k in enumerate(value)}
+    primary = {k for k, n in value.items() if is_small(n)}
+    hidden = set(primary)
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            while _exposed(line, value, hidden):
+                nxt = _next_to_hide(line, value, hidden, order)
+                if nxt is None:
+                    break
+                hidden.add(nxt)
+                changed = True
+    display = {k: SMALL if k in primary else HIDDEN if k in hidden else n for k, n in value.items()}
+    return display, hidden
+
+
+def table_lines(n_rows: int, n_cols: int) -> list[Line]:
+    """The equations of a table with row totals (column ``n_cols``), column totals (row
+    ``n_rows``) and a grand total, keyed by (row, column)."""
+    lines = []
+    for i in range(n_rows + 1):
+        lines.append(([(i, j) for j in range(n_cols)], (i, n_cols)))
+    for j in range(n_cols + 1):
+        lines.append(([(i, j) for i in range(n_rows)], (n_rows, j)))
+    return lines
+
+
+def table_values(counts: Sequence[Sequence[int]]) -> dict[tuple[int, int], int]:
+    """The cells of a table and its totals, keyed by (row, column) as ``table_lines``."""
     matrix = [[int(n) for n in row] for row in counts]
     n_rows = len(matrix)
     n_cols = len(matrix[0]) if matrix else 0
     if any(len(row) != n_cols for row in matrix):
         raise ValueError("every row needs the same number of columns")
-    if any(n < 0 for row in matrix for n in row):
-        raise ValueError("counts cannot be negative")
     value: dict[tuple[int, int], int] = {}
     for i, row in enumerate(matrix):
         for j, n in enumerate(row):
@@ -115,31 +152,21 @@ def suppress_table(counts: Sequence[Sequence[int]]) -> SuppressedTable:
     for j in range(n_cols):
         value[n_rows, j] = sum(row[j] for row in matrix)
     value[n_rows, n_cols] = sum(value[i, n_cols] for i in range(n_rows))
+    return value
 
-    primary = {p for p, n in value.items() if is_small(n)}
-    hidden = set(primary)
-    lines = list(_lines(n_rows, n_cols))
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            while _line_is_exposed(line, value, hidden):
-                nxt = _next_to_hide(line, value, hidden)
-                if nxt is None:
-                    break
-                hidden.add(nxt)
-                changed = True
 
-    def show(p):
-        if p in primary:
-            return SMALL
-        return HIDDEN if p in hidden else value[p]
-
+def suppress_table(counts: Sequence[Sequence[int]]) -> SuppressedTable:
+    """Suppress a table of counts (rows × columns) together with its row and column totals
+    and its grand total; see the module's docstring for the rule."""
+    value = table_values(counts)
+    n_rows = len(counts)
+    n_cols = len(counts[0]) if counts else 0
+    show, hidden = suppress(value, table_lines(n_rows, n_cols))
     return SuppressedTable(
-        cells=[[show((i, j)) for j in range(n_cols)] for i in range(n_rows)],
-        row_totals=[show((i, n_cols)) for i in range(n_rows)],
-        column_totals=[show((n_rows, j)) for j in range(n_cols)],
-        total=show((n_rows, n_cols)),
+        cells=[[show[i, j] for j in range(n_cols)] for i in range(n_rows)],
+        row_totals=[show[i, n_cols] for i in range(n_rows)],
+        column_totals=[show[n_rows, j] for j in range(n_cols)],
+        total=show[n_rows, n_cols],
         hidden=hidden,
     )
 

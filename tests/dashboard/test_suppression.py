@@ -8,6 +8,7 @@ from atensi.dashboard.suppression import (
     HIDDEN,
     SMALL,
     delta,
+    suppress,
     suppress_series,
     suppress_table,
     suppress_value,
@@ -122,3 +123,54 @@ def test_the_change_from_the_previous_period_is_unknown_when_either_is_hidden():
 def test_a_ragged_table_is_refused():
     with pytest.raises(ValueError):
         suppress_table([[1, 2], [3]])
+
+
+def _check_lines(values, lines):
+    show, hidden = suppress(values, lines)
+    for key, n in values.items():
+        if isinstance(show[key], int):
+            assert show[key] == n and not 1 <= n <= 4
+        else:
+            assert key in hidden and n > 0
+    for parts, total in lines:
+        hidden_here = [p for p in (*parts, total) if p in hidden]
+        assert len(hidden_here) != 1, f"{values}: {total} gives a hidden count away"
+        if hidden_here and total not in hidden:
+            rest = values[total] - sum(values[p] for p in parts if p not in hidden)
+            assert rest != len(hidden_here)
+
+
+def test_a_funnel_hides_a_small_loss_from_the_steps_around_it_over_random_funnels():
+    rng = random.Random(7)
+    for _ in range(3000):
+        steps = rng.randint(2, 9)
+        remaining = rng.randint(0, 80)
+        values, lines = {"step0": remaining}, []
+        for k in range(1, steps):
+            lost = min(remaining, rng.choice([0, 0, 1, 2, 3, 4, rng.randint(5, 30)]))
+            remaining -= lost
+            values[f"lost{k}"], values[f"step{k}"] = lost, remaining
+            lines.append(((f"lost{k}", f"step{k}"), f"step{k - 1}"))
+            reasons = [rng.randint(0, lost) for _ in range(rng.randint(0, 2))]
+            if sum(reasons) <= lost and reasons:
+                reasons.append(lost - sum(reasons))
+                for r, n in enumerate(reasons):
+                    values[f"reason{k}.{r}"] = n
+                lines.append(([f"reason{k}.{r}" for r in range(len(reasons))], f"lost{k}"))
+        _check_lines(values, lines)
+
+
+def test_a_funnel_with_a_loss_of_two_does_not_show_both_steps_around_it():
+    values = {"proposed": 51, "lost": 2, "valid": 49, "lost2": 25, "eligible": 24}
+    lines = [(("lost", "valid"), "proposed"), (("lost2", "eligible"), "valid")]
+    show, _ = suppress(values, lines)
+    assert show["lost"] == SMALL
+    assert show["proposed"] == 51
+    assert show["valid"] == HIDDEN
+    assert show["lost2"] == 25
+    assert show["eligible"] == HIDDEN
+
+
+def test_parts_that_do_not_add_up_are_refused():
+    with pytest.raises(ValueError):
+        suppress({"a": 5, "b": 6, "t": 12}, [(("a", "b"), "t")])
