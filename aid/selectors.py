@@ -439,3 +439,103 @@ def _open_stages() -> list[str]:
     from cases.models import Stage
 
     return [s for s in Stage.values if s not in CLOSED_STAGES]
+
+
+# --- aggregates for the dashboard -------------------------------------------------------
+# Counts and sums only, already scoped to the region codes given (the caller checks that
+# the reader may see them), computed by the database. A proposal lies where its client
+# lives; ``width`` groups by the first characters of that village code (8: district).
+
+APPROVED_STATES = ("approved", "handed_over", "reported")
+HANDED_STATES = ("handed_over", "reported")
+
+
+def proposal_aggregates(*, codes: list[str], start, end, width: int = 8) -> dict:
+    """Proposals made within the period: how many, how many reached approval and hand-over,
+    the approved ones by decile of their screening row, and all three per area."""
+    from django.db.models.functions import Substr
+
+    qs = Proposal.objects.filter(
+        policy.codes_q(codes, "client__village_id"),
+        created_at__date__gte=start,
+        created_at__date__lte=end,
+    ).order_by()
+    approved = Q(state__in=APPROVED_STATES)
+    handed = Q(state__in=HANDED_STATES)
+    totals = qs.aggregate(
+        proposed=Count("id"),
+        approved=Count("id", filter=approved),
+        handed_over=Count("id", filter=handed),
+        rejected=Count("id", filter=Q(state="rejected")),
+        cancelled=Count("id", filter=Q(state="cancelled")),
+    )
+    by_area = {
+        row["area"]: row
+        for row in qs.annotate(area=Substr("client__village_id", 1, width))
+        .values("area")
+        .annotate(
+            proposed=Count("id"),
+            approved=Count("id", filter=approved),
+            handed_over=Count("id", filter=handed),
+        )
+    }
+    return {
+        **totals,
+        "by_decile": dict(
+            qs.filter(approved).values_list("batch_row__decile").annotate(n=Count("id"))
+        ),
+        "by_area": by_area,
+    }
+
+
+def handover_aggregates(*, codes: list[str], start, end) -> dict:
+    """What was handed over within the period: people aided, and per ATENSI component and
+    per aid item the number of people, the quantity and the value."""
+    from .models import HandoverItem
+
+    items = HandoverItem.objects.filter(
+        policy.codes_q(codes, "handover__proposal__client__village_id"),
+        handover__handed_on__gte=start,
+        handover__handed_on__lte=end,
+    ).order_by()
+    people = Count("handover__proposal__client", distinct=True)
+    return {
+        "people": items.aggregate(n=people)["n"],
+        "by_component": {
+            row["proposal_item__component"]: row
+            for row in items.values("proposal_item__component").annotate(
+                people=people, quantity=Sum("quantity"), value=Sum("value")
+            )
+        },
+        "by_item": [
+            row
+            for row in items.values("proposal_item__component", "proposal_item__aid_item__name")
+            .annotate(people=people, quantity=Sum("quantity"), value=Sum("value"))
+            .order_by("proposal_item__component", "proposal_item__aid_item__name")
+        ],
+    }
+
+
+def budget_aggregates(*, codes: list[str], start, end) -> dict:
+    """Ceiling, reserved and spent (Rp), per ATENSI component, of the programmes of the
+    period's years run by organisations whose whole service area lies inside the codes."""
+    from atensi.accounts.models import Organisation
+    from atensi.regions.models import Region
+
+    elsewhere = Region.objects.exclude(policy.codes_q(codes, "code"))
+    owners = Organisation.objects.filter(policy.codes_q(codes, "service_area__code")).exclude(
+        service_area__in=elsewhere
+    )
+    programmes = Programme.objects.filter(
+        year__gte=start.year, year__lte=end.year, organisation__in=owners
+    )
+    lines = BudgetLine.objects.filter(programme__in=programmes).order_by()
+    sums = {"ceiling": Coalesce(Sum("ceiling"), 0), "reserved": Coalesce(Sum("reserved"), 0),
+            "spent": Coalesce(Sum("spent"), 0)}  # fmt: skip
+    return {
+        "programme_ceiling": programmes.aggregate(n=Coalesce(Sum("budget_ceiling"), 0))["n"],
+        **lines.aggregate(**sums),
+        "by_component": {
+            row["component"]: row for row in lines.values("component").annotate(**sums)
+        },
+    }

@@ -145,3 +145,32 @@ def snapshots_ready(*, user: User) -> QuerySet[RegisterSnapshot]:
     """The completed snapshots that hold register rows of the user's area, newest first."""
     offered = [s.pk for s in snapshots_for(organisation=user.organisation)]
     return RegisterSnapshot.objects.filter(pk__in=offered).order_by("-extract_date", "-finished_at")
+
+
+# --- aggregates for the dashboard -------------------------------------------------------
+
+
+def screening_aggregates(*, codes: list[str], start, end, width: int = 8) -> dict:
+    """The rows of the completed eligibility batches screened within the period whose
+    village lies in the given codes: counts per set of reasons (for ``verdicts.funnel``),
+    per verdict (the reason that first removed a row) and per area; by the database."""
+    from django.db.models.functions import Substr
+
+    rows = BatchRow.objects.filter(
+        policy.codes_q(codes, "village_code"),
+        batch__status=EligibilityBatch.Status.DONE,
+        batch__created_at__date__gte=start,
+        batch__created_at__date__lte=end,
+    ).order_by()
+    reason_groups = {
+        frozenset(reasons): n for reasons, n in rows.values_list("reasons").annotate(n=Count("id"))
+    }
+    return {
+        "funnel": verdicts.funnel(reason_groups),
+        "by_verdict": dict(rows.values_list("verdict").annotate(n=Count("id"))),
+        "by_area": dict(
+            rows.annotate(area=Substr("village_code", 1, width))
+            .values_list("area")
+            .annotate(n=Count("id"))
+        ),
+    }
