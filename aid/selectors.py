@@ -446,61 +446,45 @@ def _open_stages() -> list[str]:
 # the reader may see them), computed by the database. A proposal lies where its client
 # lives; ``width`` groups by the first characters of that village code (8: district).
 
-APPROVED_STATES = ("approved", "handed_over", "reported")
-HANDED_STATES = ("handed_over", "reported")
+
+def screened_proposals(*, codes: list[str], start, end) -> dict[tuple[str, int | None], int]:
+    """The proposals made from the eligible rows (without any reason against them) of the
+    eligibility batches screened within the period, whose village lies in the given codes,
+    counted per (state, decile)."""
+    qs = Proposal.objects.filter(
+        policy.codes_q(codes, "batch_row__village_code"),
+        batch_row__reasons=[],
+        batch_row__batch__status="done",
+        batch_row__batch__created_at__date__gte=start,
+        batch_row__batch__created_at__date__lte=end,
+    ).order_by()
+    return {
+        (state, decile): n
+        for state, decile, n in qs.values_list("state", "batch_row__decile").annotate(n=Count("id"))
+    }
 
 
-def proposal_aggregates(*, codes: list[str], start, end, width: int = 8) -> dict:
-    """Proposals made within the period: how many, how many reached approval and hand-over,
-    the approved ones by decile of their screening row, and all three per area."""
+def handover_aggregates(*, codes: list[str], start, end, width: int = 8) -> dict:
+    """What was handed over within the period: people aided (also per area), and per ATENSI
+    component and per aid item the number of people, the quantity and the value."""
     from django.db.models.functions import Substr
 
-    qs = Proposal.objects.filter(
-        policy.codes_q(codes, "client__village_id"),
-        created_at__date__gte=start,
-        created_at__date__lte=end,
-    ).order_by()
-    approved = Q(state__in=APPROVED_STATES)
-    handed = Q(state__in=HANDED_STATES)
-    totals = qs.aggregate(
-        proposed=Count("id"),
-        approved=Count("id", filter=approved),
-        handed_over=Count("id", filter=handed),
-        rejected=Count("id", filter=Q(state="rejected")),
-        cancelled=Count("id", filter=Q(state="cancelled")),
-    )
-    by_area = {
-        row["area"]: row
-        for row in qs.annotate(area=Substr("client__village_id", 1, width))
-        .values("area")
-        .annotate(
-            proposed=Count("id"),
-            approved=Count("id", filter=approved),
-            handed_over=Count("id", filter=handed),
-        )
-    }
-    return {
-        **totals,
-        "by_decile": dict(
-            qs.filter(approved).values_list("batch_row__decile").annotate(n=Count("id"))
-        ),
-        "by_area": by_area,
-    }
-
-
-def handover_aggregates(*, codes: list[str], start, end) -> dict:
-    """What was handed over within the period: people aided, and per ATENSI component and
-    per aid item the number of people, the quantity and the value."""
     from .models import HandoverItem
 
     items = HandoverItem.objects.filter(
-        policy.codes_q(codes, "handover__proposal__client__village_id"),
+        policy.codes_q(codes, "handover__proposal__client__village__code"),
         handover__handed_on__gte=start,
         handover__handed_on__lte=end,
     ).order_by()
     people = Count("handover__proposal__client", distinct=True)
     return {
+        "components": list(Component.choices),
         "people": items.aggregate(n=people)["n"],
+        "by_area": dict(
+            items.annotate(area=Substr("handover__proposal__client__village_id", 1, width))
+            .values_list("area")
+            .annotate(n=people)
+        ),
         "by_component": {
             row["proposal_item__component"]: row
             for row in items.values("proposal_item__component").annotate(

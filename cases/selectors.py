@@ -224,7 +224,7 @@ def referral_aggregates(
     from django.db.models.functions import Substr, TruncMonth
 
     qs = Referral.objects.filter(
-        policy.codes_q(codes, "region_id"), referral_date__gte=start, referral_date__lte=end
+        policy.codes_q(codes, "region__code"), referral_date__gte=start, referral_date__lte=end
     ).order_by()
     by_source_month = {
         (row["source"], row["month"]): row["n"]
@@ -233,6 +233,8 @@ def referral_aggregates(
         .annotate(n=Count("id"))
     }
     return {
+        "sources": list(Referral.Source.choices),
+        "statuses": list(Referral.Status.choices),
         "total": qs.count(),
         "by_source_month": by_source_month,
         "by_status": dict(qs.values_list("status").annotate(n=Count("id"))),

@@ -165,12 +165,25 @@ def screening_aggregates(*, codes: list[str], start, end, width: int = 8) -> dic
     reason_groups = {
         frozenset(reasons): n for reasons, n in rows.values_list("reasons").annotate(n=Count("id"))
     }
+    from assessments.models.eligibility import Verdict
+
     return {
+        "verdicts": list(Verdict.choices),
         "funnel": verdicts.funnel(reason_groups),
-        "by_verdict": dict(rows.values_list("verdict").annotate(n=Count("id"))),
+        "by_verdict": _per_verdict(reason_groups),
         "by_area": dict(
             rows.annotate(area=Substr("village_code", 1, width))
             .values_list("area")
             .annotate(n=Count("id"))
         ),
     }
+
+
+def _per_verdict(reason_groups: dict[frozenset, int]) -> dict[str, int]:
+    """Rows per verdict (the first reason that removed them), from the counts per set of
+    reasons, so that they add up to what ``verdicts.funnel`` loses at each step."""
+    counts: dict[str, int] = {}
+    for reasons, n in reason_groups.items():
+        verdict = verdicts.verdict_of(reasons)
+        counts[verdict] = counts.get(verdict, 0) + n
+    return counts

@@ -192,9 +192,11 @@ def episode_aggregates(*, codes: list[str], start, end, width: int = 8) -> dict:
     from django.db.models.functions import Substr
 
     qs = Episode.objects.filter(
-        policy.codes_q(codes, "client__village_id"), started_on__gte=start, started_on__lte=end
+        policy.codes_q(codes, "client__village__code"), started_on__gte=start, started_on__lte=end
     ).order_by()
     return {
+        "modalities": list(Episode.Modality.choices),
+        "outcomes": list(Episode.Outcome.choices),
         "by_modality_outcome": {
             (modality, outcome): n
             for modality, outcome, n in qs.values_list("modality", "outcome").annotate(
@@ -210,13 +212,13 @@ def episode_aggregates(*, codes: list[str], start, end, width: int = 8) -> dict:
 
 
 def follow_up_aggregates(*, codes: list[str], start, end, today=None, width: int = 8) -> dict:
-    """Aftercare follow-ups falling due within the period: how many, done (reached or not),
-    still open and overdue; the due and the done per area."""
+    """Aftercare follow-ups falling due within the period: how many, done (reached, not
+    reached), still open and overdue; the due and the done per area."""
     from django.db.models.functions import Substr
 
     today = today or timezone.localdate()
     qs = AftercareFollowUp.objects.filter(
-        policy.codes_q(codes, "episode__client__village_id"), due_on__gte=start, due_on__lte=end
+        policy.codes_q(codes, "episode__client__village__code"), due_on__gte=start, due_on__lte=end
     ).order_by()
     open_ = Q(status=AftercareFollowUp.Status.DUE)
     done = ~open_
@@ -224,6 +226,7 @@ def follow_up_aggregates(*, codes: list[str], start, end, today=None, width: int
         due=Count("id"),
         done=Count("id", filter=done),
         reached=Count("id", filter=Q(status=AftercareFollowUp.Status.REACHED)),
+        not_reached=Count("id", filter=Q(status=AftercareFollowUp.Status.NOT_REACHED)),
         open=Count("id", filter=open_),
         overdue=Count("id", filter=open_ & Q(due_on__lt=today)),
     )

@@ -216,7 +216,7 @@ def ikm_aggregates(*, codes: list[str], start, end) -> list[dict]:
     """Per survey unit whose region lies in the given codes: its IKM for the period against
     its target (``survey_results``, None without a response), with the respondents."""
     units = (
-        SurveyUnit.objects.filter(policy.codes_q(codes, "region_id"))
+        SurveyUnit.objects.filter(policy.codes_q(codes, "region__code"))
         .select_related("organisation")
         .order_by("name")
     )
