@@ -1,3 +1,6 @@
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -6,10 +9,12 @@ from assessments.selectors import assessment as assessment_selectors
 from assessments.selectors import eligibility as eligibility_selectors
 from atensi.accounts import policy
 from atensi.accounts.models import User
+from atensi.errors import ApplicationError
 from cases import selectors as case_selectors
 from rehab.selectors import episodes as episode_selectors
 
-from .selectors import area_summary
+from . import exports
+from . import selectors as dashboard
 
 
 @login_required
@@ -62,6 +67,28 @@ def _referrer_home(request):
 
 @login_required
 def index(request):
+    """The district head's dashboard: aggregates of the reader's area (or a region inside it)
+    and a period, suppressed; ``?format=xlsx`` (``&section=<key>`` for one) downloads it."""
     if not policy.has_role(request.user, policy.DASHBOARD_READERS):
         raise Http404
-    return render(request, "dashboard/index.html", {"summary": area_summary(user=request.user)})
+    area = dashboard.area_for(request.user, request.GET.get("area", "").strip())
+    if area is None:
+        raise Http404
+    try:
+        period = dashboard.parse_period(request.GET.get("period", ""))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        period = dashboard.parse_period("")
+    data = dashboard.dashboard(area, period)
+    if request.GET.get("format") == "xlsx":
+        return exports.dashboard_xlsx(data, section=request.GET.get("section", ""))
+    query = {"area": area.code, "period": period.key}
+    choices = dashboard.area_choices(request.user)
+    if area.code not in {code for code, _label in choices}:
+        choices.append((area.code, f"{area.name} ({area.code})"))
+    return render(request, "dashboard/index.html", {
+        "data": data,
+        "area_choices": choices,
+        "query": urlencode(query),
+        "drill": area.width < 13,
+    })  # fmt: skip
