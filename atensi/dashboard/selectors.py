@@ -186,6 +186,13 @@ FOLLOW_UPS = (
 )
 
 
+# What complementary suppression hides last: the figures of the cards.
+HEADLINES = (
+    ("ref", ALL, ALL), ("funnel", "proposed"), ("funnel", "eligible"), ("funnel", "approved"),
+    ("funnel", "handed_over"), ("aid", "people"), ("ep", ALL, ALL), ("fu", "due"), ("fu", "done"),
+)  # fmt: skip
+
+
 @dataclass
 class Raw:
     """What the apps counted for one area and period, before suppression."""
@@ -374,8 +381,10 @@ def _chart(kind: str, labels, datasets, *, stacked: bool = False, horizontal: bo
         "horizontal": horizontal,
         "labels": [str(x) for x in labels],
         "datasets": [
-            {"label": str(label), "data": [chart_value(v) for v in data]}
-            for label, data in datasets
+            {"label": str(label), "data": [chart_value(v) for v in data], "type": extra[0]}
+            if extra
+            else {"label": str(label), "data": [chart_value(v) for v in data]}
+            for label, data, *extra in datasets
         ],
     }
 
@@ -394,7 +403,7 @@ def _month_label(month: datetime.date) -> str:
 
 def publish(raw: Raw, counts: Counts) -> dict:
     """Suppress the system of counts once and lay it out as the dashboard's sections."""
-    show, _hidden = suppression.suppress(counts.values, counts.lines)
+    show, _hidden = suppression.suppress(counts.values, counts.lines, keep=HEADLINES)
     sections: list[Section] = []
 
     ref = raw.referrals
@@ -422,7 +431,10 @@ def publish(raw: Raw, counts: Counts) -> dict:
             chart=_chart(
                 "bar",
                 [_month_label(m) for m in months],
-                [(r["label"], r["cells"]) for r in rows if r["total"] != 0],
+                [
+                    *((r["label"], r["cells"]) for r in rows if r["total"] != 0),
+                    (_("Total"), [show["ref", ALL, m] for m in months], "line"),
+                ],
                 stacked=True,
             ),
         )

@@ -82,26 +82,30 @@ def _exposed(line: Line, value, hidden) -> bool:
     return False
 
 
-def _next_to_hide(line: Line, value, hidden, order) -> Key | None:
-    """The smallest shown non-zero part of the line; its total only when no part is left."""
+def _next_to_hide(line: Line, value, hidden, order, keep) -> Key | None:
+    """The smallest shown non-zero part of the line, its total only when no part is left;
+    an entry of ``keep`` only when nothing else in the line can be hidden."""
     parts, total = line
-    shown_parts = [p for p in parts if p not in hidden and value[p] > 0]
-    if shown_parts:
-        return min(shown_parts, key=lambda p: (value[p], order[p]))
-    if total not in hidden and value[total] > 0:
-        return total
+    for allowed in (lambda k: k not in keep, lambda k: True):
+        shown_parts = [p for p in parts if p not in hidden and value[p] > 0 and allowed(p)]
+        if shown_parts:
+            return min(shown_parts, key=lambda p: (value[p], order[p]))
+        if total not in hidden and value[total] > 0 and allowed(total):
+            return total
     return None
 
 
 def suppress(
-    values: Mapping[Key, int], lines: Iterable[Line] = ()
+    values: Mapping[Key, int], lines: Iterable[Line] = (), *, keep: Iterable[Key] = ()
 ) -> tuple[dict[Key, Display], set[Key]]:
     """Suppress a set of counts tied by linear equations ("these parts add up to that
     total"): primary suppression of 1–4, then complementary suppression until no line
     gives a hidden count away. Returns the display values and the hidden keys.
 
     A key may be latent (a count nobody publishes, such as "proposals still waiting"):
-    give it a value and a line, and do not show it; it is suppressed like the others."""
+    give it a value and a line, and do not show it; it is suppressed like the others.
+    Complementary suppression hides the headline figures in ``keep`` only when a line
+    leaves no other choice (a small count itself is always hidden)."""
     value = {k: int(n) for k, n in values.items()}
     if any(n < 0 for n in value.values()):
         raise ValueError("counts cannot be negative")
@@ -110,6 +114,7 @@ def suppress(
         if sum(value[p] for p in parts) != value[total]:
             raise ValueError(f"the parts of {total!r} do not add up to it")
     order = {k: i for i, k in enumerate(value)}
+    keep = set(keep)
     primary = {k for k, n in value.items() if is_small(n)}
     hidden = set(primary)
     changed = True
@@ -117,7 +122,7 @@ def suppress(
         changed = False
         for line in lines:
             while _exposed(line, value, hidden):
-                nxt = _next_to_hide(line, value, hidden, order)
+                nxt = _next_to_hide(line, value, hidden, order, keep)
                 if nxt is None:
                     break
                 hidden.add(nxt)

@@ -10,6 +10,11 @@
     var spec = JSON.parse(source.textContent);
     var doughnut = spec.type === "doughnut";
     var datasets = spec.datasets.map(function (d, i) {
+      if (d.type === "line") {
+        // A total drawn over stacked bars stays out of their stack.
+        return { type: "line", label: d.label, data: d.data, stack: "total", borderColor: "#212529",
+                 backgroundColor: "#212529", spanGaps: false };
+      }
       return {
         label: d.label, data: d.data,
         backgroundColor: doughnut ? d.data.map(function (_, j) { return palette[j % palette.length]; })

@@ -125,8 +125,8 @@ def test_a_ragged_table_is_refused():
         suppress_table([[1, 2], [3]])
 
 
-def _check_lines(values, lines):
-    show, hidden = suppress(values, lines)
+def _check_lines(values, lines, keep=()):
+    show, hidden = suppress(values, lines, keep=keep)
     for key, n in values.items():
         if isinstance(show[key], int):
             assert show[key] == n and not 1 <= n <= 4
@@ -158,6 +158,7 @@ def test_a_funnel_hides_a_small_loss_from_the_steps_around_it_over_random_funnel
                     values[f"reason{k}.{r}"] = n
                 lines.append(([f"reason{k}.{r}" for r in range(len(reasons))], f"lost{k}"))
         _check_lines(values, lines)
+        _check_lines(values, lines, keep=rng.sample(sorted(values), k=min(3, len(values))))
 
 
 def test_a_funnel_with_a_loss_of_two_does_not_show_both_steps_around_it():
@@ -174,3 +175,13 @@ def test_a_funnel_with_a_loss_of_two_does_not_show_both_steps_around_it():
 def test_parts_that_do_not_add_up_are_refused():
     with pytest.raises(ValueError):
         suppress({"a": 5, "b": 6, "t": 12}, [(("a", "b"), "t")])
+
+
+def test_a_headline_figure_is_kept_when_the_line_offers_another_to_hide():
+    values = {"assessed": 27, "lost": 3, "eligible": 24, "lost2": 6, "decile": 33}
+    lines = [(("lost", "eligible"), "assessed"), (("lost2", "assessed"), "decile")]
+
+    show, _ = suppress(values, lines, keep={"eligible"})
+
+    assert (show["eligible"], show["lost"], show["assessed"]) == (24, SMALL, HIDDEN)
+    assert (show["lost2"], show["decile"]) == (HIDDEN, 33)
