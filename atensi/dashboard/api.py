@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from atensi.accounts import policy
 
 from . import selectors as dashboard
+from . import services
 
 
 class _AreaSerializer(serializers.Serializer):
@@ -61,6 +62,7 @@ class DashboardSerializer(serializers.Serializer):
     area = _AreaSerializer()
     period = _PeriodSerializer()
     previous_period = serializers.CharField()
+    computed_at = serializers.DateTimeField(help_text="When the figures were last counted.")
     suppression = _SuppressionSerializer()
     cards = _CardSerializer(many=True)
     sections = _SectionSerializer(many=True)
@@ -86,4 +88,5 @@ class DashboardView(APIView):
         if area is None:
             raise Http404
         period = dashboard.parse_period(request.query_params.get("period", ""))
-        return Response(dashboard.as_json(dashboard.dashboard(area, period)))
+        data = services.dashboard_current(area, period)
+        return Response(dashboard.as_json(data))

@@ -65,6 +65,13 @@ def area_choices(user) -> list[tuple[str, str]]:
     return choices
 
 
+def area_of_codes(codes) -> Area:
+    """A whole service area made of these region codes."""
+    names = _names(codes)
+    name = ", ".join(names.get(c, c) for c in codes)
+    return Area(tuple(codes), "", name, CHILD_WIDTH[min(len(c) for c in codes)])
+
+
 def area_for(user, code: str = "") -> Area | None:
     """The area ``code`` (any region inside the reader's service area, "" for all of it);
     None when it lies outside (the caller answers 404)."""
@@ -72,9 +79,7 @@ def area_for(user, code: str = "") -> Area | None:
     if not own:
         return None
     if not code:
-        names = _names(own)
-        name = ", ".join(names.get(c, c) for c in own)
-        return Area(tuple(own), "", name, CHILD_WIDTH[min(len(c) for c in own)])
+        return area_of_codes(own)
     if not policy.code_in_area(code, own):
         return None
     name = _names([code]).get(code)
@@ -806,6 +811,7 @@ def as_json(data: dict) -> dict:
         "period": {"key": data["period"].key, "start": data["period"].start.isoformat(),
                    "end": data["period"].end.isoformat()},
         "previous_period": data["previous_period"].key,
+        "computed_at": data["computed_at"].isoformat() if data.get("computed_at") else None,
         "suppression": {"small": SMALL, "hidden": HIDDEN},
         "cards": data["cards"],
         "sections": [s.as_dict() for s in data["sections"]],

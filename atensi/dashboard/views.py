@@ -4,6 +4,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from assessments.selectors import assessment as assessment_selectors
 from assessments.selectors import eligibility as eligibility_selectors
@@ -13,7 +16,7 @@ from atensi.errors import ApplicationError
 from cases import selectors as case_selectors
 from rehab.selectors import episodes as episode_selectors
 
-from . import exports
+from . import exports, services
 from . import selectors as dashboard
 
 
@@ -79,7 +82,7 @@ def index(request):
     except ApplicationError as error:
         messages.error(request, error.message)
         period = dashboard.parse_period("")
-    data = dashboard.dashboard(area, period)
+    data = services.dashboard_current(area, period)
     if request.GET.get("format") == "xlsx":
         return exports.dashboard_xlsx(data, section=request.GET.get("section", ""))
     query = {"area": area.code, "period": period.key}
@@ -91,4 +94,25 @@ def index(request):
         "area_choices": choices,
         "query": urlencode(query),
         "drill": area.width < 13,
+        "can_refresh": services.can_refresh(request.user),
     })  # fmt: skip
+
+
+@login_required
+@require_POST
+def refresh(request):
+    """Count the chosen area and period again now (supervisors and administrators)."""
+    if not services.can_refresh(request.user):
+        raise Http404
+    area = dashboard.area_for(request.user, request.POST.get("area", "").strip())
+    if area is None:
+        raise Http404
+    try:
+        period = dashboard.parse_period(request.POST.get("period", ""))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("dashboard:index")
+    services.snapshot_refresh(area=area, period=period, by=request.user)
+    messages.success(request, _("The dashboard has been counted again."))
+    query = urlencode({"area": area.code, "period": period.key})
+    return redirect(f"{reverse('dashboard:index')}?{query}")

@@ -6,13 +6,17 @@ import io
 import zipfile
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.test import Client as Browser
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments.models import BatchRow
 from atensi.accounts.models import Organisation, User
 from atensi.dashboard import selectors as dashboard
+from atensi.dashboard.models import DashboardSnapshot
+from atensi.dashboard.tasks import refresh_summaries
 from atensi.regions.models import Region
 from cases.models import Client, FamilyMember, Referral
 from rehab.models import Episode
@@ -278,3 +282,67 @@ def test_the_demo_funnel_counts_the_screening_rows(demo):
     funnel = _section(data, "funnel")
     assert _row(funnel, "proposed")["cells"][0] == 51
     assert _row(funnel, "within_decile")["cells"] == [33, 8]
+
+
+# --- summary snapshots ------------------------------------------------------------------
+
+
+def _referrals_on_page(browser, **params) -> object:
+    page = browser.get(URL, {"period": "2026", **params})
+    return next(c["value"] for c in page.context["data"]["cards"] if c["key"] == "referrals")
+
+
+def test_the_figures_are_kept_until_counted_again_and_a_supervisor_counts_them_now(
+    cast, known, browse, make_referral
+):
+    supervisor = browse("supervisor")
+    assert _referrals_on_page(supervisor) == 13
+    snapshot = DashboardSnapshot.objects.get(period="2026")
+    for i in range(5):
+        make_referral(full_name=f"Baru {i}", referral_date=datetime.date(2026, 4, 1 + i))
+
+    assert _referrals_on_page(supervisor) == 13
+    page = supervisor.get(URL, {"period": "2026"})
+    assert f"{snapshot.computed_at:%d-%m-%Y}" in page.text
+    response = supervisor.post(reverse("dashboard:refresh"), {"area": "", "period": "2026"})
+    assert response.status_code == 302
+    assert _referrals_on_page(supervisor) == 18
+    assert _api(cast.viewer, period="2026").json()["cards"][0]["value"] == 18
+
+
+def test_only_supervisors_and_administrators_count_again_and_only_their_area(cast, browse):
+    refresh = reverse("dashboard:refresh")
+    assert browse("viewer").post(refresh, {"period": "2026"}).status_code == 404
+    assert browse("caseworker").post(refresh, {"period": "2026"}).status_code == 404
+    assert browse("supervisor").post(refresh, {"area": "16.10", "period": "2026"}).status_code == (
+        404
+    )
+    assert browse("admin").post(refresh, {"period": "2026"}).status_code == 302
+    assert browse("supervisor").get(refresh).status_code == 405
+
+
+def test_a_snapshot_is_counted_again_once_it_is_older_than_the_setting(
+    cast, known, browse, make_referral, settings
+):
+    viewer = browse("viewer")
+    assert _referrals_on_page(viewer) == 13
+    make_referral(full_name="Sesudahnya", referral_date=datetime.date(2026, 5, 2))
+    settings.DASHBOARD_SNAPSHOT_MAX_AGE = 0
+
+    assert _referrals_on_page(viewer) == 14
+
+
+def test_celery_beat_refreshes_the_periods_that_still_change(cast, known):
+    assert "refresh-dashboard-summaries" in django_settings.CELERY_BEAT_SCHEDULE
+
+    refreshed = refresh_summaries()
+
+    keys = set(DashboardSnapshot.objects.values_list("area_key", "period"))
+    assert refreshed == len(keys) and refreshed % 6 == 0
+    today = timezone.localdate()
+    assert ("|16.02", str(today.year)) in keys
+    assert ("|16.10", f"{today:%Y-%m}") in keys
+    assert DashboardSnapshot.objects.filter(area_key="|16.02", period=str(today.year)).exists()
+    assert not DashboardSnapshot.objects.exclude(
+        area_key__in=["|16.02", "|16.10", "|16,32"]
+    ).exists()
