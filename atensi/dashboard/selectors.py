@@ -379,11 +379,12 @@ def chart_value(value):
     return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _chart(kind: str, labels, datasets, *, stacked: bool = False, horizontal: bool = False):
+def _chart(kind: str, labels, datasets, *, stacked=False, horizontal=False, decimals=False) -> dict:
     return {
         "type": kind,
         "stacked": stacked,
         "horizontal": horizontal,
+        "decimals": decimals,
         "labels": [str(x) for x in labels],
         "datasets": [
             {"label": str(label), "data": [chart_value(v) for v in data], "type": extra[0]}
@@ -704,7 +705,9 @@ def publish(raw: Raw, counts: Counts) -> dict:
                 _("Meets the target"),
             ],
             rows=rows,
-            chart=_chart("bar", _labels(rows), [_series(_("Index"), rows, 1)], horizontal=True),
+            chart=_chart(
+                "bar", _labels(rows), [_series(_("Index"), rows, 1)], horizontal=True, decimals=True
+            ),
             note=_("With fewer than 5 respondents a unit's index is not shown. Grades: %(grades)s.")
             % {"grades": ", ".join(f"{g.letter} {_(g.label)}" for g in ikm.GRADES)},
         )

@@ -25,7 +25,9 @@
     if (!doughnut) {
       options.indexAxis = spec.horizontal ? "y" : "x";
       options.scales = { x: { stacked: spec.stacked }, y: { stacked: spec.stacked } };
-      options.scales[spec.horizontal ? "x" : "y"].beginAtZero = true;
+      var value = options.scales[spec.horizontal ? "x" : "y"];
+      value.beginAtZero = true;
+      if (!spec.decimals) value.ticks = { precision: 0 };  // counts of people are whole
     }
     new Chart(canvas, { type: spec.type, data: { labels: spec.labels, datasets: datasets }, options: options });
   }
