@@ -20,6 +20,8 @@ from atensi.dashboard.tasks import refresh_summaries
 from atensi.regions.models import Region
 from cases.models import Client, FamilyMember, Referral
 from rehab.models import Episode
+from rehab.models.survey import SurveyUnit
+from rehab.selectors.survey import period_year, survey_results
 from tests.conftest import OI_VILLAGE, OKI_VILLAGE, OKI_VILLAGE_2, PASSWORD
 
 URL = reverse("dashboard:index")
@@ -346,3 +348,19 @@ def test_celery_beat_refreshes_the_periods_that_still_change(cast, known):
     assert not DashboardSnapshot.objects.exclude(
         area_key__in=["|16.02", "|16.10", "|16,32"]
     ).exists()
+
+
+def test_the_demo_year_2023_shows_the_clinics_episodes_and_its_satisfaction_index(demo):
+    viewer = User.objects.get(username="demo-viewer")
+    unit = SurveyUnit.objects.get()
+    expected = survey_results(unit=unit, period=period_year(2023))
+
+    data = _api(viewer, period="2023").json()
+
+    episodes = _section(data, "episodes")
+    assert _row(episodes, "rawat_jalan")["total"] == 50
+    assert _row(episodes, "rujukan")["total"] + _row(episodes, "rawat_inap")["total"] == 13
+    assert episodes["total"]["total"] == 63 == Episode.objects.filter(started_on__year=2023).count()
+    ikm = _row(_section(data, "ikm"), "0")["cells"]
+    assert ikm[:4] == [50, float(expected.index), float(expected.converted), "A"]
+    assert ikm[1] == 3.94 and ikm[4] == 3.9
