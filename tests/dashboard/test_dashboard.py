@@ -160,6 +160,8 @@ def test_small_counts_read_less_than_five_everywhere(cast, make_referral):
     assert _row(_section(data, "referrals"), "bnnk")["cells"][0] == "<5"
     assert page.context["data"]["cards"][0]["value"] == "<5"
     assert "&lt;5" in page.text
+    workbook = _xlsx_text(browser.get(URL, {"period": "2026", "format": "xlsx"}).content)
+    assert "&lt;5" in workbook and "<v>3</v>" not in workbook
 
 
 def test_who_may_open_the_dashboard(cast, browse):
