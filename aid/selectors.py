@@ -439,3 +439,87 @@ def _open_stages() -> list[str]:
     from cases.models import Stage
 
     return [s for s in Stage.values if s not in CLOSED_STAGES]
+
+
+# --- aggregates for the dashboard -------------------------------------------------------
+# Counts and sums only, already scoped to the region codes given (the caller checks that
+# the reader may see them), computed by the database. A proposal lies where its client
+# lives; ``width`` groups by the first characters of that village code (8: district).
+
+
+def screened_proposals(*, codes: list[str], start, end) -> dict[tuple[str, int | None], int]:
+    """The proposals made from the eligible rows (without any reason against them) of the
+    eligibility batches screened within the period, whose village lies in the given codes,
+    counted per (state, decile)."""
+    qs = Proposal.objects.filter(
+        policy.codes_q(codes, "batch_row__village_code"),
+        batch_row__reasons=[],
+        batch_row__batch__status="done",
+        batch_row__batch__created_at__date__gte=start,
+        batch_row__batch__created_at__date__lte=end,
+    ).order_by()
+    return {
+        (state, decile): n
+        for state, decile, n in qs.values_list("state", "batch_row__decile").annotate(n=Count("id"))
+    }
+
+
+def handover_aggregates(*, codes: list[str], start, end, width: int = 8) -> dict:
+    """What was handed over within the period: people aided (also per area), and per ATENSI
+    component and per aid item the number of people, the quantity and the value."""
+    from django.db.models.functions import Substr
+
+    from .models import HandoverItem
+
+    items = HandoverItem.objects.filter(
+        policy.codes_q(codes, "handover__proposal__client__village__code"),
+        handover__handed_on__gte=start,
+        handover__handed_on__lte=end,
+    ).order_by()
+    people = Count("handover__proposal__client", distinct=True)
+    return {
+        "components": list(Component.choices),
+        "people": items.aggregate(n=people)["n"],
+        "by_area": dict(
+            items.annotate(area=Substr("handover__proposal__client__village_id", 1, width))
+            .values_list("area")
+            .annotate(n=people)
+        ),
+        "by_component": {
+            row["proposal_item__component"]: row
+            for row in items.values("proposal_item__component").annotate(
+                people=people, quantity=Sum("quantity"), value=Sum("value")
+            )
+        },
+        "by_item": [
+            row
+            for row in items.values("proposal_item__component", "proposal_item__aid_item__name")
+            .annotate(people=people, quantity=Sum("quantity"), value=Sum("value"))
+            .order_by("proposal_item__component", "proposal_item__aid_item__name")
+        ],
+    }
+
+
+def budget_aggregates(*, codes: list[str], start, end) -> dict:
+    """Ceiling, reserved and spent (Rp), per ATENSI component, of the programmes of the
+    period's years run by organisations whose whole service area lies inside the codes."""
+    from atensi.accounts.models import Organisation
+    from atensi.regions.models import Region
+
+    elsewhere = Region.objects.exclude(policy.codes_q(codes, "code"))
+    owners = Organisation.objects.filter(policy.codes_q(codes, "service_area__code")).exclude(
+        service_area__in=elsewhere
+    )
+    programmes = Programme.objects.filter(
+        year__gte=start.year, year__lte=end.year, organisation__in=owners
+    )
+    lines = BudgetLine.objects.filter(programme__in=programmes).order_by()
+    sums = {"ceiling": Coalesce(Sum("ceiling"), 0), "reserved": Coalesce(Sum("reserved"), 0),
+            "spent": Coalesce(Sum("spent"), 0)}  # fmt: skip
+    return {
+        "programme_ceiling": programmes.aggregate(n=Coalesce(Sum("budget_ceiling"), 0))["n"],
+        **lines.aggregate(**sums),
+        "by_component": {
+            row["component"]: row for row in lines.values("component").annotate(**sums)
+        },
+    }

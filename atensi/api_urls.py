@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from aid.api import register_all as register_aid
 from assessments.api import register_all as register_assessments
 from atensi.accounts.api import LogoutAllView, LogoutView, MeView, TokenView
+from atensi.dashboard.api import DashboardView
 from atensi.regions.api import RegionViewSet
 from cases.api import CaseViewSet, ClientViewSet, ReferralViewSet
 from prevention.api import register as register_prevention
@@ -29,5 +30,6 @@ urlpatterns = [
     path("auth/logout/", LogoutView.as_view(), name="logout"),
     path("auth/logout-all/", LogoutAllView.as_view(), name="logout-all"),
     path("me/", MeView.as_view(), name="me"),
+    path("dashboard/", DashboardView.as_view(), name="dashboard"),
     *router.urls,
 ]

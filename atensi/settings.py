@@ -279,7 +279,13 @@ CELERY_TIMEZONE = TIME_ZONE
 # Expired sessions hold saved search terms: clear them every night.
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "atensi.tasks.clear_sessions", "schedule": 24 * 60 * 60},
+    "refresh-dashboard-summaries": {
+        "task": "atensi.dashboard.tasks.refresh_summaries",
+        "schedule": int(os.environ.get("DASHBOARD_REFRESH_SECONDS", str(10 * 60))),
+    },
 }
+# How long a dashboard snapshot is shown before the page counts again (seconds).
+DASHBOARD_SNAPSHOT_MAX_AGE = int(os.environ.get("DASHBOARD_SNAPSHOT_MAX_AGE", str(15 * 60)))
 
 # Content Security Policy: everything is served from this site, nothing inline.
 CONTENT_SECURITY_POLICY = {

@@ -209,3 +209,38 @@ def family_history(*, client: Client, show_nik: bool) -> list[dict]:
         })  # fmt: skip
     rows.sort(key=lambda row: row["at"], reverse=True)
     return rows
+
+
+# --- aggregates for the dashboard -------------------------------------------------------
+# Counts only, already scoped to the region codes given (the caller checks that the reader
+# may see them), computed by the database. ``width`` groups by the first characters of the
+# region code: 5 regency, 8 district (kecamatan), 13 village.
+
+
+def referral_aggregates(
+    *, codes: list[str], start: datetime.date, end: datetime.date, width: int = 8
+) -> dict:
+    """Referrals dated within the period: by source and month, by status and by area."""
+    from django.db.models.functions import Substr, TruncMonth
+
+    qs = Referral.objects.filter(
+        policy.codes_q(codes, "region__code"), referral_date__gte=start, referral_date__lte=end
+    ).order_by()
+    by_source_month = {
+        (row["source"], row["month"]): row["n"]
+        for row in qs.annotate(month=TruncMonth("referral_date"))
+        .values("source", "month")
+        .annotate(n=Count("id"))
+    }
+    return {
+        "sources": list(Referral.Source.choices),
+        "statuses": list(Referral.Status.choices),
+        "total": qs.count(),
+        "by_source_month": by_source_month,
+        "by_status": dict(qs.values_list("status").annotate(n=Count("id"))),
+        "by_area": dict(
+            qs.annotate(area=Substr("region_id", 1, width))
+            .values_list("area")
+            .annotate(n=Count("id"))
+        ),
+    }

@@ -145,3 +145,45 @@ def snapshots_ready(*, user: User) -> QuerySet[RegisterSnapshot]:
     """The completed snapshots that hold register rows of the user's area, newest first."""
     offered = [s.pk for s in snapshots_for(organisation=user.organisation)]
     return RegisterSnapshot.objects.filter(pk__in=offered).order_by("-extract_date", "-finished_at")
+
+
+# --- aggregates for the dashboard -------------------------------------------------------
+
+
+def screening_aggregates(*, codes: list[str], start, end, width: int = 8) -> dict:
+    """The rows of the completed eligibility batches screened within the period whose
+    village lies in the given codes: counts per set of reasons (for ``verdicts.funnel``),
+    per verdict (the reason that first removed a row) and per area; by the database."""
+    from django.db.models.functions import Substr
+
+    rows = BatchRow.objects.filter(
+        policy.codes_q(codes, "village_code"),
+        batch__status=EligibilityBatch.Status.DONE,
+        batch__created_at__date__gte=start,
+        batch__created_at__date__lte=end,
+    ).order_by()
+    reason_groups = {
+        frozenset(reasons): n for reasons, n in rows.values_list("reasons").annotate(n=Count("id"))
+    }
+    from assessments.models.eligibility import Verdict
+
+    return {
+        "verdicts": list(Verdict.choices),
+        "funnel": verdicts.funnel(reason_groups),
+        "by_verdict": _per_verdict(reason_groups),
+        "by_area": dict(
+            rows.annotate(area=Substr("village_code", 1, width))
+            .values_list("area")
+            .annotate(n=Count("id"))
+        ),
+    }
+
+
+def _per_verdict(reason_groups: dict[frozenset, int]) -> dict[str, int]:
+    """Rows per verdict (the first reason that removed them), from the counts per set of
+    reasons, so that they add up to what ``verdicts.funnel`` loses at each step."""
+    counts: dict[str, int] = {}
+    for reasons, n in reason_groups.items():
+        verdict = verdicts.verdict_of(reasons)
+        counts[verdict] = counts.get(verdict, 0) + n
+    return counts

@@ -1,15 +1,23 @@
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from assessments.selectors import assessment as assessment_selectors
 from assessments.selectors import eligibility as eligibility_selectors
 from atensi.accounts import policy
 from atensi.accounts.models import User
+from atensi.errors import ApplicationError
 from cases import selectors as case_selectors
 from rehab.selectors import episodes as episode_selectors
 
-from .selectors import area_summary
+from . import exports, services
+from . import selectors as dashboard
 
 
 @login_required
@@ -67,6 +75,49 @@ def _referrer_home(request):
 
 @login_required
 def index(request):
+    """The district head's dashboard: aggregates of the reader's area (or a region inside it)
+    and a period, suppressed; ``?format=xlsx`` (``&section=<key>`` for one) downloads it."""
     if not policy.has_role(request.user, policy.DASHBOARD_READERS):
         raise Http404
-    return render(request, "dashboard/index.html", {"summary": area_summary(user=request.user)})
+    area = dashboard.area_for(request.user, request.GET.get("area", "").strip())
+    if area is None:
+        raise Http404
+    try:
+        period = dashboard.parse_period(request.GET.get("period", ""))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        period = dashboard.parse_period("")
+    data = services.dashboard_current(area, period)
+    if request.GET.get("format") == "xlsx":
+        return exports.dashboard_xlsx(data, section=request.GET.get("section", ""))
+    query = {"area": area.code, "period": period.key}
+    choices = dashboard.area_choices(request.user)
+    if area.code not in {code for code, _label in choices}:
+        choices.append((area.code, f"{area.name} ({area.code})"))
+    return render(request, "dashboard/index.html", {
+        "data": data,
+        "area_choices": choices,
+        "query": urlencode(query),
+        "drill": area.width < 13,
+        "can_refresh": services.can_refresh(request.user),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def refresh(request):
+    """Count the chosen area and period again now (supervisors and administrators)."""
+    if not services.can_refresh(request.user):
+        raise Http404
+    area = dashboard.area_for(request.user, request.POST.get("area", "").strip())
+    if area is None:
+        raise Http404
+    try:
+        period = dashboard.parse_period(request.POST.get("period", ""))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("dashboard:index")
+    services.snapshot_refresh(area=area, period=period, by=request.user)
+    messages.success(request, _("The dashboard has been counted again."))
+    query = urlencode({"area": area.code, "period": period.key})
+    return redirect(f"{reverse('dashboard:index')}?{query}")

@@ -194,3 +194,62 @@ def episode_counts(*, user: User, year: int | None = None) -> dict:
         "outcomes": [(v, label, by_outcome.get(v, 0)) for v, label in Episode.Outcome.choices],
         "total": sum(by_modality.values()),
     }
+
+
+# --- aggregates for the dashboard -------------------------------------------------------
+# Counts only, already scoped to the region codes given (the caller checks that the reader
+# may see them), computed by the database. An episode lies where its client lives; ``width``
+# groups by the first characters of that village code (8: district).
+
+
+def episode_aggregates(*, codes: list[str], start, end, width: int = 8) -> dict:
+    """Episodes started within the period: by modality and outcome ("" while open), and by
+    area."""
+    from django.db.models.functions import Substr
+
+    qs = Episode.objects.filter(
+        policy.codes_q(codes, "client__village__code"), started_on__gte=start, started_on__lte=end
+    ).order_by()
+    return {
+        "modalities": list(Episode.Modality.choices),
+        "outcomes": list(Episode.Outcome.choices),
+        "by_modality_outcome": {
+            (modality, outcome): n
+            for modality, outcome, n in qs.values_list("modality", "outcome").annotate(
+                n=Count("id")
+            )
+        },
+        "by_area": dict(
+            qs.annotate(area=Substr("client__village_id", 1, width))
+            .values_list("area")
+            .annotate(n=Count("id"))
+        ),
+    }
+
+
+def follow_up_aggregates(*, codes: list[str], start, end, today=None, width: int = 8) -> dict:
+    """Aftercare follow-ups falling due within the period: how many, done (reached, not
+    reached), still open and overdue; the due and the done per area."""
+    from django.db.models.functions import Substr
+
+    today = today or timezone.localdate()
+    qs = AftercareFollowUp.objects.filter(
+        policy.codes_q(codes, "episode__client__village__code"), due_on__gte=start, due_on__lte=end
+    ).order_by()
+    open_ = Q(status=AftercareFollowUp.Status.DUE)
+    done = ~open_
+    counts = qs.aggregate(
+        due=Count("id"),
+        done=Count("id", filter=done),
+        reached=Count("id", filter=Q(status=AftercareFollowUp.Status.REACHED)),
+        not_reached=Count("id", filter=Q(status=AftercareFollowUp.Status.NOT_REACHED)),
+        open=Count("id", filter=open_),
+        overdue=Count("id", filter=open_ & Q(due_on__lt=today)),
+    )
+    counts["by_area"] = {
+        row["area"]: row
+        for row in qs.annotate(area=Substr("episode__client__village_id", 1, width))
+        .values("area")
+        .annotate(due=Count("id"), done=Count("id", filter=done))
+    }
+    return counts

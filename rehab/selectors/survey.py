@@ -207,3 +207,22 @@ def survey_distribution(*, unit: SurveyUnit, period: Period) -> dict[str, list[i
     return {
         code: [counts[f"{code.lower()}_{rating}"] for rating in ikm.RATINGS] for code in ikm.CODES
     }
+
+
+# --- aggregates for the dashboard -------------------------------------------------------
+
+
+def ikm_aggregates(*, codes: list[str], start, end) -> list[dict]:
+    """Per survey unit whose region lies in the given codes: its IKM for the period against
+    its target (``survey_results``, None without a response), with the respondents."""
+    units = (
+        SurveyUnit.objects.filter(policy.codes_q(codes, "region__code"))
+        .select_related("organisation")
+        .order_by("name")
+    )
+    period = Period(start, end, f"{start.isoformat()}..{end.isoformat()}")
+    return [
+        {"unit": unit.name, "organisation": unit.organisation.name, "target": unit.target,
+         "result": survey_results(unit=unit, period=period)}
+        for unit in units
+    ]  # fmt: skip
