@@ -262,6 +262,8 @@ def activity_summary(*, codes: list[str], start: datetime.date, end: datetime.da
         organisation__in=orgs, year__gte=start.year, year__lte=end.year
     ).aggregate(t=Sum("target_cases"))["t"]
     return {
+        "types": ActivityType.choices,
+        "fields": Field.choices,
         "activities": totals["n"],
         "participants": totals["p"] or 0,
         "by_type": by_type,
@@ -318,6 +320,7 @@ def village_status_summary(*, codes: list[str], on: datetime.date) -> dict:
         policy.codes_q(codes, "village__code"), designated_on__lte=on
     ).count()
     return {
+        "statuses": Vulnerability.choices,
         "on": on,
         "assessed": sum(by_status.values()),
         "by_status": by_status,

@@ -22,6 +22,7 @@ from assessments.selectors import eligibility as eligibility_selectors
 from atensi.accounts import policy
 from atensi.regions.models import Region
 from cases import selectors as case_selectors
+from prevention import selectors as prevention_selectors
 from rehab import ikm
 from rehab.selectors import episodes as episode_selectors
 from rehab.selectors import survey as survey_selectors
@@ -213,6 +214,8 @@ class Raw:
     follow_ups: dict
     ikm: list
     area_rows: list  # (code, name)
+    activities: dict
+    villages: dict
 
 
 def collect(area: Area, period: Period, *, today: datetime.date | None = None) -> Raw:
@@ -243,6 +246,8 @@ def collect(area: Area, period: Period, *, today: datetime.date | None = None) -
         follow_ups=follow_ups,
         ikm=survey_selectors.ikm_aggregates(**scope),
         area_rows=rows,
+        activities=prevention_selectors.activity_summary(**scope),
+        villages=prevention_selectors.village_status_summary(codes=codes, on=end),
     )
 
 
@@ -339,6 +344,25 @@ def count(raw: Raw) -> Counts:
     for i, unit in enumerate(raw.ikm):
         result = unit["result"]
         c.set(("ikm", i), result.respondents if result else 0)
+
+    # BNNK's work: people who took part, were tested or found positive, and suspects are
+    # counts of people; the number of activities and of villages are not.
+    act = raw.activities
+    types = [t for t, _label in act["types"]]
+    for t in types:
+        c.set(("act_people", t), act["by_type"][t]["participants"])
+    c.set(("act_people", ALL), act["participants"])
+    c.line([("act_people", t) for t in types], ("act_people", ALL))
+    urine = act["urine_tests"]
+    for i, row in enumerate(urine["by_institution"]):
+        c.set(("urine", i, "tested"), row["tested"])
+        c.set(("urine", i, "positive"), row["positive"])
+    for column in ("tested", "positive"):
+        c.set(("urine", ALL, column), urine[column])
+        c.line([("urine", i, column) for i in range(len(urine["by_institution"]))],
+               ("urine", ALL, column))  # fmt: skip
+    c.set(("enforce", "cases"), act["enforcement"]["cases"])
+    c.set(("enforce", "suspects"), act["enforcement"]["suspects"])
     return c
 
 
@@ -750,9 +774,91 @@ def publish(raw: Raw, counts: Counts) -> dict:
 
 
 def prevention_sections(raw: Raw, show: dict) -> list[Section]:
-    """The prevention app's sections (BNNK activities, village vulnerability): composed here
-    after the merge; none until then."""
-    return []
+    """BNNK's activities by type, its urine tests by institution, enforcement against the
+    year's target, and the villages by vulnerability (places, not people: not suppressed)."""
+    act = raw.activities
+    rows = [
+        {"label": label, "code": t,
+         "cells": [act["by_type"][t]["activities"], show["act_people", t]]}
+        for t, label in act["types"]
+    ]  # fmt: skip
+    sections = [
+        Section(
+            key="activities",
+            title=_("BNNK activities by type"),
+            columns=[_("Activities"), _("Participants")],
+            rows=rows,
+            total={
+                "label": _("Total"),
+                "cells": [act["activities"], show["act_people", ALL]],
+            },  # fmt: skip
+            chart=_chart(
+                "bar", _labels(rows), [_series(_("Participants"), rows, 1)], horizontal=True
+            ),  # fmt: skip
+            note=_("Activities held in the period, by the village or district they were held in."),
+        )
+    ]
+    urine = act["urine_tests"]["by_institution"]
+    rows = [
+        {"label": row["institution"], "code": str(i),
+         "cells": [show["urine", i, "tested"], show["urine", i, "positive"]]}
+        for i, row in enumerate(urine)
+    ]  # fmt: skip
+    sections.append(
+        Section(
+            key="urine_tests",
+            title=_("Urine tests by institution"),
+            columns=[_("Tested"), _("Positive")],
+            rows=rows,
+            total={"label": _("Total"),
+                   "cells": [show["urine", ALL, "tested"], show["urine", ALL, "positive"]]},
+            chart=_chart("bar", _labels(rows), [_series(_("Tested"), rows, 0),
+                                                _series(_("Positive"), rows, 1)]),
+        )
+    )  # fmt: skip
+    enforcement = act["enforcement"]
+    target = enforcement["target_cases"]
+    sections.append(
+        Section(
+            key="enforcement",
+            title=_("Enforcement"),
+            columns=[_("Count")],
+            rows=[
+                {"label": _("Cases"), "code": "cases", "cells": [show["enforce", "cases"]]},
+                {"label": _("Suspects"), "code": "suspects",
+                 "cells": [show["enforce", "suspects"]]},
+                {"label": _("Target (cases)"), "code": "target",
+                 "cells": [target if target is not None else None]},
+            ],
+            note=_("The periods recorded by the narcotics boards serving this area."),
+        )
+    )  # fmt: skip
+    villages = raw.villages
+    statuses = villages["statuses"]
+    rows = [
+        {"label": d["name"], "code": d["code"],
+         "cells": [d[s] for s, _label in statuses], "total": d["total"]}
+        for d in villages["by_district"]
+    ]  # fmt: skip
+    bahaya = ", ".join(f"{v['name']} ({v['district_name']})" for v in villages["bahaya_villages"])
+    sections.append(
+        Section(
+            key="villages",
+            title=_("Village vulnerability (kawasan rawan narkoba)"),
+            columns=[label for _s, label in statuses],
+            rows=rows,
+            total={"label": _("Total"),
+                   "cells": [villages["by_status"][s] for s, _label in statuses],
+                   "total": villages["assessed"]},
+            chart=_chart("bar", [label for _s, label in statuses],
+                         [(_("Villages"), [villages["by_status"][s] for s, _l in statuses])]),
+            note=_("The latest assessment of each village up to %(on)s; %(n)s Desa Bersinar. "
+                   "Bahaya: %(villages)s.")
+            % {"on": f"{villages['on']:%d-%m-%Y}", "n": villages["desa_bersinar"],
+               "villages": bahaya or "—"},
+        )
+    )  # fmt: skip
+    return sections
 
 
 def _with(people, amount):
