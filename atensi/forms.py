@@ -75,3 +75,31 @@ class RupiahField(forms.IntegerField):
         if amount is None:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return amount
+
+
+_PHONE_SEPARATORS = re.compile(r"[\s\-.()]")
+_PHONE = re.compile(r"^(?:\+62|62|0)\d{7,13}$")
+
+
+class PhoneField(forms.CharField):
+    """An Indonesian phone number as people write it ("0812-3456-7890", "+62 812 3456 7890"),
+    kept as its digits (and a leading +)."""
+
+    default_error_messages = {
+        "invalid": _("Write the phone number in digits, starting with 0 or +62, for example "
+                     "0812 3456 7890."),
+    }  # fmt: skip
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("label", _("Phone"))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return value
+        compact = _PHONE_SEPARATORS.sub("", value)
+        if not _PHONE.match(compact):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return compact

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from atensi.accounts.models import Organisation
 from atensi.errors import ApplicationError
-from atensi.forms import DateInput, StyledFormMixin
+from atensi.forms import DateInput, PhoneField, StyledFormMixin
 
 from .choices import Education, MaritalStatus, Religion, Sex, Substance
 from .models import Consent, FamilyMember, Referral, Stage
@@ -70,7 +70,7 @@ class ClientForm(NumberCheckMixin, StyledFormMixin, forms.Form):
     marital_status = forms.ChoiceField(
         label=_("Marital status"), choices=[("", "—"), *MaritalStatus.choices], required=False
     )
-    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    phone = PhoneField(required=False)
     address = forms.CharField(label=_("Address"), max_length=255)
     village = village_select()
     substances = forms.MultipleChoiceField(
@@ -121,10 +121,12 @@ class ConsentForm(StyledFormMixin, forms.Form):
 
 
 class FamilyMemberForm(StyledFormMixin, forms.Form):
-    relation = forms.ChoiceField(label=_("Relation"), choices=FamilyMember.Relation.choices)
+    relation = forms.ChoiceField(
+        label=_("Relation"), choices=[("", "—"), *FamilyMember.Relation.choices]
+    )
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     nik = forms.CharField(label=_("NIK"), max_length=40, required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    phone = PhoneField(required=False)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -155,7 +157,7 @@ class ReferralForm(NumberCheckMixin, StyledFormMixin, forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
     birth_date = forms.DateField(label=_("Date of birth"), widget=DateInput(), required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    phone = PhoneField(required=False)
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
     region = village_select(_("Village / kelurahan of residence"))
     substances = forms.MultipleChoiceField(

@@ -644,3 +644,25 @@ def test_a_duplicate_inside_the_area_is_still_reported(cast):
     assert response.status_code == 200
     assert first.masked_nik in response.text
     assert Client.objects.filter(full_name="Siti Aminah").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [("0812-3456-7890", "081234567890"), ("+62 812 3456 7890", "+6281234567890"),
+     ("(0712) 322 111", "0712322111")],
+)  # fmt: skip
+def test_a_phone_number_is_kept_as_its_digits_however_written(typed, kept):
+    from atensi.forms import PhoneField
+
+    assert PhoneField(required=False).clean(typed) == kept
+
+
+@pytest.mark.parametrize("typed", ["abc-123", "-0812", "telp saya", "0812", "12345678901"])
+def test_a_phone_number_that_is_not_one_is_refused_with_an_example(typed):
+    from django.core.exceptions import ValidationError
+
+    from atensi.forms import PhoneField
+
+    with pytest.raises(ValidationError) as refused:
+        PhoneField(required=False).clean(typed)
+    assert "0812 3456 7890" in str(refused.value)

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from atensi.forms import DateInput, StyledFormMixin
+from atensi.forms import DateInput, PhoneField, StyledFormMixin
 from cases.forms import village_select
 
 
@@ -76,7 +76,7 @@ class WalkInForm(StyledFormMixin, forms.Form):
         label=_("Relation or role"), max_length=100, required=False,
         help_text=_("E.g. mother of a young person in the village, village cadre."),
     )  # fmt: skip
-    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    phone = PhoneField(required=False)
     attended = forms.BooleanField(label=_("Attended"), required=False, initial=True)
 
 

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from atensi.forms import DateInput, StyledFormMixin
+from atensi.forms import DateInput, PhoneField, StyledFormMixin
 from cases.forms import village_select
 
 
@@ -23,5 +23,5 @@ class IbmUnitEditForm(IbmUnitForm):
 
 class RecoveryAgentForm(StyledFormMixin, forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
-    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    phone = PhoneField(required=False)
     trained_on = forms.DateField(label=_("Trained on"), widget=DateInput(), required=False)

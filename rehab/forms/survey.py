@@ -4,7 +4,10 @@ the period of the results."""
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from atensi.forms import DateInput, StyledFormMixin
@@ -118,6 +121,17 @@ class PaperQuestionnaireForm(QuestionnaireForm):
     """A paper questionnaire typed in by staff: the same, plus the day it was filled in."""
 
     answered_on = forms.DateField(label=_("Filled in on"), widget=DateInput())
+
+    # The regulation took effect in 2017; a questionnaire is never older than that.
+    EARLIEST = datetime.date(2017, 1, 1)
+
+    def clean_answered_on(self):
+        day = self.cleaned_data["answered_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date lies in the future."))
+        if day < self.EARLIEST:
+            raise forms.ValidationError(_("The date lies before the survey regulation (2017)."))
+        return day
 
 
 class SurveyUnitForm(StyledFormMixin, forms.ModelForm):

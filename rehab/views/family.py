@@ -76,7 +76,7 @@ def session_list(request):
     sessions = selectors.session_list(
         user=user, start=filters.get("start"), end=filters.get("end"),
         village=filters.get("village", ""), series=series,
-    )  # fmt: skip
+    ).order_by("-date", "-created_at")  # fmt: skip
     return render(request, "rehab/family_session_list.html", {
         "form": form, "sessions": sessions[:LIST_LIMIT], "series_list": series_all,
         "can_write": selectors.can_write(user),

@@ -247,7 +247,7 @@ def paper_entry(request, pk):
             services.survey_response_submit(
                 unit=unit, ratings=form.ratings(), **form.profile(),
                 suggestion=form.cleaned_data["suggestion"], by=request.user,
-                submitted_at=min(at, timezone.now()),
+                submitted_at=min(at, timezone.now()),  # today's, typed in before noon
             )  # fmt: skip
         except ApplicationError as exc:
             form.add_application_error(exc)
