@@ -8,6 +8,7 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from atensi.forms import DateInput, StyledFormMixin
@@ -146,20 +147,31 @@ class SurveyUnitForm(StyledFormMixin, forms.ModelForm):
         localized_fields = ["target"]  # "3,90" as written in Indonesian, or "3.90"
 
 
-PARTS = [
-    ("", _("Whole year")),
-    *[(f"Q{q}", _("Quarter %(q)d") % {"q": q}) for q in range(1, 5)],
-    *[(f"{m:02d}", f"{m:02d}") for m in range(1, 13)],
-]
+def parts() -> list[tuple[str, str]]:
+    """The year's quarters and months, named in the reader's language."""
+    return [
+        ("", _("Whole year")),
+        *[(f"Q{q}", _("Quarter %(q)d") % {"q": q}) for q in range(1, 5)],
+        *[(f"{m:02d}", MONTHS[m]) for m in range(1, 13)],
+    ]
 
 
 class PeriodForm(StyledFormMixin, forms.Form):
     """The results' period: a year with an optional quarter or month, or a date range."""
 
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
-    part = forms.ChoiceField(label=_("Quarter or month"), choices=PARTS, required=False)
+    part = forms.ChoiceField(label=_("Quarter or month"), choices=parts, required=False)
     start = forms.DateField(label=_("From"), required=False, widget=DateInput())
     end = forms.DateField(label=_("To"), required=False, widget=DateInput())
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if bool(start) != bool(end):
+            self.add_error("end" if start else "start", _("Give both dates of the range."))
+        elif start and end and end < start:
+            self.add_error("end", _("The end of the range lies before its start."))
+        return data
 
     def period_text(self) -> str | None:
         """The period as ?period= writes it, or None when the form gives none."""

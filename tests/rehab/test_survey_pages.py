@@ -224,3 +224,13 @@ def test_staff_type_in_a_paper_questionnaire(cast, browse, unit):
     paper = SurveyResponse.objects.get(entered_by=cast.referrer)
     assert paper.ratings == dict.fromkeys(paper.ratings, 3)
     assert paper.submitted_at.date() == datetime.date(2023, 6, 1)
+
+
+def test_a_date_range_ending_before_it_starts_is_named_on_its_field(browse, unit):
+    browser = browse("referrer")
+
+    page = browser.get(reverse("rehab:survey-unit-detail", args=[unit.pk]),
+                       {"start": "2023-06-01", "end": "2023-02-01"})  # fmt: skip
+
+    assert page.status_code == 200
+    assert page.context["period_form"].errors["end"]
