@@ -242,19 +242,21 @@ def _village_filters(request):
 STATUS_COLOUR = {"bahaya": "danger", "waspada": "warning", "siaga": "info", "aman": "success"}
 
 
-def _shade(n: int, total: int, status: str) -> str:
-    """A heat-map shade: the larger the district's share of villages in a status, the darker."""
-    if not n or not total:
+def _shade(n: int, top: int, status: str) -> str:
+    """A heat-map shade, as on the dashboard: the more villages of a district in a status,
+    against the district with the most in that status, the darker."""
+    if not n or not top:
         return ""
-    share = n / total
+    share = n / top
     opacity = 10 if share <= 0.25 else 25 if share <= 0.5 else 50 if share <= 0.75 else 75
     return f"bg-{STATUS_COLOUR[status]} bg-opacity-{opacity}"
 
 
 def _shaded(districts: list[dict]) -> list[dict]:
+    top = {s: max((row[s] for row in districts), default=0) for s in Vulnerability.values}
     for row in districts:
         row["cells"] = [
-            {"status": s, "n": row[s], "css": _shade(row[s], row["total"], s)}
+            {"status": s, "n": row[s], "css": _shade(row[s], top[s], s)}
             for s in Vulnerability.values
         ]
     return districts

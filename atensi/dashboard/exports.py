@@ -55,13 +55,21 @@ def dashboard_xlsx(data: dict, *, section: str = ""):
     if not section:
         sheet = workbook.sheet(_sheet_title(_("Summary"), used), widths=[40, 14, 14, 14])
         sheet.append([_("Dashboard"), data["area"].name, data["period"].label])
-        sheet.append(["", data["period"].label, data["previous_period"].label, _("Change")])
+        sheet.append(
+            [
+                "",
+                data["period"].label,
+                data["previous_period"].label,
+                _("Change from the period before"),
+            ]
+        )
         for card in data["cards"]:
             sheet.append([card["label"], card["value"], card["previous"],
                           "" if card["delta"] is None else card["delta"]])  # fmt: skip
     for s in sections:
         _write(workbook, s, data, used)
-    name = f"dashboard-{data['area'].code or 'area'}-{data['period'].key}"
+    area = data["area"].code or "-".join(data["area"].codes)
+    name = f"dasbor-{area}-{data['period'].key}"
     if section:
         name += f"-{section}"
     return xlsx_response(workbook.content(), f"{name}.xlsx")

@@ -404,8 +404,11 @@ def chart_value(value):
 
 
 def _chart(kind: str, labels, datasets, *, stacked=False, horizontal=False, decimals=False) -> dict:
+    values = [v for _label, data, *_extra in datasets for v in data]
     return {
         "type": kind,
+        # A hidden figure is left out of the chart; the page says so under it.
+        "hidden": any(isinstance(v, str) for v in values),
         "stacked": stacked,
         "horizontal": horizontal,
         "decimals": decimals,

@@ -392,3 +392,14 @@ def test_the_demo_dashboard_shows_bnnks_year_and_the_villages_of_2025(demo):
     assert enforcement == {"cases": "<5", "suspects": "<5", "target": 1}  # 3 and 3: suppressed
     villages = _section(later, "villages")["total"]["cells"]
     assert villages[:2] == [7, 34]  # Bahaya, Waspada
+
+
+def test_a_chart_with_hidden_figures_says_so_under_it(demo):
+    browser = Browser()
+    browser.force_login(User.objects.get(username="demo-viewer"))
+
+    page = browser.get(URL, {"period": "2026"})
+
+    hidden = [s for s in page.context["data"]["sections"] if s.chart and s.chart["hidden"]]
+    assert hidden  # the demo's year has small counts
+    assert page.text.count("bi-eye-slash") == len([s for s in hidden if s.rows])
