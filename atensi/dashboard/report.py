@@ -192,7 +192,7 @@ def report_xlsx(data: dict) -> bytes:
     sheet.append([])
 
     sheet.append([_("Satisfaction index (IKM) per service unit")])
-    sheet.append([_("Unit"), _("Respondents"), _("Index"), _("Converted"), _("Grade"),
+    sheet.append([_("Service unit"), _("Respondents"), _("Index"), _("Converted"), _("Grade"),
                   _("Target"), _("Meets the target")])  # fmt: skip
     for row in data["ikm"]:
         sheet.append([row["unit"], row["respondents"], row["index"], row["converted"],
@@ -205,7 +205,7 @@ def report_xlsx(data: dict) -> bytes:
     sheet.append([])
 
     sheet.append([_("BNNK activities by field of work")])
-    sheet.append([_("Field"), _("Activities"), _("Participants")])
+    sheet.append([_("Field of work"), _("Activities"), _("Participants")])
     for f in data["fields"]:
         sheet.append([str(f["label"]), f["activities"], f["participants"]])
     for f in data["fields"]:
@@ -213,7 +213,7 @@ def report_xlsx(data: dict) -> bytes:
             continue
         sheet.append([])
         sheet.append([str(f["label"])])
-        sheet.append([_("Activity"), _("Date"), _("Place"), _("Target group"), _("Meetings"),
+        sheet.append([_("Activity type"), _("Date"), _("Place"), _("Target group"), _("Meetings"),
                       _("Participants"), _("Tested")])  # fmt: skip
         for r in f["rows"]:
             sheet.append([str(r["type_label"]), r["date"], r["place"] or r["village__name"],

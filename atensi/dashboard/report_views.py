@@ -72,10 +72,8 @@ def report_progress(request, pk):
     return render(request, "dashboard/report_progress.html", _context(_report(request, pk)))
 
 
-@login_required
-def report_download(request, pk):
-    """A finished report as a download, audited; 404 until it is ready."""
-    report = _report(request, pk)
+def report_file(request, report: DashboardReport) -> FileResponse:
+    """A finished report as a download, audited; 404 until it is ready (page and API)."""
     if report.status != DashboardReport.Status.DONE or not report.file:
         raise Http404
     audit_record(actor=request.user, action=AuditEvent.Action.DOWNLOAD, obj=report,
@@ -84,3 +82,8 @@ def report_download(request, pk):
     filename = f"laporan-tahunan-{report.area_code or 'wilayah'}-{report.year}.{report.kind}"
     return FileResponse(report.file.open("rb"), content_type=content_type, as_attachment=True,
                         filename=filename)  # fmt: skip
+
+
+@login_required
+def report_download(request, pk):
+    return report_file(request, _report(request, pk))

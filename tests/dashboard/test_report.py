@@ -184,3 +184,35 @@ def test_no_client_name_or_nik_is_in_the_report(demo, django_capture_on_commit_c
     texts.append(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages))
     found = {value for value in personal for text in texts if value in text}
     assert not found, sorted(found)[:5]
+
+
+def test_the_api_asks_for_a_report_follows_it_and_serves_the_file_to_readers_only(
+    demo, django_capture_on_commit_callbacks, monkeypatch
+):
+    from rest_framework.test import APIClient
+
+    sent = []
+    monkeypatch.setattr(build_report, "delay", sent.append)
+    api = APIClient()
+    api.force_authenticate(User.objects.get(username="demo-supervisor"))
+    with django_capture_on_commit_callbacks(execute=True):
+        created = api.post("/api/v1/dashboard-reports/",
+                           {"area": OKI, "year": 2023, "kind": "xlsx"}, format="json")  # fmt: skip
+    assert created.status_code == 201, created.content
+    pk = created.json()["id"]
+    assert created.json()["status"] == "queued" and sent == [pk]
+    assert api.get(f"/api/v1/dashboard-reports/{pk}/file/").status_code == 404  # not ready
+    build_report(pk)
+    state = api.get(f"/api/v1/dashboard-reports/{pk}/").json()
+    assert (state["status"], state["progress"]) == ("done", 100)
+    download = api.get(f"/api/v1/dashboard-reports/{pk}/file/")
+    assert download.status_code == 200
+    assert AuditEvent.objects.filter(action="download", object_id=pk).count() == 1
+
+    outsider = APIClient()
+    outsider.force_authenticate(User.objects.get(username="demo-caseworker-2"))
+    assert outsider.get(f"/api/v1/dashboard-reports/{pk}/").status_code == 404
+    assert outsider.get(f"/api/v1/dashboard-reports/{pk}/file/").status_code == 404
+    outside = api.post("/api/v1/dashboard-reports/", {"area": "16.10", "year": 2023,
+                                                      "kind": "pdf"}, format="json")  # fmt: skip
+    assert outside.status_code == 404
