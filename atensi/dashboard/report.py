@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from aid.money import format_thousands
 from atensi.accounts import policy
 from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
@@ -146,6 +147,7 @@ def report_data(area: Area, year: int, *, progress: Progress = None) -> dict:
                 {"code": c, "label": label, "people": show_c[c]} for c, label in ho["components"]
             ],
             "budget": raw.budget,
+            "spent_rp": format_thousands(raw.budget["spent"]),
         },  # fmt: skip
         "ikm": ikm_rows,
         "ibm": ibm_selectors.ibm_aggregates(codes=codes, on=period.end),
