@@ -7,6 +7,7 @@ from aid.api import register_all as register_aid
 from assessments.api import register_all as register_assessments
 from atensi.accounts.api import LogoutAllView, LogoutView, MeView, TokenView
 from atensi.dashboard.api import DashboardView
+from atensi.dashboard.api import register as register_dashboard
 from atensi.regions.api import RegionViewSet
 from cases.api import CaseViewSet, ClientViewSet, ReferralViewSet
 from prevention.api import register as register_prevention
@@ -24,6 +25,7 @@ register_assessments(router)
 register_aid(router)
 register_rehab(router)
 register_prevention(router)
+register_dashboard(router)
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),

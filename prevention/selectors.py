@@ -328,3 +328,19 @@ def village_status_summary(*, codes: list[str], on: datetime.date) -> dict:
         "bahaya_villages": bahaya,
         "desa_bersinar": bersinar,
     }
+
+
+def activity_rows(*, codes: list[str], start: datetime.date, end: datetime.date) -> list[dict]:
+    """The activities from `start` to `end` in the region codes, one row each (for a yearly
+    report: field, type, date, place, target group, meetings, participants and urine tests),
+    by field and date. Activities carry no personal data."""
+    qs = (
+        Activity.objects.filter(policy.codes_q(codes, "village__code"), date__gte=start,
+                                date__lte=end)
+        .annotate(tested=Sum("urine_results__tested"))
+        .order_by("field", "date", "created_at")
+    )  # fmt: skip
+    return list(
+        qs.values("field", "type", "date", "place", "target", "meetings", "participants",
+                  "tested", "village__name")
+    )  # fmt: skip

@@ -16,7 +16,7 @@ from atensi.errors import ApplicationError
 from cases import selectors as case_selectors
 from rehab.selectors import episodes as episode_selectors
 
-from . import exports, services
+from . import exports, report, services
 from . import selectors as dashboard
 
 
@@ -100,6 +100,7 @@ def index(request):
         "query": urlencode(query),
         "drill": area.width < 13,
         "can_refresh": services.can_refresh(request.user),
+        "can_report": report.can_report(request.user),
     })  # fmt: skip
 
 

@@ -98,3 +98,16 @@ def ibm_unit_episodes(*, unit: IbmUnit, user: User) -> dict:
     )
     # Open episodes (no end) first: PostgreSQL sorts NULLs first in descending order.
     return {"shown": list(shown), **counts, "can_open_clients": policy.can_read_cases(user)}
+
+
+def ibm_aggregates(*, codes: list[str], on=None) -> dict:
+    """The active IBM units whose village lies in the region codes (set up on or before
+    ``on`` when given) and their active recovery agents, counted by the database; for
+    reports, never a name."""
+    units = IbmUnit.objects.filter(policy.codes_q(codes, "village__code"), is_active=True)
+    if on is not None:
+        units = units.filter(Q(established_on__isnull=True) | Q(established_on__lte=on))
+    agents = RecoveryAgent.objects.filter(unit__in=units, is_active=True)
+    if on is not None:
+        agents = agents.filter(Q(trained_on__isnull=True) | Q(trained_on__lte=on))
+    return {"units": units.count(), "agents": agents.count()}
