@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
 from atensi.accounts import policy
@@ -105,6 +106,8 @@ class Period:
         if "Q" in self.key:
             year, quarter = self.key.split("-Q")
             return _("Quarter %(q)s %(year)s") % {"q": quarter, "year": year}
+        if re.fullmatch(r"\d{4}-\d{2}", self.key):
+            return f"{MONTHS[self.start.month]} {self.start.year}"
         return f"{self.start:%d-%m-%Y} – {self.end:%d-%m-%Y}"
 
 

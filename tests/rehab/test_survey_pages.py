@@ -234,3 +234,12 @@ def test_a_date_range_ending_before_it_starts_is_named_on_its_field(browse, unit
 
     assert page.status_code == 200
     assert page.context["period_form"].errors["end"]
+
+
+def test_a_month_is_named_in_the_readers_language():
+    from django.utils import translation
+
+    from rehab.selectors.survey import parse_period
+
+    with translation.override("id"):
+        assert parse_period("2023-05").label == "Mei 2023"
