@@ -8,7 +8,6 @@ visit is an event on the case timeline and in the audit log.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 
 from django.core.exceptions import PermissionDenied
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from aid.models import FOLLOWUP_MONTHS, AidItem, FollowUp, Handover, Proposal
 from aid.money import format_rupiah
+from aid.months import add_months
 from atensi.accounts import policy
 from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
@@ -41,15 +41,6 @@ def days_early(followup: FollowUp, visited_on: datetime.date) -> int:
 
 def is_early(followup: FollowUp, visited_on: datetime.date) -> bool:
     return days_early(followup, visited_on) > EARLY_DAYS
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` later, or the month's last day when it is shorter."""
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
 
 
 def followups_schedule(*, handover: Handover) -> list[FollowUp]:
