@@ -18,6 +18,7 @@ from assessments.models.assessment import Component
 from assessments.selectors.register import snapshot_default
 from atensi.accounts import policy
 from atensi.accounts.models import User
+from atensi.summaries import facts as summaries
 from cases.models import CLOSED_STAGES
 
 from .models import AidItem, BudgetLine, Decree, FollowUp, Handover, Programme, Proposal
@@ -447,56 +448,87 @@ def _open_stages() -> list[str]:
 # lives; ``width`` groups by the first characters of that village code (8: district).
 
 
+def proposal_facts(start, end, codes) -> QuerySet:
+    """The kind "proposals" of the summary tables: proposals made from eligible rows (no
+    reason against them) of completed eligibility batches, per month the batch was made,
+    village, state and decile."""
+    from django.db.models import CharField, F, Value
+    from django.db.models.functions import Cast, TruncDate, TruncMonth
+
+    qs = Proposal.objects.filter(batch_row__reasons=[], batch_row__batch__status="done")
+    if start is not None:
+        qs = qs.filter(
+            batch_row__batch__created_at__date__gte=start,
+            batch_row__batch__created_at__date__lte=end,
+        )
+    decile = Coalesce(Cast("batch_row__decile", CharField()), Value(""))
+    return summaries.facts(
+        qs, codes=codes, month=TruncMonth(TruncDate("batch_row__batch__created_at")),
+        region=F("batch_row__village_code"), keys=[F("state"), decile],
+    )  # fmt: skip
+
+
 def screened_proposals(*, codes: list[str], start, end) -> dict[tuple[str, int | None], int]:
     """The proposals made from the eligible rows (without any reason against them) of the
     eligibility batches screened within the period, whose village lies in the given codes,
     counted per (state, decile)."""
-    qs = Proposal.objects.filter(
-        policy.codes_q(codes, "batch_row__village_code"),
-        batch_row__reasons=[],
-        batch_row__batch__status="done",
-        batch_row__batch__created_at__date__gte=start,
-        batch_row__batch__created_at__date__lte=end,
-    ).order_by()
-    return {
-        (state, decile): n
-        for state, decile, n in qs.values_list("state", "batch_row__decile").annotate(n=Count("id"))
-    }
+    rows = summaries.totals("proposals", codes=codes, start=start, end=end, by=["key1", "key2"])
+    return {(state, int(decile) if decile else None): n for state, decile, n in rows}
+
+
+def handover_facts(start, end, codes) -> QuerySet:
+    """The kind "handovers" of the summary tables: items handed over per month, the client's
+    village, ATENSI component, aid item and client (so that people are counted once), with
+    the quantity and the value."""
+    from django.db.models import CharField, F
+    from django.db.models.functions import Cast, TruncMonth
+
+    from .models import HandoverItem
+
+    items = HandoverItem.objects.all()
+    if start is not None:
+        items = items.filter(handover__handed_on__gte=start, handover__handed_on__lte=end)
+    return summaries.facts(
+        items, codes=codes, month=TruncMonth("handover__handed_on"),
+        region=F("handover__proposal__client__village_id"),
+        keys=[F("proposal_item__component"), F("proposal_item__aid_item__name"),
+              Cast("handover__proposal__client_id", CharField())],
+        amount=Sum("quantity"), value=Sum("value"),
+    )  # fmt: skip
 
 
 def handover_aggregates(*, codes: list[str], start, end, width: int = 8) -> dict:
     """What was handed over within the period: people aided (also per area), and per ATENSI
     component and per aid item the number of people, the quantity and the value."""
-    from django.db.models.functions import Substr
-
-    from .models import HandoverItem
-
-    items = HandoverItem.objects.filter(
-        policy.codes_q(codes, "handover__proposal__client__village__code"),
-        handover__handed_on__gte=start,
-        handover__handed_on__lte=end,
-    ).order_by()
-    people = Count("handover__proposal__client", distinct=True)
+    scope = {"codes": codes, "start": start, "end": end}
+    measures = ["people", "amount", "value"]
+    components = summaries.totals("handovers", **scope, by=["key1"], measures=measures)
+    items = summaries.totals("handovers", **scope, by=["key1", "key2"], measures=measures)
     return {
         "components": list(Component.choices),
-        "people": items.aggregate(n=people)["n"],
+        "people": summaries.total("handovers", **scope, measures=["people"]),
         "by_area": dict(
-            items.annotate(area=Substr("handover__proposal__client__village_id", 1, width))
-            .values_list("area")
-            .annotate(n=people)
+            summaries.totals("handovers", **scope, by=["area"], width=width, measures=["people"])
         ),
         "by_component": {
-            row["proposal_item__component"]: row
-            for row in items.values("proposal_item__component").annotate(
-                people=people, quantity=Sum("quantity"), value=Sum("value")
-            )
-        },
+            component: {
+                "proposal_item__component": component,
+                "people": people,
+                "quantity": quantity,
+                "value": value,
+            }
+            for component, people, quantity, value in components
+        },  # fmt: skip
         "by_item": [
-            row
-            for row in items.values("proposal_item__component", "proposal_item__aid_item__name")
-            .annotate(people=people, quantity=Sum("quantity"), value=Sum("value"))
-            .order_by("proposal_item__component", "proposal_item__aid_item__name")
-        ],
+            {
+                "proposal_item__component": component,
+                "proposal_item__aid_item__name": name,
+                "people": people,
+                "quantity": quantity,
+                "value": value,
+            }
+            for component, name, people, quantity, value in sorted(items)
+        ],  # fmt: skip
     }
 
 

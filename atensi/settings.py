@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "atensi.regions",
     "atensi.accounts",
     "atensi.audit",
+    "atensi.summaries",
     "atensi.dashboard",
     "cases",
     "assessments",

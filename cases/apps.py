@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Clients and cases")
+
+    def ready(self):
+        """Register the kinds of the summary tables this app counts."""
+        from atensi.summaries import facts
+        from cases import selectors
+
+        facts.register("referrals", selectors.referral_facts)

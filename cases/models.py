@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from atensi.accounts.models import Organisation
 from atensi.regions.models import Region
+from atensi.summaries.triggers import dirty_triggers
 
 from .choices import Education, MaritalStatus, Religion, Sex, Substance
 
@@ -69,6 +70,16 @@ class Client(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        # A client who moves takes their aid, episodes and follow-ups to the new village.
+        triggers = dirty_triggers(
+            "client",
+            on_update=(
+                "SELECT k.kind, DATE '0001-01-01' AS day FROM new_rows n "
+                "JOIN old_rows o ON o.id = n.id "
+                "CROSS JOIN (VALUES ('handovers'), ('episodes'), ('follow_ups')) AS k(kind) "
+                "WHERE n.village_id IS DISTINCT FROM o.village_id"
+            ),
+        )
         ordering = ["full_name"]
         verbose_name = _("client")
         verbose_name_plural = _("clients")
@@ -305,6 +316,9 @@ class Referral(models.Model):
     )
 
     class Meta:
+        triggers = dirty_triggers(
+            "referral", "SELECT 'referrals'::text AS kind, referral_date AS day FROM {rows}"
+        )
         ordering = ["-submitted_at"]
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from atensi.accounts import policy
 from atensi.accounts.models import Organisation, User
+from atensi.summaries import facts as summaries
 
 from .models import CLOSED_STAGES, Case, CaseEvent, Client, Referral, Stage
 
@@ -217,30 +218,35 @@ def family_history(*, client: Client, show_nik: bool) -> list[dict]:
 # region code: 5 regency, 8 district (kecamatan), 13 village.
 
 
+def referral_facts(start, end, codes) -> QuerySet:
+    """The kind "referrals" of the summary tables: referrals per month, region, source and
+    status (``summaries.facts``)."""
+    from django.db.models import F
+    from django.db.models.functions import TruncMonth
+
+    qs = Referral.objects.all()
+    if start is not None:
+        qs = qs.filter(referral_date__gte=start, referral_date__lte=end)
+    return summaries.facts(
+        qs, codes=codes, month=TruncMonth("referral_date"), region=F("region_id"),
+        keys=[F("source"), F("status")],
+    )  # fmt: skip
+
+
 def referral_aggregates(
     *, codes: list[str], start: datetime.date, end: datetime.date, width: int = 8
 ) -> dict:
     """Referrals dated within the period: by source and month, by status and by area."""
-    from django.db.models.functions import Substr, TruncMonth
-
-    qs = Referral.objects.filter(
-        policy.codes_q(codes, "region__code"), referral_date__gte=start, referral_date__lte=end
-    ).order_by()
-    by_source_month = {
-        (row["source"], row["month"]): row["n"]
-        for row in qs.annotate(month=TruncMonth("referral_date"))
-        .values("source", "month")
-        .annotate(n=Count("id"))
-    }
+    scope = {"codes": codes, "start": start, "end": end}
+    by_status = dict(summaries.totals("referrals", **scope, by=["key2"]))
     return {
         "sources": list(Referral.Source.choices),
         "statuses": list(Referral.Status.choices),
-        "total": qs.count(),
-        "by_source_month": by_source_month,
-        "by_status": dict(qs.values_list("status").annotate(n=Count("id"))),
-        "by_area": dict(
-            qs.annotate(area=Substr("region_id", 1, width))
-            .values_list("area")
-            .annotate(n=Count("id"))
-        ),
+        "total": sum(by_status.values()),
+        "by_source_month": {
+            (source, month): n
+            for source, month, n in summaries.totals("referrals", **scope, by=["key1", "month"])
+        },
+        "by_status": by_status,
+        "by_area": dict(summaries.totals("referrals", **scope, by=["area"], width=width)),
     }

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from atensi.accounts.models import Organisation
 from atensi.regions.models import Region
+from atensi.summaries.triggers import dirty_triggers
 
 
 class Field(models.TextChoices):
@@ -88,6 +89,7 @@ class Activity(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        triggers = dirty_triggers("activity", everything=["other"])
         ordering = ["-date", "-created_at"]
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
@@ -113,6 +115,7 @@ class UrineTestResult(models.Model):
     positive = models.PositiveIntegerField(_("positive"), default=0)
 
     class Meta:
+        triggers = dirty_triggers("urinetest", everything=["other"])
         ordering = ["id"]
         verbose_name = _("urine test result")
         verbose_name_plural = _("urine test results")
@@ -185,6 +188,7 @@ class EnforcementSummary(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        triggers = dirty_triggers("enforcement", everything=["other"])
         ordering = ["-year", "period_start"]
         verbose_name = _("enforcement summary")
         verbose_name_plural = _("enforcement summaries")
@@ -217,6 +221,7 @@ class EnforcementTarget(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        triggers = dirty_triggers("enftarget", everything=["other"])
         ordering = ["-year"]
         verbose_name = _("enforcement target")
         verbose_name_plural = _("enforcement targets")
@@ -265,6 +270,7 @@ class VillageStatus(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        triggers = dirty_triggers("villagestatus", everything=["other"])
         ordering = ["village", "-assessed_on"]
         verbose_name = _("village vulnerability assessment")
         verbose_name_plural = _("village vulnerability assessments")
@@ -300,6 +306,7 @@ class DesaBersinar(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        triggers = dirty_triggers("bersinar", everything=["other"])
         verbose_name = _("Desa Bersinar designation")
         verbose_name_plural = _("Desa Bersinar designations")
 

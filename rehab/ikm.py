@@ -155,11 +155,29 @@ def compute(
     (an index, 1–4)."""
     responses = list(responses)
     check(responses)
-    elements = []
+    totals = {}
     for element in ELEMENTS:
         ratings = [r[element.code] for r in responses if r.get(element.code) is not None]
-        mean = Decimal(sum(ratings)) / Decimal(len(ratings))
-        elements.append((element, len(ratings), mean))
+        totals[element.code] = (len(ratings), sum(ratings))
+    return from_totals(len(responses), totals, target=target)
+
+
+def from_totals(
+    respondents: int,
+    totals: Mapping[str, tuple[int, int]],
+    *,
+    target: Decimal | float | str | None = None,
+) -> Result:
+    """The IKM from, per element code, the number of answers and the sum of their ratings
+    (what a database sums), of ``respondents`` people, against ``target``."""
+    missing = [e.code for e in ELEMENTS if not totals.get(e.code, (0, 0))[0]]
+    if respondents < 1 or missing:
+        raise IkmError([(None, code, "nobody rated it") for code in missing] or
+                       [(None, None, "no responses")])  # fmt: skip
+    elements = []
+    for element in ELEMENTS:
+        answers, total = totals[element.code]
+        elements.append((element, answers, Decimal(total) / Decimal(answers)))
     index = sum((mean * WEIGHT for _e, _n, mean in elements), Decimal(0))
     converted = _two(index * CONVERSION)
     goal = None if target is None else Decimal(str(target))
@@ -169,7 +187,7 @@ def compute(
         lowest = min(mean for _e, _n, mean in elements)
         weakest = tuple(e.code for e, _n, mean in elements if mean == lowest)
     return Result(
-        respondents=len(responses),
+        respondents=respondents,
         elements=tuple(
             ElementResult(e, n, _four(mean), _four(mean * WEIGHT)) for e, n, mean in elements
         ),

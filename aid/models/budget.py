@@ -5,6 +5,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models.assessment import Component
+from atensi.summaries.triggers import dirty_triggers
 
 from .programme import Programme
 
@@ -26,6 +27,7 @@ class BudgetLine(models.Model):
     spent = models.BigIntegerField(_("spent (Rp)"), default=0)
 
     class Meta:
+        triggers = dirty_triggers("budgetline", everything=["other"])
         ordering = ["programme", "component"]
         verbose_name = _("budget line")
         verbose_name_plural = _("budget lines")

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from atensi.accounts.models import Organisation
+from atensi.summaries.triggers import dirty_triggers
 from cases.models import FamilyMember
 
 from .proposal import Proposal, ProposalItem
@@ -49,6 +50,9 @@ class Handover(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        triggers = dirty_triggers(
+            "handover", "SELECT 'handovers'::text AS kind, handed_on AS day FROM {rows}"
+        )
         ordering = ["-handed_on", "-created_at"]
         verbose_name = _("hand-over")
         verbose_name_plural = _("hand-overs")
@@ -81,6 +85,11 @@ class HandoverItem(models.Model):
     value = models.BigIntegerField(_("value (Rp)"))
 
     class Meta:
+        triggers = dirty_triggers(
+            "handoveritem",
+            "SELECT DISTINCT 'handovers'::text AS kind, h.handed_on AS day FROM {rows} r "
+            "JOIN aid_handover h ON h.id = r.handover_id",
+        )
         ordering = ["handover", "id"]
         constraints = [
             models.UniqueConstraint(fields=["proposal_item"], name="handoveritem_once_per_item"),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.models.assessment import Component
 from atensi.accounts.models import Organisation
 from atensi.regions.models import Region
+from atensi.summaries.triggers import dirty_triggers
 from cases.models import Client
 
 
@@ -49,6 +50,7 @@ class Programme(models.Model):
     period_end = models.DateField(_("period end"), null=True, blank=True)
 
     class Meta:
+        triggers = dirty_triggers("programme", everything=["other"])
         ordering = ["-year", "name"]
         verbose_name = _("aid programme")
         verbose_name_plural = _("aid programmes")

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.models.assessment import Component
 from atensi.accounts.models import Organisation
+from atensi.summaries.triggers import dirty_triggers, local_date
 from cases.models import Client
 
 from .programme import AidItem, Programme
@@ -101,6 +102,12 @@ class Proposal(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        triggers = dirty_triggers(
+            "proposal",
+            f"SELECT DISTINCT 'proposals'::text AS kind, {local_date('b.created_at')} AS day "
+            "FROM {rows} r JOIN assessments_batchrow br ON br.id = r.batch_row_id "
+            "JOIN assessments_eligibilitybatch b ON b.id = br.batch_id",
+        )
         ordering = ["-created_at"]
         verbose_name = _("aid proposal")
         verbose_name_plural = _("aid proposals")

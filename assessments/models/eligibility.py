@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from atensi.accounts.models import Organisation
+from atensi.summaries.triggers import dirty_triggers, local_date
 from cases.models import Client
 
 from .register import RegisterRow, RegisterSnapshot
@@ -85,6 +86,11 @@ class EligibilityBatch(models.Model):
     )
 
     class Meta:
+        triggers = dirty_triggers(
+            "batch",
+            f"SELECT k.kind, {local_date('r.created_at')} AS day FROM {{rows}} r "
+            "CROSS JOIN (VALUES ('screening'), ('proposals')) AS k(kind)",
+        )
         ordering = ["-created_at"]
         verbose_name = _("eligibility batch")
         verbose_name_plural = _("eligibility batches")
@@ -171,6 +177,12 @@ class BatchRow(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        triggers = dirty_triggers(
+            "batchrow",
+            f"SELECT DISTINCT k.kind, {local_date('b.created_at')} AS day FROM {{rows}} r "
+            "JOIN assessments_eligibilitybatch b ON b.id = r.batch_id "
+            "CROSS JOIN (VALUES ('screening'), ('proposals')) AS k(kind)",
+        )
         ordering = ["batch", "row_number"]
         indexes = [
             models.Index(fields=["batch", "verdict"], name="batchrow_batch_verdict"),

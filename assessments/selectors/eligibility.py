@@ -12,6 +12,7 @@ from assessments import linkage, verdicts
 from assessments.models import BatchRow, EligibilityBatch, RegisterRow, RegisterSnapshot
 from atensi.accounts import policy
 from atensi.accounts.models import User
+from atensi.summaries import facts as summaries
 
 from .register import snapshots_for
 
@@ -150,32 +151,38 @@ def snapshots_ready(*, user: User) -> QuerySet[RegisterSnapshot]:
 # --- aggregates for the dashboard -------------------------------------------------------
 
 
+def screening_facts(start, end, codes) -> QuerySet:
+    """The kind "screening" of the summary tables: rows of completed eligibility batches per
+    month the batch was made, village and set of reasons (comma-joined)."""
+    from django.db.models import CharField, F, Func, Value
+    from django.db.models.functions import TruncDate, TruncMonth
+
+    rows = BatchRow.objects.filter(batch__status=EligibilityBatch.Status.DONE)
+    if start is not None:
+        rows = rows.filter(batch__created_at__date__gte=start, batch__created_at__date__lte=end)
+    reasons = Func(F("reasons"), Value(","), function="array_to_string", output_field=CharField())
+    return summaries.facts(
+        rows, codes=codes, month=TruncMonth(TruncDate("batch__created_at")),
+        region=F("village_code"), keys=[reasons],
+    )  # fmt: skip
+
+
 def screening_aggregates(*, codes: list[str], start, end, width: int = 8) -> dict:
     """The rows of the completed eligibility batches screened within the period whose
     village lies in the given codes: counts per set of reasons (for ``verdicts.funnel``),
     per verdict (the reason that first removed a row) and per area; by the database."""
-    from django.db.models.functions import Substr
-
-    rows = BatchRow.objects.filter(
-        policy.codes_q(codes, "village_code"),
-        batch__status=EligibilityBatch.Status.DONE,
-        batch__created_at__date__gte=start,
-        batch__created_at__date__lte=end,
-    ).order_by()
-    reason_groups = {
-        frozenset(reasons): n for reasons, n in rows.values_list("reasons").annotate(n=Count("id"))
-    }
     from assessments.models.eligibility import Verdict
 
+    scope = {"codes": codes, "start": start, "end": end}
+    reason_groups: dict[frozenset, int] = {}
+    for joined, n in summaries.totals("screening", **scope, by=["key1"]):
+        reasons = frozenset(joined.split(",")) if joined else frozenset()
+        reason_groups[reasons] = reason_groups.get(reasons, 0) + n
     return {
         "verdicts": list(Verdict.choices),
         "funnel": verdicts.funnel(reason_groups),
         "by_verdict": _per_verdict(reason_groups),
-        "by_area": dict(
-            rows.annotate(area=Substr("village_code", 1, width))
-            .values_list("area")
-            .annotate(n=Count("id"))
-        ),
+        "by_area": dict(summaries.totals("screening", **scope, by=["area"], width=width)),
     }
 
 

@@ -21,6 +21,7 @@ from assessments import verdicts
 from assessments.selectors import eligibility as eligibility_selectors
 from atensi.accounts import policy
 from atensi.regions.models import Region
+from atensi.summaries import facts as summaries
 from cases import selectors as case_selectors
 from prevention import selectors as prevention_selectors
 from rehab import ikm
@@ -220,6 +221,11 @@ class Raw:
 
 def collect(area: Area, period: Period, *, today: datetime.date | None = None) -> Raw:
     """Ask every app for its counts of the area and period (the database counts)."""
+    with summaries.counted():
+        return _collect(area, period, today=today)
+
+
+def _collect(area: Area, period: Period, *, today: datetime.date | None = None) -> Raw:
     codes, start, end, width = list(area.codes), period.start, period.end, area.width
     scope = {"codes": codes, "start": start, "end": end}
     referrals = case_selectors.referral_aggregates(**scope, width=width)

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 
 from atensi.accounts import policy
 from atensi.accounts.models import Organisation, User
+from atensi.summaries import facts as summaries
 from rehab.selectors.survey import Period
 
 from . import selectors
@@ -76,11 +77,14 @@ def restored(snapshot: DashboardSnapshot) -> dict:
 
 
 def snapshot_refresh(*, area: Area, period: Period, by: User | None = None) -> dict:
-    """Count the area and period again and keep the result; returns the dashboard."""
+    """Count the area and period again and keep the result; returns the dashboard. The
+    snapshot is dated when the counting began, so that a change of the summary tables
+    committed meanwhile makes it out of date."""
+    started = timezone.now()
     data = selectors.dashboard(area, period)
     snapshot, _created = DashboardSnapshot.objects.update_or_create(
         area_key=_area_key(area), period=period.key, language=translation.get_language() or "",
-        defaults={"data": stored(data), "computed_at": timezone.now()},
+        defaults={"data": stored(data), "computed_at": started},
     )  # fmt: skip
     if by is not None:
         logger.info("dashboard %s %s refreshed by user %s", snapshot.area_key, period.key, by.pk)
@@ -88,14 +92,20 @@ def snapshot_refresh(*, area: Area, period: Period, by: User | None = None) -> d
 
 
 def dashboard_current(area: Area, period: Period) -> dict:
-    """The area's dashboard for the period: its snapshot while younger than
-    ``DASHBOARD_SNAPSHOT_MAX_AGE`` seconds, otherwise counted again (and kept)."""
+    """The area's dashboard for the period: its snapshot unless the records of the period
+    (or of the period before, which it is compared with) changed since, or it is older than
+    ``DASHBOARD_SNAPSHOT_MAX_AGE`` seconds (the overdue follow-ups change with the day);
+    otherwise counted again from the summary tables, brought up to date first."""
+    summaries.refresh()
     max_age = datetime.timedelta(seconds=settings.DASHBOARD_SNAPSHOT_MAX_AGE)
     snapshot = DashboardSnapshot.objects.filter(
         area_key=_area_key(area), period=period.key, language=translation.get_language() or "",
         computed_at__gte=timezone.now() - max_age,
     ).first()  # fmt: skip
-    if snapshot is not None:
+    before = selectors.previous_period(period)
+    if snapshot is not None and not summaries.changed_since(
+        snapshot.computed_at, start=before.start, end=period.end
+    ):
         return restored(snapshot)
     return snapshot_refresh(area=area, period=period)
 
@@ -116,6 +126,7 @@ def snapshots_refresh(*, today: datetime.date | None = None) -> int:
     (``current_periods``) for the whole service area of every active organisation whose
     staff may open the dashboard; returns how many were refreshed."""
     today = today or timezone.localdate()
+    summaries.refresh()
     organisations = Organisation.objects.filter(
         is_active=True, users__role__in=policy.DASHBOARD_READERS, users__is_active=True
     ).distinct()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from atensi.accounts.models import Organisation
 from atensi.regions.models import Region
+from atensi.summaries.triggers import dirty_triggers
 from cases.choices import Substance
 from cases.models import Case, Client, Referral
 
@@ -159,6 +160,9 @@ class Episode(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        triggers = dirty_triggers(
+            "episode", "SELECT 'episodes'::text AS kind, started_on AS day FROM {rows}"
+        )
         ordering = ["-started_on", "-created_at"]
         verbose_name = _("rehabilitation episode")
         verbose_name_plural = _("rehabilitation episodes")
@@ -379,6 +383,9 @@ class AftercareFollowUp(models.Model):
     recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        triggers = dirty_triggers(
+            "followup", "SELECT 'follow_ups'::text AS kind, due_on AS day FROM {rows}"
+        )
         ordering = ["due_on", "months"]
         verbose_name = _("aftercare follow-up")
         verbose_name_plural = _("aftercare follow-ups")

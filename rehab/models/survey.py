@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from atensi.accounts.models import Organisation
 from atensi.regions.models import Region
+from atensi.summaries.triggers import dirty_triggers, everything_marks, local_date
 from rehab.ikm import CODES
 
 CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read off a poster
@@ -53,6 +54,16 @@ class SurveyUnit(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        # Its name and target are read as they are; its responses lie where it lies.
+        triggers = dirty_triggers(
+            "surveyunit",
+            everything_marks("other"),
+            on_update=(
+                "SELECT 'survey'::text AS kind, DATE '0001-01-01' AS day FROM new_rows n "
+                "JOIN old_rows o ON o.id = n.id WHERE n.region_id IS DISTINCT FROM o.region_id "
+                f"UNION ALL {everything_marks('other')}"
+            ),
+        )
         ordering = ["name"]
         verbose_name = _("survey unit")
         verbose_name_plural = _("survey units")
@@ -144,6 +155,10 @@ class SurveyResponse(models.Model):
     )  # fmt: skip
 
     class Meta:
+        triggers = dirty_triggers(
+            "response",
+            f"SELECT 'survey'::text AS kind, {local_date('submitted_at')} AS day FROM {{rows}}",
+        )
         ordering = ["submitted_at"]
         verbose_name = _("survey response")
         verbose_name_plural = _("survey responses")

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from atensi.accounts import policy
 from atensi.accounts.models import User
+from atensi.summaries import facts as summaries
 from cases.selectors import client_list
 from rehab.models import AftercareFollowUp, Episode, Session
 
@@ -202,54 +203,76 @@ def episode_counts(*, user: User, year: int | None = None) -> dict:
 # groups by the first characters of that village code (8: district).
 
 
+def episode_facts(start, end, codes) -> QuerySet:
+    """The kind "episodes" of the summary tables: episodes per month they started, the
+    client's village, modality and outcome ("" while open)."""
+    from django.db.models import F
+    from django.db.models.functions import TruncMonth
+
+    qs = Episode.objects.all()
+    if start is not None:
+        qs = qs.filter(started_on__gte=start, started_on__lte=end)
+    return summaries.facts(
+        qs, codes=codes, month=TruncMonth("started_on"), region=F("client__village_id"),
+        keys=[F("modality"), F("outcome")],
+    )  # fmt: skip
+
+
 def episode_aggregates(*, codes: list[str], start, end, width: int = 8) -> dict:
     """Episodes started within the period: by modality and outcome ("" while open), and by
     area."""
-    from django.db.models.functions import Substr
-
-    qs = Episode.objects.filter(
-        policy.codes_q(codes, "client__village__code"), started_on__gte=start, started_on__lte=end
-    ).order_by()
+    scope = {"codes": codes, "start": start, "end": end}
     return {
         "modalities": list(Episode.Modality.choices),
         "outcomes": list(Episode.Outcome.choices),
         "by_modality_outcome": {
             (modality, outcome): n
-            for modality, outcome, n in qs.values_list("modality", "outcome").annotate(
-                n=Count("id")
-            )
+            for modality, outcome, n in summaries.totals("episodes", **scope, by=["key1", "key2"])
         },
-        "by_area": dict(
-            qs.annotate(area=Substr("client__village_id", 1, width))
-            .values_list("area")
-            .annotate(n=Count("id"))
-        ),
+        "by_area": dict(summaries.totals("episodes", **scope, by=["area"], width=width)),
     }
+
+
+def follow_up_facts(start, end, codes) -> QuerySet:
+    """The kind "follow_ups" of the summary tables: aftercare follow-ups per month they fall
+    due, the client's village and status, with the day of those still open (to tell the
+    overdue)."""
+    from django.db.models import Case, CharField, F, Value, When
+    from django.db.models.functions import Cast, TruncMonth
+
+    qs = AftercareFollowUp.objects.all()
+    if start is not None:
+        qs = qs.filter(due_on__gte=start, due_on__lte=end)
+    open_on = Case(
+        When(status=AftercareFollowUp.Status.DUE, then=Cast("due_on", CharField())),
+        default=Value(""),
+    )
+    return summaries.facts(
+        qs, codes=codes, month=TruncMonth("due_on"), region=F("episode__client__village_id"),
+        keys=[F("status"), open_on],
+    )  # fmt: skip
 
 
 def follow_up_aggregates(*, codes: list[str], start, end, today=None, width: int = 8) -> dict:
     """Aftercare follow-ups falling due within the period: how many, done (reached, not
     reached), still open and overdue; the due and the done per area."""
-    from django.db.models.functions import Substr
-
-    today = today or timezone.localdate()
-    qs = AftercareFollowUp.objects.filter(
-        policy.codes_q(codes, "episode__client__village__code"), due_on__gte=start, due_on__lte=end
-    ).order_by()
-    open_ = Q(status=AftercareFollowUp.Status.DUE)
-    done = ~open_
-    counts = qs.aggregate(
-        due=Count("id"),
-        done=Count("id", filter=done),
-        reached=Count("id", filter=Q(status=AftercareFollowUp.Status.REACHED)),
-        not_reached=Count("id", filter=Q(status=AftercareFollowUp.Status.NOT_REACHED)),
-        open=Count("id", filter=open_),
-        overdue=Count("id", filter=open_ & Q(due_on__lt=today)),
-    )
-    counts["by_area"] = {
-        row["area"]: row
-        for row in qs.annotate(area=Substr("episode__client__village_id", 1, width))
-        .values("area")
-        .annotate(due=Count("id"), done=Count("id", filter=done))
-    }
+    today = (today or timezone.localdate()).isoformat()
+    scope = {"codes": codes, "start": start, "end": end}
+    status = AftercareFollowUp.Status
+    counts = dict.fromkeys(("due", "done", "reached", "not_reached", "open", "overdue"), 0)
+    for state, open_on, n in summaries.totals("follow_ups", **scope, by=["key1", "key2"]):
+        counts["due"] += n
+        if state == status.DUE:
+            counts["open"] += n
+            counts["overdue"] += n if open_on < today else 0
+        else:
+            counts["done"] += n
+            counts["reached"] += n if state == status.REACHED else 0
+            counts["not_reached"] += n if state == status.NOT_REACHED else 0
+    by_area: dict[str, dict] = {}
+    for area, state, n in summaries.totals("follow_ups", **scope, by=["area", "key1"], width=width):
+        row = by_area.setdefault(area, {"area": area, "due": 0, "done": 0})
+        row["due"] += n
+        row["done"] += 0 if state == status.DUE else n
+    counts["by_area"] = by_area
     return counts

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from atensi.accounts import policy
 from atensi.accounts.models import User
 from atensi.errors import ApplicationError
+from atensi.summaries import facts as summaries
 from rehab import ikm
 from rehab.models.survey import SurveyResponse, SurveyUnit
 
@@ -215,17 +216,53 @@ def survey_distribution(*, unit: SurveyUnit, period: Period) -> dict[str, list[i
 # --- aggregates for the dashboard -------------------------------------------------------
 
 
+def survey_facts(start, end, codes) -> QuerySet:
+    """The kind "survey" of the summary tables: per month answered (local date), unit region,
+    unit and element, the number of answers and the sum of their ratings."""
+    from functools import reduce
+
+    from django.db.models import CharField, F, Sum, Value
+    from django.db.models.functions import Cast, TruncDate, TruncMonth
+
+    qs = SurveyResponse.objects.all()
+    if start is not None:
+        qs = qs.filter(submitted_at__date__gte=start, submitted_at__date__lte=end)
+    per_element = [
+        summaries.facts(
+            qs, codes=codes, month=TruncMonth(TruncDate("submitted_at")),
+            region=F("unit__region_id"),
+            keys=[Cast("unit_id", CharField()), Value(code, output_field=CharField())],
+            amount=Sum(field),
+        )
+        for code, field in zip(ikm.CODES, RATING_FIELDS, strict=True)
+    ]  # fmt: skip
+    return reduce(lambda a, b: a.union(b, all=True), per_element)
+
+
 def ikm_aggregates(*, codes: list[str], start, end) -> list[dict]:
     """Per survey unit whose region lies in the given codes: its IKM for the period against
-    its target (``survey_results``, None without a response), with the respondents."""
+    its target (None without a response), with the respondents."""
     units = (
         SurveyUnit.objects.filter(policy.codes_q(codes, "region__code"))
         .select_related("organisation")
         .order_by("name")
     )
-    period = Period(start, end, f"{start.isoformat()}..{end.isoformat()}")
+    totals: dict[str, dict[str, tuple[int, int]]] = {}
+    for unit, code, answers, total in summaries.totals(
+        "survey", codes=codes, start=start, end=end, by=["key1", "key2"],
+        measures=["n", "amount"],
+    ):  # fmt: skip
+        totals.setdefault(unit, {})[code] = (answers, total)
+
+    def result(unit):
+        counted = totals.get(str(unit.pk))
+        if not counted:
+            return None
+        respondents = max(answers for answers, _total in counted.values())
+        return ikm.from_totals(respondents, counted, target=unit.target)
+
     return [
         {"unit": unit.name, "organisation": unit.organisation.name, "target": unit.target,
-         "result": survey_results(unit=unit, period=period)}
+         "result": result(unit)}
         for unit in units
     ]  # fmt: skip

@@ -1,0 +1,302 @@
+"""Summary tables: each app counts its records per region and month once, the dashboard
+reads the counts.
+
+An app describes a *kind* of fact by a function ``build(start, end, codes)`` returning a
+query (made with ``facts``) that counts its records dated within ``[start, end]`` (None: all)
+per month, region code and up to three keys, and registers it (``register``, from its
+``AppConfig.ready``). Database triggers on the app's tables (``dirty_triggers``) mark the
+months whose records changed; ``refresh`` counts those months again (and ``rebuild`` every
+month), each kind under its own lock, so that the counts follow the records incrementally.
+
+``totals`` reads the counts of a kind for region codes and a period: from the table when
+the period is made of whole months, otherwise by running the kind's query for exactly those
+days, so that both give the figures of the records. Everything is counted by the database.
+The platform knows the kinds only by name: it imports no domain app.
+"""
+
+from __future__ import annotations
+
+import calendar
+import contextlib
+import contextvars
+import datetime
+import logging
+import time
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Count, DateField, IntegerField, QuerySet, Value
+from django.db.models.functions import Cast
+
+from atensi.accounts import policy
+
+from .models import ALL_MONTHS, Change, Dirty, MonthlyCount
+
+logger = logging.getLogger(__name__)
+
+Build = Callable[[datetime.date | None, datetime.date | None, Sequence[str] | None], QuerySet]
+KEYS = ("key1", "key2", "key3")
+COLUMNS = ("month", "region", *KEYS, "n", "amount", "value")
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    build: Build
+
+
+KINDS: dict[str, Kind] = {}
+# Set while a reader works on counts it has just brought up to date (``counted``).
+_fresh = contextvars.ContextVar("summaries_fresh", default=False)
+
+
+def register(name: str, build: Build) -> None:
+    """Make ``name`` a kind of fact counted by ``build`` (idempotent)."""
+    KINDS[name] = Kind(name, build)
+
+
+def facts(
+    qs: QuerySet,
+    *,
+    codes: Sequence[str] | None,
+    month,
+    region,
+    keys: Sequence = (),
+    n=None,
+    amount=None,
+    value=None,
+) -> QuerySet:
+    """The query of a kind: ``qs`` (already limited to the days) grouped by the expressions
+    ``month`` (a date: the first of the month), ``region`` (a region code) and ``keys``
+    (text), with the aggregates ``n`` (default: the number of records), ``amount`` and
+    ``value``; limited to the region ``codes`` unless None."""
+    keys = list(keys) + [Value("")] * (len(KEYS) - len(keys))
+    named = {f"f_{k}": e for k, e in zip(KEYS, keys, strict=True)}
+    grouped = qs.order_by().values(f_month=Cast(month, DateField()), f_region=region, **named)
+    if codes is not None:
+        grouped = grouped.filter(policy.codes_q(list(codes), "f_region"))
+    zero = Value(0, output_field=IntegerField())
+    return grouped.annotate(
+        f_n=n if n is not None else Count("pk"),
+        f_amount=Cast(amount, IntegerField()) if amount is not None else zero,
+        f_value=Cast(value, IntegerField()) if value is not None else zero,
+    )
+
+
+# --- reading -------------------------------------------------------------------------------
+
+MEASURES = {
+    "n": "SUM(n)::bigint",
+    "amount": "SUM(amount)::bigint",
+    "value": "SUM(value)::bigint",
+    "people": "COUNT(DISTINCT NULLIF(key3, ''))",
+}
+
+
+def whole_months(start: datetime.date, end: datetime.date) -> bool:
+    return start.day == 1 and end.day == calendar.monthrange(end.year, end.month)[1]
+
+
+def _codes_sql(codes: Sequence[str]) -> tuple[str, list]:
+    if not codes:
+        return "FALSE", []
+    parts, params = [], []
+    for code in codes:
+        parts.append("(region = %s OR region LIKE %s)")
+        params += [code, code.replace("%", "").replace("_", "") + ".%"]
+    return "(" + " OR ".join(parts) + ")", params
+
+
+def _source(kind: str, codes: Sequence[str], start, end, live: bool) -> tuple[str, list]:
+    """The facts of a kind for the codes and days, as SQL with the columns of ``COLUMNS``."""
+    if whole_months(start, end) and not live:
+        if not _fresh.get():
+            refresh(kinds=[kind])
+        where, params = _codes_sql(codes)
+        sql = (
+            f"SELECT {', '.join(COLUMNS)} FROM {MonthlyCount._meta.db_table} "
+            f"WHERE kind = %s AND month >= %s AND month <= %s AND {where}"
+        )
+        return sql, [kind, start, end, *params]
+    inner, params = KINDS[kind].build(start, end, list(codes)).query.sql_with_params()
+    columns = ", ".join(f"f_{c} AS {c}" for c in COLUMNS)
+    return f"SELECT {columns} FROM ({inner}) AS live", list(params)
+
+
+def totals(
+    kind: str,
+    *,
+    codes: Sequence[str],
+    start: datetime.date,
+    end: datetime.date,
+    by: Sequence[str] = (),
+    width: int | None = None,
+    measures: Sequence[str] = ("n",),
+    from_records: bool = False,
+) -> list[tuple]:
+    """The facts of ``kind`` within the region codes and the days, summed per ``by``
+    (columns among month, key1–key3, and ``area``: the first ``width`` characters of the
+    region code): rows of the ``by`` values followed by the ``measures`` (n, amount, value,
+    or people: distinct non-empty key3). ``from_records`` counts the records even for whole
+    months (what the tables must equal)."""
+    source, params = _source(kind, codes, start, end, from_records)
+    group = [f"SUBSTRING(region FROM 1 FOR {int(width)})" if b == "area" else b for b in by]
+    for b in by:
+        if b != "area" and b not in ("month", *KEYS):
+            raise ValueError(f"cannot group facts by {b!r}")
+    select = [*group, *(MEASURES[m] for m in measures)]
+    sql = f"SELECT {', '.join(select)} FROM ({source}) AS facts"
+    if group:
+        sql += " GROUP BY " + ", ".join(group)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    # A sum over no rows is NULL: read it as 0.
+    return [(*row[: len(group)], *(v or 0 for v in row[len(group) :])) for row in rows]
+
+
+def total(kind: str, **kwargs) -> int:
+    """A single figure of ``totals`` (no grouping)."""
+    return totals(kind, **kwargs)[0][-1]
+
+
+# --- refreshing ----------------------------------------------------------------------------
+
+
+def _month_end(month: datetime.date) -> datetime.date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def _lock(name: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s)", [0x5A17 << 32 | zlib.crc32(name.encode())]
+        )
+
+
+def _count_again(kind: str, months: set[datetime.date]) -> None:
+    table = MonthlyCount._meta.db_table
+    build = KINDS[kind].build
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock(kind)
+        if ALL_MONTHS in months:
+            cursor.execute(f"DELETE FROM {table} WHERE kind = %s", [kind])
+            queries = [build(None, None, None)]
+        else:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE kind = %s AND month = ANY(%s)", [kind, sorted(months)]
+            )
+            queries = [build(m, _month_end(m), None) for m in sorted(months)]
+        columns = ", ".join(COLUMNS)
+        for query in queries:
+            sql, params = query.query.sql_with_params()
+            cursor.execute(
+                f"INSERT INTO {table} (kind, {columns}) "
+                f"SELECT %s, {', '.join('f_' + c for c in COLUMNS)} FROM ({sql}) AS fresh",
+                [kind, *params],
+            )
+        _changed(months)
+
+
+def _changed(months: Iterable[datetime.date]) -> None:
+    """Note that the counts of these months changed now (ALL_MONTHS: of every month)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Change._meta.db_table} (month, changed_at) "
+            "SELECT m, clock_timestamp() FROM unnest(%s::date[]) AS m "
+            "ON CONFLICT (month) DO UPDATE SET changed_at = EXCLUDED.changed_at",
+            [sorted(set(months))],
+        )
+
+
+def _take(kinds: Sequence[str] | None) -> dict[str, set[datetime.date]]:
+    """Remove and return the marks (of these kinds), in a transaction of its own so that no
+    writer waits for the counting."""
+    table = Dirty._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        if kinds is None:
+            cursor.execute(f"DELETE FROM {table} RETURNING kind, month")
+        else:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE kind = ANY(%s) RETURNING kind, month", [list(kinds)]
+            )
+        marks: dict[str, set[datetime.date]] = {}
+        for kind, month in cursor.fetchall():
+            marks.setdefault(kind, set()).add(month)
+    return marks
+
+
+def _mark(marks: dict[str, set[datetime.date]]) -> None:
+    Dirty.objects.bulk_create(
+        [Dirty(kind=k, month=m) for k, months in marks.items() for m in months],
+        ignore_conflicts=True,
+    )
+
+
+def refresh(*, kinds: Sequence[str] | None = None) -> dict[str, int]:
+    """Count again the months marked out of date (of these kinds, or all); returns the
+    number of months counted per kind. A kind the platform does not count (a small table
+    the dashboard reads as it is) only records the change."""
+    if kinds is not None and not Dirty.objects.filter(kind__in=kinds).exists():
+        return {}
+    marks = _take(kinds)
+    done = {}
+    try:
+        for kind in sorted(marks):
+            months = marks[kind]
+            if kind in KINDS:
+                started = time.monotonic()
+                _count_again(kind, months)
+                logger.info(
+                    "summaries: %s counted again for %s month(s) in %.2f s",
+                    kind, "all" if ALL_MONTHS in months else len(months),
+                    time.monotonic() - started,
+                )  # fmt: skip
+            else:
+                _changed(months)
+            done[kind] = len(months)
+    except BaseException:
+        _mark({k: m for k, m in marks.items() if k not in done})
+        raise
+    return done
+
+
+@contextlib.contextmanager
+def counted():
+    """Bring every kind up to date once, then read without asking again (a dashboard reads
+    dozens of totals)."""
+    refresh()
+    token = _fresh.set(True)
+    try:
+        yield
+    finally:
+        _fresh.reset(token)
+
+
+def rebuild(*, kinds: Sequence[str] | None = None) -> dict[str, int]:
+    """Count every month of the kinds (all registered kinds) again from the records."""
+    kinds = list(kinds if kinds is not None else KINDS)
+    _mark({kind: {ALL_MONTHS} for kind in kinds})
+    return refresh(kinds=kinds)
+
+
+def changed_since(moment, *, start: datetime.date, end: datetime.date) -> bool:
+    """Whether the counts of a month within ``[start, end]`` (or of every month) changed
+    after ``moment``."""
+    months = Change.objects.filter(changed_at__gt=moment)
+    return (
+        months.filter(month=ALL_MONTHS).exists()
+        or months.filter(month__gte=start.replace(day=1), month__lte=end).exists()
+    )
+
+
+def pending(*, start: datetime.date, end: datetime.date) -> bool:
+    """Whether records of a month within ``[start, end]`` (or of every month) changed since
+    they were last counted."""
+    marks = Dirty.objects.all()
+    return (
+        marks.filter(month=ALL_MONTHS).exists()
+        or marks.filter(month__gte=start.replace(day=1), month__lte=end).exists()
+    )
