@@ -47,6 +47,7 @@ bench: $(STAMP)
 	@if [ -f tests/bench/run.py ]; then $(DEV) exec $(PY) tests/bench/run.py $(ARGS); \
 	else echo "no benchmarks yet (tests/bench/run.py)"; fi
 	@if [ -f tests/bench/aid.py ]; then $(DEV) exec $(PY) tests/bench/aid.py; fi
+	@if [ -f tests/bench/dashboard.py ]; then $(DEV) exec $(PY) tests/bench/dashboard.py; fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

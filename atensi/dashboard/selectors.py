@@ -409,16 +409,28 @@ def chart_value(value):
     return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
+def _marked(label, marks: list[str]) -> str:
+    """A chart's category label with the marks of the figures hidden in it: "Kayuagung (<5)"."""
+    shown = sorted(set(marks))
+    return f"{label} ({', '.join(shown)})" if shown else str(label)
+
+
 def _chart(kind: str, labels, datasets, *, stacked=False, horizontal=False, decimals=False) -> dict:
     values = [v for _label, data, *_extra in datasets for v in data]
+    labels = list(labels)
+    # A hidden figure is a gap in the chart, and its category's label carries its mark
+    # ("<5" or "x"); the page says so under the chart.
+    marks = [
+        [data[i] for _label, data, *_extra in datasets if isinstance(data[i], str)]
+        for i in range(len(labels))
+    ]
     return {
         "type": kind,
-        # A hidden figure is left out of the chart; the page says so under it.
         "hidden": any(isinstance(v, str) for v in values),
         "stacked": stacked,
         "horizontal": horizontal,
         "decimals": decimals,
-        "labels": [str(x) for x in labels],
+        "labels": [_marked(x, m) for x, m in zip(labels, marks, strict=True)],
         "datasets": [
             {"label": str(label), "data": [chart_value(v) for v in data], "type": extra[0]}
             if extra

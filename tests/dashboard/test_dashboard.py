@@ -435,3 +435,9 @@ def test_a_chart_with_hidden_figures_says_so_under_it(demo):
     hidden = [s for s in page.context["data"]["sections"] if s.chart and s.chart["hidden"]]
     assert hidden  # the demo's year has small counts
     assert page.text.count("bi-eye-slash") == len([s for s in hidden if s.rows])
+    for section in hidden:
+        chart = section.chart
+        for i, label in enumerate(chart["labels"]):
+            gaps = {d["data"][i] is None for d in chart["datasets"]}
+            # A category with a gap says what is hidden there; the others say nothing.
+            assert (True in gaps) == label.endswith(("(<5)", "(x)", "(<5, x)")), label

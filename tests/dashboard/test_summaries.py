@@ -146,3 +146,29 @@ def test_a_count_that_fails_keeps_its_marks_for_the_next_refresh():
         assert Dirty.objects.filter(kind="broken").count() == 1
     finally:
         del facts.KINDS["broken"]
+
+
+@pytest.mark.django_db
+def test_the_daily_count_and_the_command_count_what_no_trigger_saw(make_referral, settings):
+    from django.db import connection
+
+    from atensi.summaries.tasks import rebuild
+
+    assert settings.CELERY_BEAT_SCHEDULE["count-summaries-again"]["task"] == rebuild.name
+    make_referral(full_name="Terlihat", referral_date=datetime.date(2026, 1, 5))
+    facts.refresh()
+    year = {"codes": ["16"], "start": datetime.date(2026, 1, 1), "end": datetime.date(2026, 12, 31)}
+    with connection.cursor() as cursor:  # a restore with the triggers off
+        cursor.execute("SET session_replication_role = replica")
+        cursor.execute("DELETE FROM cases_referral")
+        cursor.execute("SET session_replication_role = DEFAULT")
+    assert facts.total("referrals", **year) == 1  # nothing marked it
+
+    out = io.StringIO()
+    call_command("count_summaries", "--all", stdout=out)
+
+    assert "referrals: every month counted again" in out.getvalue()
+    assert facts.total("referrals", **year) == 0
+    make_referral(full_name="Sesudah", referral_date=datetime.date(2026, 2, 5))
+    assert "referrals" in rebuild()
+    assert facts.total("referrals", **year) == 1
