@@ -500,16 +500,16 @@ def handover_facts(start, end, codes) -> QuerySet:
 def handover_aggregates(*, codes: list[str], start, end, width: int = 8) -> dict:
     """What was handed over within the period: people aided (also per area), and per ATENSI
     component and per aid item the number of people, the quantity and the value."""
-    scope = {"codes": codes, "start": start, "end": end}
-    measures = ["people", "amount", "value"]
-    components = summaries.totals("handovers", **scope, by=["key1"], measures=measures)
-    items = summaries.totals("handovers", **scope, by=["key1", "key2"], measures=measures)
+    got = summaries.grouped(
+        "handovers", codes=codes, start=start, end=end, width=width,
+        sets={"all": [], "area": ["area"], "components": ["key1"], "items": ["key1", "key2"]},
+        measures=["people", "amount", "value"],
+    )  # fmt: skip
+    components, items = got["components"], got["items"]
     return {
         "components": list(Component.choices),
-        "people": summaries.total("handovers", **scope, measures=["people"]),
-        "by_area": dict(
-            summaries.totals("handovers", **scope, by=["area"], width=width, measures=["people"])
-        ),
+        "people": got["all"][0][0],
+        "by_area": {area: people for area, people, _quantity, _value in got["area"]},
         "by_component": {
             component: {
                 "proposal_item__component": component,

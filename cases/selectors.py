@@ -237,16 +237,16 @@ def referral_aggregates(
     *, codes: list[str], start: datetime.date, end: datetime.date, width: int = 8
 ) -> dict:
     """Referrals dated within the period: by source and month, by status and by area."""
-    scope = {"codes": codes, "start": start, "end": end}
-    by_status = dict(summaries.totals("referrals", **scope, by=["key2"]))
+    sets = {"status": ["key2"], "source_month": ["key1", "month"], "area": ["area"]}
+    got = summaries.grouped(
+        "referrals", codes=codes, start=start, end=end, sets=sets, width=width
+    )  # fmt: skip
+    by_status = dict(got["status"])
     return {
         "sources": list(Referral.Source.choices),
         "statuses": list(Referral.Status.choices),
         "total": sum(by_status.values()),
-        "by_source_month": {
-            (source, month): n
-            for source, month, n in summaries.totals("referrals", **scope, by=["key1", "month"])
-        },
+        "by_source_month": {(source, month): n for source, month, n in got["source_month"]},
         "by_status": by_status,
-        "by_area": dict(summaries.totals("referrals", **scope, by=["area"], width=width)),
+        "by_area": dict(got["area"]),
     }

@@ -173,16 +173,19 @@ def screening_aggregates(*, codes: list[str], start, end, width: int = 8) -> dic
     per verdict (the reason that first removed a row) and per area; by the database."""
     from assessments.models.eligibility import Verdict
 
-    scope = {"codes": codes, "start": start, "end": end}
+    got = summaries.grouped(
+        "screening", codes=codes, start=start, end=end, width=width,
+        sets={"reasons": ["key1"], "area": ["area"]},
+    )  # fmt: skip
     reason_groups: dict[frozenset, int] = {}
-    for joined, n in summaries.totals("screening", **scope, by=["key1"]):
+    for joined, n in got["reasons"]:
         reasons = frozenset(joined.split(",")) if joined else frozenset()
         reason_groups[reasons] = reason_groups.get(reasons, 0) + n
     return {
         "verdicts": list(Verdict.choices),
         "funnel": verdicts.funnel(reason_groups),
         "by_verdict": _per_verdict(reason_groups),
-        "by_area": dict(summaries.totals("screening", **scope, by=["area"], width=width)),
+        "by_area": dict(got["area"]),
     }
 
 

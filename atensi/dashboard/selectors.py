@@ -914,14 +914,18 @@ CARDS = (
 )
 
 
-def dashboard(area: Area, period: Period, *, today: datetime.date | None = None) -> dict:
+def dashboard(
+    area: Area, period: Period, *, today: datetime.date | None = None, before: dict | None = None
+) -> dict:
     """The whole dashboard of an area and period, suppressed, with the previous period's
-    cards and the change (unknown when either figure is hidden)."""
+    cards (``before``: {key: shown value}, when already published; otherwise counted) and
+    the change (unknown when either figure is hidden)."""
     raw = collect(area, period, today=today)
     current = publish(raw, count(raw))
     before_period = previous_period(period)
-    before_raw = collect(area, before_period, today=today)
-    before = publish(before_raw, count(before_raw))["cards"]
+    if before is None:
+        before_raw = collect(area, before_period, today=today)
+        before = publish(before_raw, count(before_raw))["cards"]
     current["cards"] = [
         {"key": key, "label": str(label), "value": current["cards"][key],
          "previous": before[key], "delta": suppression.delta(current["cards"][key], before[key])}

@@ -81,7 +81,9 @@ def snapshot_refresh(*, area: Area, period: Period, by: User | None = None) -> d
     snapshot is dated when the counting began, so that a change of the summary tables
     committed meanwhile makes it out of date."""
     started = timezone.now()
-    data = selectors.dashboard(area, period)
+    before = _fresh_snapshot(area, selectors.previous_period(period))
+    cards = {c["key"]: c["value"] for c in before.data["cards"]} if before else None
+    data = selectors.dashboard(area, period, before=cards)
     snapshot, _created = DashboardSnapshot.objects.update_or_create(
         area_key=_area_key(area), period=period.key, language=translation.get_language() or "",
         defaults={"data": stored(data), "computed_at": started},
@@ -97,17 +99,29 @@ def dashboard_current(area: Area, period: Period) -> dict:
     ``DASHBOARD_SNAPSHOT_MAX_AGE`` seconds (the overdue follow-ups change with the day);
     otherwise counted again from the summary tables, brought up to date first."""
     summaries.refresh()
+    before = selectors.previous_period(period)
+    snapshot = _fresh_snapshot(area, period, since=before.start)
+    if snapshot is not None:
+        return restored(snapshot)
+    return snapshot_refresh(area=area, period=period)
+
+
+def _fresh_snapshot(
+    area: Area, period: Period, *, since: datetime.date | None = None
+) -> DashboardSnapshot | None:
+    """The snapshot of the area and period in this language, unless older than
+    ``DASHBOARD_SNAPSHOT_MAX_AGE`` or a month from ``since`` (default: the period's start)
+    to the period's end changed after it was computed."""
     max_age = datetime.timedelta(seconds=settings.DASHBOARD_SNAPSHOT_MAX_AGE)
     snapshot = DashboardSnapshot.objects.filter(
         area_key=_area_key(area), period=period.key, language=translation.get_language() or "",
         computed_at__gte=timezone.now() - max_age,
     ).first()  # fmt: skip
-    before = selectors.previous_period(period)
-    if snapshot is not None and not summaries.changed_since(
-        snapshot.computed_at, start=before.start, end=period.end
+    if snapshot is None or summaries.changed_since(
+        snapshot.computed_at, start=since or period.start, end=period.end
     ):
-        return restored(snapshot)
-    return snapshot_refresh(area=area, period=period)
+        return None
+    return snapshot
 
 
 def current_periods(today: datetime.date) -> list[Period]:
@@ -118,7 +132,8 @@ def current_periods(today: datetime.date) -> list[Period]:
         selectors.parse_period(f"{today.year}-Q{(today.month - 1) // 3 + 1}"),
         selectors.parse_period(f"{today:%Y-%m}"),
     ]
-    return this + [selectors.previous_period(p) for p in this]
+    # The periods before first: this year's snapshot then takes last year's cards from its.
+    return [selectors.previous_period(p) for p in this] + this
 
 
 def snapshots_refresh(*, today: datetime.date | None = None) -> int:

@@ -32,7 +32,7 @@ from django.db.models.functions import Cast
 
 from atensi.accounts import policy
 
-from .models import ALL_MONTHS, Change, Dirty, MonthlyCount
+from .models import ALL_MONTHS, LEVELS, Change, Dirty, MonthlyCount
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +109,17 @@ def _codes_sql(codes: Sequence[str]) -> tuple[str, list]:
     return "(" + " OR ".join(parts) + ")", params
 
 
-def _source(kind: str, codes: Sequence[str], start, end, live: bool) -> tuple[str, list]:
+def level_for(codes: Sequence[str], width: int | None) -> int:
+    """The coarsest level of the tables that still tells the codes and the areas of the
+    breakdown (``width`` characters) apart: 5 for a province by regency, 8 for a regency by
+    district, 0 (as recorded) for a district by village."""
+    finest = max([width or 0, *(len(c) for c in codes)])
+    return next((level for level in LEVELS if level >= finest), 0)
+
+
+def _source(
+    kind: str, codes: Sequence[str], start, end, live: bool, width: int | None = None
+) -> tuple[str, list]:
     """The facts of a kind for the codes and days, as SQL with the columns of ``COLUMNS``."""
     if whole_months(start, end) and not live:
         if not _fresh.get():
@@ -117,44 +127,75 @@ def _source(kind: str, codes: Sequence[str], start, end, live: bool) -> tuple[st
         where, params = _codes_sql(codes)
         sql = (
             f"SELECT {', '.join(COLUMNS)} FROM {MonthlyCount._meta.db_table} "
-            f"WHERE kind = %s AND month >= %s AND month <= %s AND {where}"
+            f"WHERE kind = %s AND level = %s AND month >= %s AND month <= %s AND {where}"
         )
-        return sql, [kind, start, end, *params]
+        return sql, [kind, level_for(codes, width), start, end, *params]
     inner, params = KINDS[kind].build(start, end, list(codes)).query.sql_with_params()
     columns = ", ".join(f"f_{c} AS {c}" for c in COLUMNS)
     return f"SELECT {columns} FROM ({inner}) AS live", list(params)
 
 
-def totals(
+def grouped(
     kind: str,
     *,
     codes: Sequence[str],
     start: datetime.date,
     end: datetime.date,
-    by: Sequence[str] = (),
+    sets: dict[str, Sequence[str]],
     width: int | None = None,
     measures: Sequence[str] = ("n",),
     from_records: bool = False,
-) -> list[tuple]:
-    """The facts of ``kind`` within the region codes and the days, summed per ``by``
-    (columns among month, key1–key3, and ``area``: the first ``width`` characters of the
-    region code): rows of the ``by`` values followed by the ``measures`` (n, amount, value,
-    or people: distinct non-empty key3). ``from_records`` counts the records even for whole
-    months (what the tables must equal)."""
-    source, params = _source(kind, codes, start, end, from_records)
-    group = [f"SUBSTRING(region FROM 1 FOR {int(width)})" if b == "area" else b for b in by]
-    for b in by:
-        if b != "area" and b not in ("month", *KEYS):
-            raise ValueError(f"cannot group facts by {b!r}")
-    select = [*group, *(MEASURES[m] for m in measures)]
+) -> dict[str, list[tuple]]:
+    """The facts of ``kind`` within the region codes and the days, summed per each of the
+    named groupings ``sets`` in one reading (``GROUPING SETS``). A grouping lists columns
+    among month, key1–key3 and ``area`` (the first ``width`` characters of the region
+    code); ``()`` is the grand total. Each name gets rows of its columns' values followed by
+    the ``measures`` (n, amount, value, or people: distinct non-empty key3).
+    ``from_records`` counts the records even for whole months (what the tables must
+    equal)."""
+    columns: list[str] = []
+    for by in sets.values():
+        for b in by:
+            if b != "area" and b not in ("month", *KEYS):
+                raise ValueError(f"cannot group facts by {b!r}")
+            if b not in columns:
+                columns.append(b)
+    expression = {
+        c: f"SUBSTRING(region FROM 1 FOR {int(width or 13)})" if c == "area" else c for c in columns
+    }
+    source, params = _source(kind, codes, start, end, from_records, width)
+    select = [expression[c] for c in columns]
+    if columns:
+        select.append(f"GROUPING({', '.join(expression[c] for c in columns)})")
+    select += [MEASURES[m] for m in measures]
     sql = f"SELECT {', '.join(select)} FROM ({source}) AS facts"
-    if group:
-        sql += " GROUP BY " + ", ".join(group)
+    if columns:
+        groups = ", ".join("(" + ", ".join(expression[c] for c in by) + ")" for by in sets.values())
+        sql += f" GROUP BY GROUPING SETS ({groups})"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    # A sum over no rows is NULL: read it as 0.
-    return [(*row[: len(group)], *(v or 0 for v in row[len(group) :])) for row in rows]
+    # GROUPING() sets the bit of each column a row is summed over (the first column is the
+    # highest bit).
+    masks = {
+        name: sum(1 << (len(columns) - 1 - i) for i, c in enumerate(columns) if c not in by)
+        for name, by in sets.items()
+    }
+    result: dict[str, list[tuple]] = {name: [] for name in sets}
+    k = len(columns)
+    for row in rows:
+        mask = row[k] if columns else 0
+        # A sum over no rows is NULL: read it as 0.
+        values = tuple(v or 0 for v in row[k + 1 if columns else 0 :])
+        for name, by in sets.items():
+            if masks[name] == mask:
+                result[name].append((*(row[columns.index(c)] for c in by), *values))
+    return result
+
+
+def totals(kind: str, *, by: Sequence[str] = (), **kwargs) -> list[tuple]:
+    """The facts of ``kind`` summed per one grouping ``by`` (see ``grouped``)."""
+    return grouped(kind, sets={"only": tuple(by)}, **kwargs)["only"]
 
 
 def total(kind: str, **kwargs) -> int:
@@ -196,6 +237,17 @@ def _count_again(kind: str, months: set[datetime.date]) -> None:
                 f"INSERT INTO {table} (kind, {columns}) "
                 f"SELECT %s, {', '.join('f_' + c for c in COLUMNS)} FROM ({sql}) AS fresh",
                 [kind, *params],
+            )
+        # The regency and district levels, summed from the rows just counted.
+        these = "" if ALL_MONTHS in months else "AND month = ANY(%s)"
+        for level in LEVELS:
+            cursor.execute(
+                f"INSERT INTO {table} (kind, level, {columns}) "
+                f"SELECT kind, %s, month, SUBSTRING(region FROM 1 FOR %s), key1, key2, key3, "
+                f"SUM(n), SUM(amount), SUM(value) FROM {table} "
+                f"WHERE kind = %s AND level = 0 {these} "
+                "GROUP BY kind, month, SUBSTRING(region FROM 1 FOR %s), key1, key2, key3",
+                [level, level, kind, *([] if not these else [sorted(months)]), level],
             )
         _changed(months)
 
@@ -279,7 +331,10 @@ def rebuild(*, kinds: Sequence[str] | None = None) -> dict[str, int]:
     """Count every month of the kinds (all registered kinds) again from the records."""
     kinds = list(kinds if kinds is not None else KINDS)
     _mark({kind: {ALL_MONTHS} for kind in kinds})
-    return refresh(kinds=kinds)
+    counted = refresh(kinds=kinds)
+    with connection.cursor() as cursor:  # the planner's statistics of the new rows
+        cursor.execute(f"ANALYZE {MonthlyCount._meta.db_table}")
+    return counted
 
 
 def changed_since(moment, *, start: datetime.date, end: datetime.date) -> bool:

@@ -10,11 +10,19 @@ from django.utils.translation import gettext_lazy as _
 ALL_MONTHS = datetime.date(1, 1, 1)
 
 
+# The levels a kind is also summed at: the first 5 (regency) and 8 (district) characters of
+# the region code, so that a province or a regency reads a few thousand rows, not a row per
+# village. Level 0 holds the counts per region as recorded (a village, usually).
+LEVELS = (5, 8)
+
+
 class MonthlyCount(models.Model):
     """The records of one kind lying in one region (a village, usually) in one month, counted
-    per up to three keys (a status, a modality, …): a count ``n`` and two sums."""
+    per up to three keys (a status, a modality, …): a count ``n`` and two sums; at level 0
+    as recorded, and summed again per regency and per district (``LEVELS``)."""
 
     kind = models.CharField(_("kind"), max_length=30)
+    level = models.PositiveSmallIntegerField(_("level"), db_default=0)
     month = models.DateField(_("month"))  # its first day
     region = models.CharField(_("region code"), max_length=13)
     key1 = models.CharField(max_length=255, blank=True, default="")
@@ -28,7 +36,7 @@ class MonthlyCount(models.Model):
         verbose_name = _("monthly count")
         verbose_name_plural = _("monthly counts")
         indexes = [
-            models.Index(fields=["kind", "month", "region"], name="monthlycount_kind_month"),
+            models.Index(fields=["kind", "level", "month", "region"], name="monthlycount_read"),
         ]
 
     def __str__(self) -> str:

@@ -221,15 +221,15 @@ def episode_facts(start, end, codes) -> QuerySet:
 def episode_aggregates(*, codes: list[str], start, end, width: int = 8) -> dict:
     """Episodes started within the period: by modality and outcome ("" while open), and by
     area."""
-    scope = {"codes": codes, "start": start, "end": end}
+    got = summaries.grouped(
+        "episodes", codes=codes, start=start, end=end, width=width,
+        sets={"modality_outcome": ["key1", "key2"], "area": ["area"]},
+    )  # fmt: skip
     return {
         "modalities": list(Episode.Modality.choices),
         "outcomes": list(Episode.Outcome.choices),
-        "by_modality_outcome": {
-            (modality, outcome): n
-            for modality, outcome, n in summaries.totals("episodes", **scope, by=["key1", "key2"])
-        },
-        "by_area": dict(summaries.totals("episodes", **scope, by=["area"], width=width)),
+        "by_modality_outcome": {(m, o): n for m, o, n in got["modality_outcome"]},
+        "by_area": dict(got["area"]),
     }
 
 
@@ -257,10 +257,13 @@ def follow_up_aggregates(*, codes: list[str], start, end, today=None, width: int
     """Aftercare follow-ups falling due within the period: how many, done (reached, not
     reached), still open and overdue; the due and the done per area."""
     today = (today or timezone.localdate()).isoformat()
-    scope = {"codes": codes, "start": start, "end": end}
+    got = summaries.grouped(
+        "follow_ups", codes=codes, start=start, end=end, width=width,
+        sets={"status_day": ["key1", "key2"], "area_status": ["area", "key1"]},
+    )  # fmt: skip
     status = AftercareFollowUp.Status
     counts = dict.fromkeys(("due", "done", "reached", "not_reached", "open", "overdue"), 0)
-    for state, open_on, n in summaries.totals("follow_ups", **scope, by=["key1", "key2"]):
+    for state, open_on, n in got["status_day"]:
         counts["due"] += n
         if state == status.DUE:
             counts["open"] += n
@@ -270,7 +273,7 @@ def follow_up_aggregates(*, codes: list[str], start, end, today=None, width: int
             counts["reached"] += n if state == status.REACHED else 0
             counts["not_reached"] += n if state == status.NOT_REACHED else 0
     by_area: dict[str, dict] = {}
-    for area, state, n in summaries.totals("follow_ups", **scope, by=["area", "key1"], width=width):
+    for area, state, n in got["area_status"]:
         row = by_area.setdefault(area, {"area": area, "due": 0, "done": 0})
         row["due"] += n
         row["done"] += 0 if state == status.DUE else n

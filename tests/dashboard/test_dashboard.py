@@ -117,6 +117,25 @@ def test_the_previous_period_is_compared(cast, known, make_referral):
     assert (card["value"], card["previous"], card["delta"]) == (13, 5, 8)
 
 
+def test_the_previous_period_is_read_from_its_own_snapshot_while_it_holds(
+    cast, known, make_referral
+):
+    for i in range(5):
+        make_referral(full_name=f"Lama {i}", referral_date=datetime.date(2025, 6, 1 + i))
+    counted = _api(cast.viewer, period="2026").json()["cards"]
+    DashboardSnapshot.objects.all().delete()
+
+    assert _cards(_api(cast.viewer, period="2025").json())["referrals"] == 5
+    assert _api(cast.viewer, period="2026").json()["cards"] == counted
+
+    # A 2025 referral makes the 2025 snapshot out of date: 2026 counts 2025 again.
+    make_referral(full_name="Lama 6", referral_date=datetime.date(2025, 7, 1))
+    card = next(
+        c for c in _api(cast.viewer, period="2026").json()["cards"] if c["key"] == "referrals"
+    )
+    assert (card["value"], card["previous"], card["delta"]) == (13, 6, 7)
+
+
 def test_a_viewer_of_one_regency_sees_nothing_of_another(cast, known):
     assert _api(cast.viewer, period="2026", area="16.10").status_code == 404
     browser = Browser()

@@ -47,11 +47,23 @@ def test_the_tables_equal_the_records_for_every_kind_period_and_grouping():
     call_command("load_demo", stdout=io.StringIO())
     counted = {}
     for kind, (start, end), by in itertools.product(sorted(facts.KINDS), _periods(), GROUPINGS):
-        for codes in (["16"], ["16.02"], ["16.10"]):
-            table, records = _both(kind, codes, start, end, by)
-            assert table == records, (kind, start, end, by, codes)
-            if not by:
+        # A province, two regencies and a district, each by regency, district and village:
+        # every level of the tables.
+        for codes, width in itertools.product(
+            (["16"], ["16.02"], ["16.10"], [OKI_VILLAGE[:8]]), (5, 8, 13) if by else (8,)
+        ):
+            table, records = _both(kind, codes, start, end, by, width)
+            assert table == records, (kind, start, end, by, codes, width)
+            if not by and codes == ["16"]:
                 counted[kind] = counted.get(kind, 0) + table[0][0]
+        # Read at once (GROUPING SETS), each grouping gives what it gives alone.
+        sets = {str(i): by for i, by in enumerate(GROUPINGS)}
+        together = facts.grouped(
+            kind, codes=["16.02"], start=start, end=end, sets=sets, width=8, measures=MEASURES
+        )
+        for i, by in enumerate(GROUPINGS):
+            alone = _both(kind, ["16.02"], start, end, by)[0]
+            assert sorted(together[str(i)]) == alone, (kind, start, end, by)
     # Every kind has records in the demo: the comparison is not between empty tables.
     assert all(counted[kind] > 0 for kind in facts.KINDS), counted
 

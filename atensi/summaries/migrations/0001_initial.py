@@ -41,6 +41,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(max_length=30, verbose_name='kind')),
+                ('level', models.PositiveSmallIntegerField(db_default=0, verbose_name='level')),
                 ('month', models.DateField(verbose_name='month')),
                 ('region', models.CharField(max_length=13, verbose_name='region code')),
                 ('key1', models.CharField(blank=True, default='', max_length=255)),
@@ -53,7 +54,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'monthly count',
                 'verbose_name_plural': 'monthly counts',
-                'indexes': [models.Index(fields=['kind', 'month', 'region'], name='monthlycount_kind_month')],
+                'indexes': [models.Index(fields=['kind', 'level', 'month', 'region'], name='monthlycount_read')],
             },
         ),
     ]
