@@ -12,4 +12,4 @@ class AidConfig(AppConfig):
         from atensi.summaries import facts
 
         facts.register("proposals", selectors.proposal_facts)
-        facts.register("handovers", selectors.handover_facts)
+        facts.register("handovers", selectors.handover_facts, rollup=False)  # key3: people

@@ -74,8 +74,9 @@ class Client(models.Model):
         triggers = dirty_triggers(
             "client",
             on_update=(
-                "SELECT k.kind, DATE '0001-01-01' AS day FROM new_rows n "
-                "JOIN old_rows o ON o.id = n.id "
+                "SELECT k.kind, DATE '0001-01-01' AS day, LEFT(v.village, 8) AS area "
+                "FROM new_rows n JOIN old_rows o ON o.id = n.id "
+                "CROSS JOIN LATERAL (VALUES (n.village_id), (o.village_id)) AS v(village) "
                 "CROSS JOIN (VALUES ('handovers'), ('episodes'), ('follow_ups')) AS k(kind) "
                 "WHERE n.village_id IS DISTINCT FROM o.village_id"
             ),
@@ -317,7 +318,9 @@ class Referral(models.Model):
 
     class Meta:
         triggers = dirty_triggers(
-            "referral", "SELECT 'referrals'::text AS kind, referral_date AS day FROM {rows}"
+            "referral",
+            "SELECT 'referrals'::text AS kind, referral_date AS day, LEFT(region_id, 8) AS area "
+            "FROM {rows}",
         )
         ordering = ["-submitted_at"]
         verbose_name = _("referral")

@@ -51,7 +51,10 @@ class Handover(models.Model):
 
     class Meta:
         triggers = dirty_triggers(
-            "handover", "SELECT 'handovers'::text AS kind, handed_on AS day FROM {rows}"
+            "handover",
+            "SELECT DISTINCT 'handovers'::text AS kind, r.handed_on AS day, "
+            "LEFT(c.village_id, 8) AS area FROM {rows} r "
+            "JOIN aid_proposal p ON p.id = r.proposal_id JOIN cases_client c ON c.id = p.client_id",
         )
         ordering = ["-handed_on", "-created_at"]
         verbose_name = _("hand-over")
@@ -87,8 +90,10 @@ class HandoverItem(models.Model):
     class Meta:
         triggers = dirty_triggers(
             "handoveritem",
-            "SELECT DISTINCT 'handovers'::text AS kind, h.handed_on AS day FROM {rows} r "
-            "JOIN aid_handover h ON h.id = r.handover_id",
+            "SELECT DISTINCT 'handovers'::text AS kind, h.handed_on AS day, "
+            "LEFT(c.village_id, 8) AS area FROM {rows} r "
+            "JOIN aid_handover h ON h.id = r.handover_id "
+            "JOIN aid_proposal p ON p.id = h.proposal_id JOIN cases_client c ON c.id = p.client_id",
         )
         ordering = ["handover", "id"]
         constraints = [

@@ -104,7 +104,8 @@ class Proposal(models.Model):
     class Meta:
         triggers = dirty_triggers(
             "proposal",
-            f"SELECT DISTINCT 'proposals'::text AS kind, {local_date('b.created_at')} AS day "
+            f"SELECT DISTINCT 'proposals'::text AS kind, {local_date('b.created_at')} AS day, "
+            "LEFT(br.village_code, 8) AS area "
             "FROM {rows} r JOIN assessments_batchrow br ON br.id = r.batch_row_id "
             "JOIN assessments_eligibilitybatch b ON b.id = br.batch_id",
         )

@@ -88,7 +88,7 @@ class EligibilityBatch(models.Model):
     class Meta:
         triggers = dirty_triggers(
             "batch",
-            f"SELECT k.kind, {local_date('r.created_at')} AS day FROM {{rows}} r "
+            f"SELECT k.kind, {local_date('r.created_at')} AS day, '' AS area FROM {{rows}} r "
             "CROSS JOIN (VALUES ('screening'), ('proposals')) AS k(kind)",
         )
         ordering = ["-created_at"]
@@ -179,7 +179,8 @@ class BatchRow(models.Model):
     class Meta:
         triggers = dirty_triggers(
             "batchrow",
-            f"SELECT DISTINCT k.kind, {local_date('b.created_at')} AS day FROM {{rows}} r "
+            f"SELECT DISTINCT k.kind, {local_date('b.created_at')} AS day, "
+            "LEFT(r.village_code, 8) AS area FROM {rows} r "
             "JOIN assessments_eligibilitybatch b ON b.id = r.batch_id "
             "CROSS JOIN (VALUES ('screening'), ('proposals')) AS k(kind)",
         )

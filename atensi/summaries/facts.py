@@ -45,6 +45,7 @@ COLUMNS = ("month", "region", *KEYS, "n", "amount", "value")
 class Kind:
     name: str
     build: Build
+    rollup: bool = True  # False when key3 tells people apart: summing would not shrink it
 
 
 KINDS: dict[str, Kind] = {}
@@ -52,9 +53,15 @@ KINDS: dict[str, Kind] = {}
 _fresh = contextvars.ContextVar("summaries_fresh", default=False)
 
 
-def register(name: str, build: Build) -> None:
-    """Make ``name`` a kind of fact counted by ``build`` (idempotent)."""
-    KINDS[name] = Kind(name, build)
+def register(name: str, build: Build, *, rollup: bool = True) -> None:
+    """Make ``name`` a kind of fact counted by ``build`` (idempotent); ``rollup``: also sum
+    it per regency and per district (``LEVELS``)."""
+    KINDS[name] = Kind(name, build, rollup)
+
+
+def _sql(query) -> tuple[str, list]:
+    """A kind's query as SQL: a QuerySet made with ``facts``, or already (sql, params)."""
+    return query if isinstance(query, tuple) else query.query.sql_with_params()
 
 
 def facts(
@@ -129,8 +136,9 @@ def _source(
             f"SELECT {', '.join(COLUMNS)} FROM {MonthlyCount._meta.db_table} "
             f"WHERE kind = %s AND level = %s AND month >= %s AND month <= %s AND {where}"
         )
-        return sql, [kind, level_for(codes, width), start, end, *params]
-    inner, params = KINDS[kind].build(start, end, list(codes)).query.sql_with_params()
+        level = level_for(codes, width) if KINDS[kind].rollup else 0
+        return sql, [kind, level, start, end, *params]
+    inner, params = _sql(KINDS[kind].build(start, end, list(codes)))
     columns = ", ".join(f"f_{c} AS {c}" for c in COLUMNS)
     return f"SELECT {columns} FROM ({inner}) AS live", list(params)
 
@@ -217,39 +225,83 @@ def _lock(name: str) -> None:
         )
 
 
-def _count_again(kind: str, months: set[datetime.date]) -> None:
+Mark = tuple[datetime.date, str]  # (a month or ALL_MONTHS, a district or "" for everywhere)
+
+
+def _slices(marks: set[Mark]) -> list[tuple[datetime.date | None, str]]:
+    """What to count again for these marks: (a month, or None for every month; a district,
+    or "" for everywhere), leaving out what a larger slice already covers."""
+    if (ALL_MONTHS, "") in marks:
+        return [(None, "")]
+    months = {m for m, area in marks if not area}
+    districts = {area for m, area in marks if area and m == ALL_MONTHS}
+    slices: list[tuple[datetime.date | None, str]] = [(m, "") for m in sorted(months)]
+    slices += [(None, area) for area in sorted(districts)]
+    slices += [
+        (m, area) for m, area in sorted(marks)
+        if area and m != ALL_MONTHS and m not in months and area not in districts
+    ]  # fmt: skip
+    return slices
+
+
+def _scope(month: datetime.date | None, prefix: str) -> tuple[str, list]:
+    """SQL conditions (and their parameters) for one month (None: all) and the regions
+    under ``prefix`` ("": all)."""
+    sql, params = "", []
+    if month is not None:
+        sql += " AND month = %s"
+        params.append(month)
+    if prefix:
+        sql += " AND (region = %s OR region LIKE %s)"
+        params += [prefix, prefix + ".%"]
+    return sql, params
+
+
+def _count_again(kind: str, marks: set[Mark]) -> int:
+    """Count the kind again for the marked months and districts; returns the number of
+    slices counted."""
     table = MonthlyCount._meta.db_table
     build = KINDS[kind].build
+    columns = ", ".join(COLUMNS)
+    slices = _slices(marks)
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(kind)
-        if ALL_MONTHS in months:
-            cursor.execute(f"DELETE FROM {table} WHERE kind = %s", [kind])
-            queries = [build(None, None, None)]
-        else:
+        for month, area in slices:
+            scope, params = _scope(month, area)
             cursor.execute(
-                f"DELETE FROM {table} WHERE kind = %s AND month = ANY(%s)", [kind, sorted(months)]
+                f"DELETE FROM {table} WHERE kind = %s AND level = 0{scope}", [kind, *params]
             )
-            queries = [build(m, _month_end(m), None) for m in sorted(months)]
-        columns = ", ".join(COLUMNS)
-        for query in queries:
-            sql, params = query.query.sql_with_params()
+            days = (month, _month_end(month)) if month is not None else (None, None)
+            sql, query_params = _sql(build(*days, [area] if area else None))
             cursor.execute(
                 f"INSERT INTO {table} (kind, {columns}) "
                 f"SELECT %s, {', '.join('f_' + c for c in COLUMNS)} FROM ({sql}) AS fresh",
-                [kind, *params],
+                [kind, *query_params],
             )
-        # The regency and district levels, summed from the rows just counted.
-        these = "" if ALL_MONTHS in months else "AND month = ANY(%s)"
-        for level in LEVELS:
-            cursor.execute(
-                f"INSERT INTO {table} (kind, level, {columns}) "
-                f"SELECT kind, %s, month, SUBSTRING(region FROM 1 FOR %s), key1, key2, key3, "
-                f"SUM(n), SUM(amount), SUM(value) FROM {table} "
-                f"WHERE kind = %s AND level = 0 {these} "
-                "GROUP BY kind, month, SUBSTRING(region FROM 1 FOR %s), key1, key2, key3",
-                [level, level, kind, *([] if not these else [sorted(months)]), level],
-            )
-        _changed(months)
+            if KINDS[kind].rollup:
+                _roll_up(cursor, kind, month, area)
+        _changed({ALL_MONTHS if month is None else month for month, _area in slices})
+    return len(slices)
+
+
+def _roll_up(cursor, kind: str, month: datetime.date | None, area: str) -> None:
+    """Sum a slice just counted (level 0) per district, then those per regency."""
+    table = MonthlyCount._meta.db_table
+    finer = 0
+    for level in sorted(LEVELS, reverse=True):
+        scope, params = _scope(month, area[:level])
+        part = f"SUBSTRING(region FROM 1 FOR {int(level)})"
+        cursor.execute(
+            f"DELETE FROM {table} WHERE kind = %s AND level = %s{scope}", [kind, level, *params]
+        )
+        cursor.execute(
+            f"INSERT INTO {table} (kind, level, {', '.join(COLUMNS)}) "
+            f"SELECT kind, %s, month, {part}, key1, key2, key3, SUM(n), SUM(amount), SUM(value) "
+            f"FROM {table} WHERE kind = %s AND level = %s{scope} "
+            f"GROUP BY kind, month, {part}, key1, key2, key3",
+            [level, kind, finer, *params],
+        )
+        finer = level
 
 
 def _changed(months: Iterable[datetime.date]) -> None:
@@ -263,52 +315,52 @@ def _changed(months: Iterable[datetime.date]) -> None:
         )
 
 
-def _take(kinds: Sequence[str] | None) -> dict[str, set[datetime.date]]:
+def _take(kinds: Sequence[str] | None) -> dict[str, set[Mark]]:
     """Remove and return the marks (of these kinds), in a transaction of its own so that no
     writer waits for the counting."""
     table = Dirty._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         if kinds is None:
-            cursor.execute(f"DELETE FROM {table} RETURNING kind, month")
+            cursor.execute(f"DELETE FROM {table} RETURNING kind, month, area")
         else:
             cursor.execute(
-                f"DELETE FROM {table} WHERE kind = ANY(%s) RETURNING kind, month", [list(kinds)]
+                f"DELETE FROM {table} WHERE kind = ANY(%s) RETURNING kind, month, area",
+                [list(kinds)],
             )
-        marks: dict[str, set[datetime.date]] = {}
-        for kind, month in cursor.fetchall():
-            marks.setdefault(kind, set()).add(month)
+        marks: dict[str, set[Mark]] = {}
+        for kind, month, area in cursor.fetchall():
+            marks.setdefault(kind, set()).add((month, area))
     return marks
 
 
-def _mark(marks: dict[str, set[datetime.date]]) -> None:
+def _mark(marks: dict[str, set[Mark]]) -> None:
     Dirty.objects.bulk_create(
-        [Dirty(kind=k, month=m) for k, months in marks.items() for m in months],
+        [Dirty(kind=k, month=m, area=a) for k, these in marks.items() for m, a in these],
         ignore_conflicts=True,
     )
 
 
 def refresh(*, kinds: Sequence[str] | None = None) -> dict[str, int]:
-    """Count again the months marked out of date (of these kinds, or all); returns the
-    number of months counted per kind. A kind the platform does not count (a small table
-    the dashboard reads as it is) only records the change."""
-    if kinds is not None and not Dirty.objects.filter(kind__in=kinds).exists():
+    """Count again the months and districts marked out of date (of these kinds, or all);
+    returns the number of slices counted per kind. A kind the platform does not count (a
+    small table the dashboard reads as it is) only records the change."""
+    marked = Dirty.objects.all() if kinds is None else Dirty.objects.filter(kind__in=kinds)
+    if not marked.exists():
         return {}
     marks = _take(kinds)
     done = {}
     try:
         for kind in sorted(marks):
-            months = marks[kind]
+            started = time.monotonic()
             if kind in KINDS:
-                started = time.monotonic()
-                _count_again(kind, months)
-                logger.info(
-                    "summaries: %s counted again for %s month(s) in %.2f s",
-                    kind, "all" if ALL_MONTHS in months else len(months),
-                    time.monotonic() - started,
-                )  # fmt: skip
+                done[kind] = _count_again(kind, marks[kind])
             else:
-                _changed(months)
-            done[kind] = len(months)
+                _changed({month for month, _area in marks[kind]})
+                done[kind] = len(marks[kind])
+            logger.info(
+                "summaries: %s counted again (%s slice(s)) in %.2f s",
+                kind, done[kind], time.monotonic() - started,
+            )  # fmt: skip
     except BaseException:
         _mark({k: m for k, m in marks.items() if k not in done})
         raise
@@ -330,7 +382,7 @@ def counted():
 def rebuild(*, kinds: Sequence[str] | None = None) -> dict[str, int]:
     """Count every month of the kinds (all registered kinds) again from the records."""
     kinds = list(kinds if kinds is not None else KINDS)
-    _mark({kind: {ALL_MONTHS} for kind in kinds})
+    _mark({kind: {(ALL_MONTHS, "")} for kind in kinds})
     counted = refresh(kinds=kinds)
     with connection.cursor() as cursor:  # the planner's statistics of the new rows
         cursor.execute(f"ANALYZE {MonthlyCount._meta.db_table}")

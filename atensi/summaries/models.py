@@ -44,17 +44,19 @@ class MonthlyCount(models.Model):
 
 
 class Dirty(models.Model):
-    """A month of a kind whose counts no longer match the records (written by the triggers,
-    consumed by ``facts.refresh``); ``ALL_MONTHS`` for every month."""
+    """A month of a kind whose counts no longer match the records in a district (the first
+    8 characters of the region code; "" for every region), written by the triggers and
+    consumed by ``facts.refresh``; ``ALL_MONTHS`` for every month."""
 
     kind = models.CharField(_("kind"), max_length=30)
     month = models.DateField(_("month"))
+    area = models.CharField(_("district"), max_length=8, blank=True, db_default="")
     marked_at = models.DateTimeField(_("marked at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("month to count again")
         verbose_name_plural = _("months to count again")
-        constraints = [models.UniqueConstraint(fields=["kind", "month"], name="dirty_once")]
+        constraints = [models.UniqueConstraint(fields=["kind", "month", "area"], name="dirty_once")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.month}"

@@ -17,11 +17,17 @@ def local_date(column: str) -> str:
     return f"({column} AT TIME ZONE '{settings.TIME_ZONE}')::date"
 
 
+def district(region: str) -> str:
+    """SQL: the district a region code lies in (its first 8 characters)."""
+    return f"LEFT({region}, 8)"
+
+
 def _insert_marks(select: str) -> str:
     return (
-        f"INSERT INTO {Dirty._meta.db_table} (kind, month, marked_at) "
-        f"SELECT DISTINCT kind, date_trunc('month', day)::date, now() FROM ({select}) AS marks "
-        "WHERE day IS NOT NULL ON CONFLICT (kind, month) DO NOTHING;"
+        f"INSERT INTO {Dirty._meta.db_table} (kind, month, area, marked_at) "
+        "SELECT DISTINCT kind, date_trunc('month', day)::date, COALESCE(area, ''), now() "
+        f"FROM ({select}) AS marks "
+        "WHERE day IS NOT NULL ON CONFLICT (kind, month, area) DO NOTHING;"
     )
 
 
@@ -34,8 +40,9 @@ def dirty_triggers(
 ) -> list[pgtrigger.Trigger]:
     """Statement triggers that mark out of date the months a change touched.
 
-    ``marks`` is a SELECT of ``(kind, day)`` over the changed rows, written with ``{rows}``
-    for the transition table (the new rows on insert, the old rows on delete, both on
+    ``marks`` is a SELECT of ``(kind, day, area)`` over the changed rows (``area``: the
+    district the record lies in, see ``district``; "" for every region), written with
+    ``{rows}`` for the transition table (the new rows on insert, the old rows on delete, both on
     update); ``on_update`` replaces it on update (it may join ``new_rows`` and
     ``old_rows``). ``everything`` lists kinds marked for every month by any change (small
     tables the dashboard reads as they are)."""
@@ -70,5 +77,6 @@ def dirty_triggers(
 def everything_marks(*kinds: str) -> str:
     """A ``marks`` SELECT marking every month of the kinds."""
     return " UNION ALL ".join(
-        f"SELECT '{kind}'::text AS kind, DATE '{ALL_MONTHS.isoformat()}' AS day" for kind in kinds
+        f"SELECT '{kind}'::text AS kind, DATE '{ALL_MONTHS.isoformat()}' AS day, '' AS area"
+        for kind in kinds
     )

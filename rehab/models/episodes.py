@@ -161,7 +161,9 @@ class Episode(models.Model):
 
     class Meta:
         triggers = dirty_triggers(
-            "episode", "SELECT 'episodes'::text AS kind, started_on AS day FROM {rows}"
+            "episode",
+            "SELECT DISTINCT 'episodes'::text AS kind, r.started_on AS day, "
+            "LEFT(c.village_id, 8) AS area FROM {rows} r JOIN cases_client c ON c.id = r.client_id",
         )
         ordering = ["-started_on", "-created_at"]
         verbose_name = _("rehabilitation episode")
@@ -384,7 +386,10 @@ class AftercareFollowUp(models.Model):
 
     class Meta:
         triggers = dirty_triggers(
-            "followup", "SELECT 'follow_ups'::text AS kind, due_on AS day FROM {rows}"
+            "followup",
+            "SELECT DISTINCT 'follow_ups'::text AS kind, r.due_on AS day, "
+            "LEFT(c.village_id, 8) AS area FROM {rows} r "
+            "JOIN rehab_episode e ON e.id = r.episode_id JOIN cases_client c ON c.id = e.client_id",
         )
         ordering = ["due_on", "months"]
         verbose_name = _("aftercare follow-up")

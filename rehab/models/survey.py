@@ -59,8 +59,10 @@ class SurveyUnit(models.Model):
             "surveyunit",
             everything_marks("other"),
             on_update=(
-                "SELECT 'survey'::text AS kind, DATE '0001-01-01' AS day FROM new_rows n "
-                "JOIN old_rows o ON o.id = n.id WHERE n.region_id IS DISTINCT FROM o.region_id "
+                "SELECT 'survey'::text AS kind, DATE '0001-01-01' AS day, "
+                "LEFT(v.region, 8) AS area FROM new_rows n JOIN old_rows o ON o.id = n.id "
+                "CROSS JOIN LATERAL (VALUES (n.region_id), (o.region_id)) AS v(region) "
+                "WHERE n.region_id IS DISTINCT FROM o.region_id "
                 f"UNION ALL {everything_marks('other')}"
             ),
         )
@@ -157,7 +159,9 @@ class SurveyResponse(models.Model):
     class Meta:
         triggers = dirty_triggers(
             "response",
-            f"SELECT 'survey'::text AS kind, {local_date('submitted_at')} AS day FROM {{rows}}",
+            f"SELECT DISTINCT 'survey'::text AS kind, {local_date('r.submitted_at')} AS day, "
+            "LEFT(u.region_id, 8) AS area FROM {rows} r "
+            "JOIN rehab_surveyunit u ON u.id = r.unit_id",
         )
         ordering = ["submitted_at"]
         verbose_name = _("survey response")

@@ -216,27 +216,30 @@ def survey_distribution(*, unit: SurveyUnit, period: Period) -> dict[str, list[i
 # --- aggregates for the dashboard -------------------------------------------------------
 
 
-def survey_facts(start, end, codes) -> QuerySet:
+def survey_facts(start, end, codes) -> tuple[str, list]:
     """The kind "survey" of the summary tables: per month answered (local date), unit region,
-    unit and element, the number of answers and the sum of their ratings."""
-    from functools import reduce
-
-    from django.db.models import CharField, F, Sum, Value
+    unit and element, the number of answers and the sum of their ratings. One reading of
+    the responses sums the nine elements; each sum then becomes a row of its element."""
+    from django.db.models import CharField, F, Sum
     from django.db.models.functions import Cast, TruncDate, TruncMonth
 
     qs = SurveyResponse.objects.all()
     if start is not None:
         qs = qs.filter(submitted_at__date__gte=start, submitted_at__date__lte=end)
-    per_element = [
-        summaries.facts(
-            qs, codes=codes, month=TruncMonth(TruncDate("submitted_at")),
-            region=F("unit__region_id"),
-            keys=[Cast("unit_id", CharField()), Value(code, output_field=CharField())],
-            amount=Sum(field),
-        )
-        for code, field in zip(ikm.CODES, RATING_FIELDS, strict=True)
-    ]  # fmt: skip
-    return reduce(lambda a, b: a.union(b, all=True), per_element)
+    sums = {f"s_{field}": Sum(field) for field in RATING_FIELDS}
+    per_unit = summaries.facts(
+        qs, codes=codes, month=TruncMonth(TruncDate("submitted_at")),
+        region=F("unit__region_id"), keys=[Cast("unit_id", CharField())],
+    ).annotate(**sums)  # fmt: skip
+    inner, params = per_unit.query.sql_with_params()
+    elements = ", ".join(
+        f"('{code}', s_{field})" for code, field in zip(ikm.CODES, RATING_FIELDS, strict=True)
+    )
+    columns = (
+        "f_month, f_region, f_key1, e.code AS f_key2, f_key3, f_n, e.total AS f_amount, f_value"
+    )
+    unpivot = f"CROSS JOIN LATERAL (VALUES {elements}) AS e(code, total)"
+    return f"SELECT {columns} FROM ({inner}) AS per_unit {unpivot}", list(params)  # noqa: S608
 
 
 def ikm_aggregates(*, codes: list[str], start, end) -> list[dict]:

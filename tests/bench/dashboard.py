@@ -21,7 +21,9 @@ Measured, each several times (the worst and the median printed):
    target ≤ 300 ms warm;
 3. the page right after a change of each kind (a referral, an episode ended, an aid
    hand-over, a survey answer, a screening batch's row reviewed, a client who moves) —
-   target ≤ 2 s; the time includes counting the changed month again;
+   target ≤ 2 s; the time includes counting again the changed month of the district the
+   record lies in (every month of both districts for a client who moves), with the
+   snapshots the beat keeps in place;
 4. a period that is not made of whole months (counted from the records, not the tables).
 """
 
@@ -478,6 +480,9 @@ def measure(rounds: int) -> list[tuple[str, bool]]:
             say(line)
 
     say("\n== the page right after a change (counting the changed months again)")
+    # As the beat keeps them: this and last period's snapshots, so that a change of this
+    # year counts this year again and takes last year's cards from its snapshot.
+    services.snapshots_refresh(today=TODAY)
     browser = Browser()
     browser.force_login(User.objects.get(username="pimpinan-prov"))
     page(browser, period="2026")

@@ -76,8 +76,9 @@ def test_a_change_marks_its_month_and_only_that_month_is_counted_again(make_refe
 
     make_referral(full_name="Baru", referral_date=datetime.date(2026, 3, 3))
 
-    assert set(Dirty.objects.values_list("kind", "month")) == {
-        ("referrals", datetime.date(2026, 3, 1))
+    # The month, and the district of the referral's village: only that is counted again.
+    assert set(Dirty.objects.values_list("kind", "month", "area")) == {
+        ("referrals", datetime.date(2026, 3, 1), OKI_VILLAGE[:8])
     }
     assert facts.refresh() == {"referrals": 1}
     assert not Dirty.objects.exists()
@@ -117,7 +118,11 @@ def test_a_client_who_moves_takes_their_episodes_to_the_new_village(make_case, s
 
     Client.objects.filter(pk=client.pk).update(village_id=OKI_VILLAGE_2)
 
-    assert ("episodes", ALL_MONTHS) in set(Dirty.objects.values_list("kind", "month"))
+    # Every month, of the two districts the client left and joined.
+    assert {
+        ("episodes", ALL_MONTHS, OKI_VILLAGE[:8]),
+        ("episodes", ALL_MONTHS, OKI_VILLAGE_2[:8]),
+    } <= set(Dirty.objects.values_list("kind", "month", "area"))
     assert facts.total("episodes", codes=[OKI_VILLAGE], **scope) == 0
     assert facts.total("episodes", codes=[OKI_VILLAGE_2], **scope) == 1
     assert Episode.objects.filter(client__village_id=OKI_VILLAGE_2).count() == 1
