@@ -27,7 +27,13 @@ class BudgetLine(models.Model):
     spent = models.BigIntegerField(_("spent (Rp)"), default=0)
 
     class Meta:
-        triggers = dirty_triggers("budgetline", everything=["other"])
+        # The budget is shown for the programme's year: its twelve months change.
+        triggers = dirty_triggers(
+            "budgetline",
+            "SELECT DISTINCT 'other'::text AS kind, make_date(p.year, m, 1) AS day, '' AS area "
+            "FROM {rows} r JOIN aid_programme p ON p.id = r.programme_id "
+            "CROSS JOIN generate_series(1, 12) AS m",
+        )
         ordering = ["programme", "component"]
         verbose_name = _("budget line")
         verbose_name_plural = _("budget lines")

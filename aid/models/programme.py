@@ -50,7 +50,12 @@ class Programme(models.Model):
     period_end = models.DateField(_("period end"), null=True, blank=True)
 
     class Meta:
-        triggers = dirty_triggers("programme", everything=["other"])
+        # The budget is shown for the programme's year: its twelve months change.
+        triggers = dirty_triggers(
+            "programme",
+            "SELECT 'other'::text AS kind, make_date(r.year, m, 1) AS day, '' AS area "
+            "FROM {rows} r CROSS JOIN generate_series(1, 12) AS m",
+        )
         ordering = ["-year", "name"]
         verbose_name = _("aid programme")
         verbose_name_plural = _("aid programmes")

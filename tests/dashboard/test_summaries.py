@@ -189,3 +189,17 @@ def test_the_daily_count_and_the_command_count_what_no_trigger_saw(make_referral
     make_referral(full_name="Sesudah", referral_date=datetime.date(2026, 2, 5))
     assert "referrals" in rebuild()
     assert facts.total("referrals", **year) == 1
+
+
+@pytest.mark.django_db
+def test_a_programme_and_its_budget_change_only_the_months_of_its_year(cast):
+    from aid.models import Programme
+
+    Dirty.objects.all().delete()
+    Programme.objects.create(
+        name="ATENSI 2025", kind=Programme.Kind.REGULAR, year=2025,
+        organisation=cast.caseworker.organisation, budget_ceiling=10**9, max_decile=4,
+    )  # fmt: skip
+
+    marks = set(Dirty.objects.values_list("kind", "month", "area"))
+    assert marks == {("other", datetime.date(2025, m, 1), "") for m in range(1, 13)}
