@@ -70,17 +70,6 @@ class Client(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        # A client who moves takes their aid, episodes and follow-ups to the new village.
-        triggers = dirty_triggers(
-            "client",
-            on_update=(
-                "SELECT k.kind, DATE '0001-01-01' AS day, LEFT(v.village, 8) AS area "
-                "FROM new_rows n JOIN old_rows o ON o.id = n.id "
-                "CROSS JOIN LATERAL (VALUES (n.village_id), (o.village_id)) AS v(village) "
-                "CROSS JOIN (VALUES ('handovers'), ('episodes'), ('follow_ups')) AS k(kind) "
-                "WHERE n.village_id IS DISTINCT FROM o.village_id"
-            ),
-        )
         ordering = ["full_name"]
         verbose_name = _("client")
         verbose_name_plural = _("clients")

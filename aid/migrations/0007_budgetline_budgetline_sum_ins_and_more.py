@@ -79,4 +79,7 @@ class Migration(migrations.Migration):
             "ON CONFLICT DO NOTHING",
             reverse_sql=migrations.RunSQL.noop,
         ),
+        # A client who moves takes these records to the new village: the months of each, in
+        # the district left and the district joined, are counted again.
+        migrations.RunSQL("CREATE OR REPLACE FUNCTION summaries_aid_client_moved() RETURNS trigger AS $$ BEGIN INSERT INTO summaries_dirty (kind, month, area, marked_at) SELECT DISTINCT kind, date_trunc('month', day)::date, COALESCE(area, ''), now() FROM (WITH moved AS (SELECT n.id, v.region FROM new_rows n JOIN old_rows o ON o.id = n.id CROSS JOIN LATERAL (VALUES (n.village_id), (o.village_id)) AS v(region) WHERE n.village_id IS DISTINCT FROM o.village_id) SELECT 'handovers'::text AS kind, h.handed_on AS day, LEFT(moved.region, 8) AS area FROM moved JOIN aid_proposal p ON p.client_id = moved.id JOIN aid_handover h ON h.proposal_id = p.id) AS marks WHERE day IS NOT NULL ON CONFLICT (kind, month, area) DO NOTHING; RETURN NULL; END; $$ LANGUAGE plpgsql; DROP TRIGGER IF EXISTS summaries_aid_client_moved ON cases_client; CREATE TRIGGER summaries_aid_client_moved AFTER UPDATE ON cases_client REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION summaries_aid_client_moved();", reverse_sql='DROP TRIGGER IF EXISTS summaries_aid_client_moved ON cases_client; DROP FUNCTION IF EXISTS summaries_aid_client_moved();'),
     ]

@@ -80,3 +80,30 @@ def everything_marks(*kinds: str) -> str:
         f"SELECT '{kind}'::text AS kind, DATE '{ALL_MONTHS.isoformat()}' AS day, '' AS area"
         for kind in kinds
     )
+
+
+def moved_trigger_sql(name: str, table: str, column: str, marks: str) -> tuple[str, str]:
+    """SQL (create, drop) for a migration: a statement trigger on another app's ``table``
+    that, when ``column`` (a region code) of rows changes, marks what ``marks`` selects.
+
+    ``marks`` is a SELECT of ``(kind, day, area)`` over ``moved`` (the rows whose column
+    changed: ``moved.id``, ``moved.region``, once with the old and once with the new
+    code). It lets an app follow the records that lie where another app's rows lie (the
+    episodes of a client who moves) without that app knowing of it."""
+    moved = (
+        "SELECT n.id, v.region FROM new_rows n JOIN old_rows o ON o.id = n.id "
+        f"CROSS JOIN LATERAL (VALUES (n.{column}), (o.{column})) AS v(region) "
+        f"WHERE n.{column} IS DISTINCT FROM o.{column}"
+    )
+    function = f"summaries_{name}"
+    create = (
+        f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$ BEGIN "
+        f"{_insert_marks(f'WITH moved AS ({moved}) {marks}')} RETURN NULL; END; "
+        "$$ LANGUAGE plpgsql; "
+        f"DROP TRIGGER IF EXISTS {function} ON {table}; "
+        f"CREATE TRIGGER {function} AFTER UPDATE ON {table} "
+        "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {function}();"
+    )
+    drop = f"DROP TRIGGER IF EXISTS {function} ON {table}; DROP FUNCTION IF EXISTS {function}();"
+    return create, drop

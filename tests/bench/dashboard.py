@@ -22,7 +22,7 @@ Measured, each several times (the worst and the median printed):
 3. the page right after a change of each kind (a referral, an episode ended, an aid
    hand-over, a survey answer, a screening batch's row reviewed, a client who moves) —
    target ≤ 2 s; the time includes counting again the changed month of the district the
-   record lies in (every month of both districts for a client who moves), with the
+   record lies in (for a client who moves, the months of their records in both districts), with the
    snapshots the beat keeps in place;
 4. a period that is not made of whole months (counted from the records, not the tables).
 """
