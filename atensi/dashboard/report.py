@@ -328,9 +328,18 @@ def report_list(*, user: User):
 
     if not can_report(user):
         return DashboardReport.objects.none()
-    own = policy.area_codes(user)
-    ids = [
-        pk for pk, codes in DashboardReport.objects.values_list("pk", "area_codes")
-        if codes and all(policy.code_in_area(c, own) for c in codes.split(","))
-    ]  # fmt: skip
-    return DashboardReport.objects.filter(pk__in=ids).select_related("requested_by")
+    from django.db.models import BooleanField
+    from django.db.models.expressions import RawSQL
+
+    own = list(policy.area_codes(user))
+    # Every region code of the report lies in (or is) one of the reader's codes.
+    inside = RawSQL(
+        "area_codes <> '' AND NOT EXISTS (SELECT 1 FROM unnest(string_to_array(area_codes, ','))"
+        " AS c(code) WHERE NOT (c.code = ANY(%s::text[]) OR c.code LIKE ANY(%s::text[])))",
+        [own, [code + ".%" for code in own]],
+        output_field=BooleanField(),
+    )
+    return (
+        DashboardReport.objects.alias(inside=inside).filter(inside=True)
+        .select_related("requested_by")
+    )  # fmt: skip

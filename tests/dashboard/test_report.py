@@ -216,3 +216,17 @@ def test_the_api_asks_for_a_report_follows_it_and_serves_the_file_to_readers_onl
     outside = api.post("/api/v1/dashboard-reports/", {"area": "16.10", "year": 2023,
                                                       "kind": "pdf"}, format="json")  # fmt: skip
     assert outside.status_code == 404
+
+
+def test_the_list_holds_only_reports_whose_every_region_lies_in_the_readers_area(cast):
+    def made(codes):
+        return DashboardReport.objects.create(
+            area_codes=codes, year=2023, kind="xlsx", requested_by=cast.viewer
+        ).pk
+
+    inside = {made("16.02"), made("16.02.05"), made("16.02.05.1002,16.02.11")}
+    for codes in ("16.10", "16.02,16.10", "16", "16.020", ""):
+        made(codes)
+
+    assert set(reports.report_list(user=cast.viewer).values_list("pk", flat=True)) == inside
+    assert not reports.report_list(user=cast.caseworker).exists()
