@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from aid import services
 from aid.models import AidItem, AidRecord, Programme
+from assessments.demo import PROGRAMME
 from assessments.models import EligibilityBatch
 from assessments.models.assessment import Assessment, Component
-from atensi.demo_screening import PROGRAMME
 from atensi.regions.models import Region
 from cases.models import Client
 

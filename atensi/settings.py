@@ -288,6 +288,8 @@ CELERY_BEAT_SCHEDULE = {
     # trigger sees (a TRUNCATE, a restore with the triggers off).
     "count-summaries-again": {"task": "atensi.summaries.tasks.rebuild", "schedule": 24 * 60 * 60},
 }
+# How many kinds of the summary tables a full count counts side by side (connections).
+SUMMARY_WORKERS = int(os.environ.get("SUMMARY_WORKERS", "2"))
 # How long a dashboard snapshot is shown before the page counts again (seconds).
 DASHBOARD_SNAPSHOT_MAX_AGE = int(os.environ.get("DASHBOARD_SNAPSHOT_MAX_AGE", str(15 * 60)))
 

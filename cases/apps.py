@@ -7,8 +7,13 @@ class CasesConfig(AppConfig):
     verbose_name = _("Clients and cases")
 
     def ready(self):
-        """Register the kinds of the summary tables this app counts."""
+        """Register the kinds of the summary tables this app counts and its part of the
+        demo data set."""
+        from atensi import demos
         from atensi.summaries import facts
         from cases import selectors
 
         facts.register("referrals", selectors.referral_facts)
+        demos.register(
+            10, "cases", "cases.demo.load", present="Demo data already present; nothing changed."
+        )

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from aid.models import Proposal
-from atensi.demo import OKI, DemoPerson, _villages
 from cases import services as case_services
+from cases.demo import OKI, DemoPerson, _villages
 from cases.models import Case, Referral
 from rehab.models import Episode, IbmUnit
 from rehab.services import episodes as services

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from assessments.models import BatchRow, EligibilityBatch, RegisterSnapshot
 from atensi.accounts.models import User
-from atensi.demo import DEFAULT_PASSWORD, USERS
+from cases.demo import DEFAULT_PASSWORD, USERS
 
 
 @pytest.fixture

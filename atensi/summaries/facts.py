@@ -24,8 +24,10 @@ import logging
 import time
 import zlib
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, DateField, IntegerField, QuerySet, Value
 from django.db.models.functions import Cast
@@ -340,27 +342,53 @@ def _mark(marks: dict[str, set[Mark]]) -> None:
     )
 
 
-def refresh(*, kinds: Sequence[str] | None = None) -> dict[str, int]:
+def _count_kind(kind: str, marks: set[Mark]) -> int:
+    started = time.monotonic()
+    if kind in KINDS:
+        counted = _count_again(kind, marks)
+    else:
+        _changed({month for month, _area in marks})
+        counted = len(marks)
+    logger.info(
+        "summaries: %s counted again (%s slice(s)) in %.2f s",
+        kind, counted, time.monotonic() - started,
+    )  # fmt: skip
+    return counted
+
+
+def _count_in_thread(kind: str, marks: set[Mark]) -> int:
+    try:
+        return _count_kind(kind, marks)
+    finally:
+        connection.close()  # this thread's own connection
+
+
+def refresh(*, kinds: Sequence[str] | None = None, workers: int = 1) -> dict[str, int]:
     """Count again the months and districts marked out of date (of these kinds, or all);
     returns the number of slices counted per kind. A kind the platform does not count (a
-    small table the dashboard reads as it is) only records the change."""
+    small table the dashboard reads as it is) only records the change. With ``workers`` > 1
+    and outside a transaction, the kinds are counted side by side, each on a connection of
+    its own."""
     marked = Dirty.objects.all() if kinds is None else Dirty.objects.filter(kind__in=kinds)
     if not marked.exists():
         return {}
     marks = _take(kinds)
-    done = {}
+    done: dict[str, int] = {}
     try:
-        for kind in sorted(marks):
-            started = time.monotonic()
-            if kind in KINDS:
-                done[kind] = _count_again(kind, marks[kind])
-            else:
-                _changed({month for month, _area in marks[kind]})
-                done[kind] = len(marks[kind])
-            logger.info(
-                "summaries: %s counted again (%s slice(s)) in %.2f s",
-                kind, done[kind], time.monotonic() - started,
-            )  # fmt: skip
+        if workers > 1 and len(marks) > 1 and not connection.in_atomic_block:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                futures = {k: pool.submit(_count_in_thread, k, marks[k]) for k in sorted(marks)}
+                failed = None
+                for kind, future in futures.items():
+                    try:
+                        done[kind] = future.result()
+                    except Exception as error:  # the others finish; this one stays marked
+                        failed = failed or error
+                if failed is not None:
+                    raise failed
+        else:
+            for kind in sorted(marks):
+                done[kind] = _count_kind(kind, marks[kind])
     except BaseException:
         _mark({k: m for k, m in marks.items() if k not in done})
         raise
@@ -383,7 +411,7 @@ def rebuild(*, kinds: Sequence[str] | None = None) -> dict[str, int]:
     """Count every month of the kinds (all registered kinds) again from the records."""
     kinds = list(kinds if kinds is not None else KINDS)
     _mark({kind: {(ALL_MONTHS, "")} for kind in kinds})
-    counted = refresh(kinds=kinds)
+    counted = refresh(kinds=kinds, workers=settings.SUMMARY_WORKERS)
     with connection.cursor() as cursor:  # the planner's statistics of the new rows
         cursor.execute(f"ANALYZE {MonthlyCount._meta.db_table}")
     return counted

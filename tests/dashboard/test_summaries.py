@@ -203,3 +203,22 @@ def test_a_programme_and_its_budget_change_only_the_months_of_its_year(cast):
 
     marks = set(Dirty.objects.values_list("kind", "month", "area"))
     assert marks == {("other", datetime.date(2025, m, 1), "") for m in range(1, 13)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_full_count_side_by_side_gives_what_one_after_the_other_gives(
+    make_referral, make_case, start_episode, settings
+):
+    """Outside a transaction the kinds are counted on connections of their own."""
+    for i in range(3):
+        make_referral(full_name=f"Rujukan {i}", referral_date=datetime.date(2026, 2 + i, 2))
+    start_episode(make_case(serial=43))
+    settings.SUMMARY_WORKERS = 1
+    facts.rebuild()
+    one_by_one = _table()
+
+    settings.SUMMARY_WORKERS = 3
+    assert set(facts.rebuild()) == set(facts.KINDS)
+
+    assert _table() == one_by_one
+    assert {row[0] for row in one_by_one} >= {"referrals", "episodes"}

@@ -6,8 +6,8 @@ import io
 import pytest
 from django.urls import reverse
 
-from atensi import demo
 from atensi.accounts.models import User
+from cases import demo
 from rehab import demo_ibm
 from rehab.models.episodes import IbmUnit, Outreach, RecoveryAgent
 

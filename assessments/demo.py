@@ -23,8 +23,7 @@ from assessments.services import assessment as assessment_services
 from assessments.services import eligibility as eligibility_services
 from assessments.services import register as register_services
 from cases import services as case_services
-
-from .demo import OKI, DemoPerson, _villages, consent
+from cases.demo import OKI, DemoPerson, _villages, consent
 
 PROGRAMME = "Bantuan ATENSI Reguler"
 NICKNAMES = ["Ucok", "Atok", "Iwan", "Dodi", "Anto"]

@@ -104,7 +104,7 @@ def consent(client, by, days_ago=0):
 
 
 @transaction.atomic
-def load(stdout=None) -> bool:
+def load(*, users=None, stdout=None) -> bool:
     """Create the demo set; return False (and change nothing) when it is already there."""
     if Organisation.objects.filter(name=ORGANISATIONS[0][0]).exists():
         return False
