@@ -367,7 +367,7 @@ def changes():
     from rehab.models import Episode
     from rehab.models.survey import SurveyResponse, SurveyUnit
 
-    serial = itertools.count(1)
+    serial = itertools.count(Referral.objects.filter(reference__startswith="RJK-N-").count() + 1)
 
     def referral():
         ref = Referral.objects.filter(status="submitted").order_by("reference").first()
