@@ -412,8 +412,14 @@ def rebuild(*, kinds: Sequence[str] | None = None) -> dict[str, int]:
     kinds = list(kinds if kinds is not None else KINDS)
     _mark({kind: {(ALL_MONTHS, "")} for kind in kinds})
     counted = refresh(kinds=kinds, workers=settings.SUMMARY_WORKERS)
-    with connection.cursor() as cursor:  # the planner's statistics of the new rows
-        cursor.execute(f"ANALYZE {MonthlyCount._meta.db_table}")
+    # Every row of the kinds was replaced: free the old ones now rather than wait for an
+    # autovacuum (which may be off), and give the planner the new statistics.
+    table = MonthlyCount._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.in_atomic_block:  # VACUUM cannot run in a transaction
+            cursor.execute(f"ANALYZE {table}")
+        else:
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
     return counted
 
 
