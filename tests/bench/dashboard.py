@@ -420,7 +420,7 @@ def changes():
     def client_moves():
         # Someone with an episode this year (and its follow-ups), to a village elsewhere.
         client = Episode.objects.filter(started_on__year=2026).order_by("reference").first().client
-        other = Client.objects.exclude(village_id__startswith=client.village_id[:8])
+        other = Client.objects.exclude(village__code__startswith=client.village_id[:8])
         client.village_id = other.order_by("id").values_list("village_id", flat=True).first()
         client.save(update_fields=["village_id", "updated_at"])
 
