@@ -207,7 +207,7 @@ def test_a_programme_and_its_budget_change_only_the_months_of_its_year(cast):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_full_count_side_by_side_gives_what_one_after_the_other_gives(
-    make_referral, make_case, start_episode, settings
+    regions_again, make_referral, make_case, start_episode, settings
 ):
     """Outside a transaction the kinds are counted on connections of their own."""
     for i in range(3):
