@@ -431,13 +431,3 @@ def changed_since(moment, *, start: datetime.date, end: datetime.date) -> bool:
         months.filter(month=ALL_MONTHS).exists()
         or months.filter(month__gte=start.replace(day=1), month__lte=end).exists()
     )
-
-
-def pending(*, start: datetime.date, end: datetime.date) -> bool:
-    """Whether records of a month within ``[start, end]`` (or of every month) changed since
-    they were last counted."""
-    marks = Dirty.objects.all()
-    return (
-        marks.filter(month=ALL_MONTHS).exists()
-        or marks.filter(month__gte=start.replace(day=1), month__lte=end).exists()
-    )

@@ -17,11 +17,6 @@ def local_date(column: str) -> str:
     return f"({column} AT TIME ZONE '{settings.TIME_ZONE}')::date"
 
 
-def district(region: str) -> str:
-    """SQL: the district a region code lies in (its first 8 characters)."""
-    return f"LEFT({region}, 8)"
-
-
 def _insert_marks(select: str) -> str:
     return (
         f"INSERT INTO {Dirty._meta.db_table} (kind, month, area, marked_at) "
@@ -41,11 +36,11 @@ def dirty_triggers(
     """Statement triggers that mark out of date the months a change touched.
 
     ``marks`` is a SELECT of ``(kind, day, area)`` over the changed rows (``area``: the
-    district the record lies in, see ``district``; "" for every region), written with
-    ``{rows}`` for the transition table (the new rows on insert, the old rows on delete, both on
-    update); ``on_update`` replaces it on update (it may join ``new_rows`` and
-    ``old_rows``). ``everything`` lists kinds marked for every month by any change (small
-    tables the dashboard reads as they are)."""
+    district the record lies in, the first 8 characters of its region code; "" for every
+    region), written with ``{rows}`` for the transition table (the new rows on insert, the
+    old rows on delete, both on update); ``on_update`` replaces it on update (it may join
+    ``new_rows`` and ``old_rows``). ``everything`` lists kinds marked for every month by any
+    change (small tables the dashboard reads as they are)."""
     events = [
         ("ins", pgtrigger.Insert, pgtrigger.Referencing(new="new_rows"), "new_rows"),
         ("upd", pgtrigger.Update, pgtrigger.Referencing(old="old_rows", new="new_rows"), None),
@@ -80,30 +75,3 @@ def everything_marks(*kinds: str) -> str:
         f"SELECT '{kind}'::text AS kind, DATE '{ALL_MONTHS.isoformat()}' AS day, '' AS area"
         for kind in kinds
     )
-
-
-def moved_trigger_sql(name: str, table: str, column: str, marks: str) -> tuple[str, str]:
-    """SQL (create, drop) for a migration: a statement trigger on another app's ``table``
-    that, when ``column`` (a region code) of rows changes, marks what ``marks`` selects.
-
-    ``marks`` is a SELECT of ``(kind, day, area)`` over ``moved`` (the rows whose column
-    changed: ``moved.id``, ``moved.region``, once with the old and once with the new
-    code). It lets an app follow the records that lie where another app's rows lie (the
-    episodes of a client who moves) without that app knowing of it."""
-    moved = (
-        "SELECT n.id, v.region FROM new_rows n JOIN old_rows o ON o.id = n.id "
-        f"CROSS JOIN LATERAL (VALUES (n.{column}), (o.{column})) AS v(region) "
-        f"WHERE n.{column} IS DISTINCT FROM o.{column}"
-    )
-    function = f"summaries_{name}"
-    create = (
-        f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$ BEGIN "
-        f"{_insert_marks(f'WITH moved AS ({moved}) {marks}')} RETURN NULL; END; "
-        "$$ LANGUAGE plpgsql; "
-        f"DROP TRIGGER IF EXISTS {function} ON {table}; "
-        f"CREATE TRIGGER {function} AFTER UPDATE ON {table} "
-        "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {function}();"
-    )
-    drop = f"DROP TRIGGER IF EXISTS {function} ON {table}; DROP FUNCTION IF EXISTS {function}();"
-    return create, drop
