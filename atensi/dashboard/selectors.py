@@ -452,6 +452,19 @@ def _month_label(month: datetime.date) -> str:
     return f"{month:%m-%Y}"
 
 
+def _cross_rows(show: dict, name: str, rows, columns) -> tuple[list[dict], dict]:
+    """The rows (``(code, label)``) of a table counted by ``Counts.table`` with their totals,
+    and its total row, as shown."""
+    body = [
+        {"label": label, "code": code, "cells": [show[name, code, c] for c in columns],
+         "total": show[name, code, ALL]}
+        for code, label in rows
+    ]  # fmt: skip
+    total = {"label": _("Total"), "cells": [show[name, ALL, c] for c in columns],
+             "total": show[name, ALL, ALL]}  # fmt: skip
+    return body, total
+
+
 def publish(raw: Raw, counts: Counts) -> dict:
     """Suppress the system of counts once and lay it out as the dashboard's sections."""
     show, _hidden = suppression.suppress(counts.values, counts.lines, keep=HEADLINES)
@@ -459,32 +472,20 @@ def publish(raw: Raw, counts: Counts) -> dict:
 
     ref = raw.referrals
     months = raw.months
-    rows = [
-        {
-            "label": label,
-            "code": code,
-            "cells": [show["ref", code, m] for m in months],
-            "total": show["ref", code, ALL],
-        }
-        for code, label in ref["sources"]
-    ]
+    rows, total = _cross_rows(show, "ref", ref["sources"], months)
     sections.append(
         Section(
             key="referrals",
             title=_("Referrals by source and month"),
             columns=[_month_label(m) for m in months],
             rows=rows,
-            total={
-                "label": _("Total"),
-                "cells": [show["ref", ALL, m] for m in months],
-                "total": show["ref", ALL, ALL],
-            },
+            total=total,
             chart=_chart(
                 "bar",
                 [_month_label(m) for m in months],
                 [
                     *((r["label"], r["cells"]) for r in rows if r["total"] != 0),
-                    (_("Total"), [show["ref", ALL, m] for m in months], "line"),
+                    (_("Total"), total["cells"], "line"),
                 ],
                 stacked=True,
             ),
@@ -667,26 +668,14 @@ def publish(raw: Raw, counts: Counts) -> dict:
 
     ep = raw.episodes
     outcomes = [("", _("Still open")), *ep["outcomes"]]
-    rows = [
-        {
-            "label": label,
-            "code": code,
-            "cells": [show["ep", code, o] for o, _l in outcomes],
-            "total": show["ep", code, ALL],
-        }
-        for code, label in ep["modalities"]
-    ]
+    rows, total = _cross_rows(show, "ep", ep["modalities"], [o for o, _l in outcomes])
     sections.append(
         Section(
             key="episodes",
             title=_("Rehabilitation episodes by modality and outcome"),
             columns=[label for _o, label in outcomes],
             rows=rows,
-            total={
-                "label": _("Total"),
-                "cells": [show["ep", ALL, o] for o, _l in outcomes],
-                "total": show["ep", ALL, ALL],
-            },
+            total=total,
             chart=_chart(
                 "bar",
                 _labels(rows),
