@@ -332,3 +332,8 @@ LOGGING = {
 
 # Row history of personal-data tables (database triggers); `obj.history` lists the versions.
 PGHISTORY_OBJ_FIELD = __import__("pghistory").ObjForeignKey(related_name="history")
+
+# Retention (UU 27/2022; `manage.py apply_retention`): a client whose cases have all been closed
+# this many years is anonymised; survey suggestions are cleared after this many months.
+RETENTION_CLOSED_CASE_YEARS = int(os.environ.get("RETENTION_CLOSED_CASE_YEARS", "10"))
+RETENTION_SURVEY_TEXT_MONTHS = int(os.environ.get("RETENTION_SURVEY_TEXT_MONTHS", "24"))

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 
 from django.db import transaction
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -29,10 +30,21 @@ from atensi.accounts.models import Organisation
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
 from atensi.errors import ApplicationError
+from atensi.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
 
 from . import selectors, services
 from .choices import Education, MaritalStatus, Religion, Sex, Substance
-from .models import Case, CaseEvent, CaseNote, Client, Consent, FamilyMember, Referral, Stage
+from .models import (
+    Case,
+    CaseEvent,
+    CaseNote,
+    Client,
+    Consent,
+    ConsentWithdrawal,
+    FamilyMember,
+    Referral,
+    Stage,
+)
 from .nik import mask_nik
 
 VIEW = AuditEvent.Action.VIEW
@@ -167,6 +179,25 @@ class ConsentInputSerializer(serializers.Serializer):
     purposes = serializers.ListField(child=serializers.ChoiceField(choices=Consent.Purpose.choices))
     date = serializers.DateField()
     notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class ConsentWithdrawalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ConsentWithdrawal
+        fields = ["id", "withdrawn_by", "withdrawn_by_name", "purposes", "date", "reason",
+                  "retained_basis", "recorded_by", "recorded_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class ConsentWithdrawalInputSerializer(serializers.Serializer):
+    withdrawn_by = serializers.ChoiceField(choices=Consent.GivenBy.choices[:3])
+    withdrawn_by_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    purposes = serializers.ListField(child=serializers.ChoiceField(choices=Consent.Purpose.choices))
+    date = serializers.DateField()
+    reason = serializers.CharField(required=False, allow_blank=True)
+    retained_basis = serializers.ChoiceField(
+        choices=ConsentWithdrawal.RetainedBasis.choices, required=False
+    )
 
 
 class QueryFilterSerializer(serializers.Serializer):
@@ -351,6 +382,49 @@ class ClientViewSet(SearchMixin, mixins.ListModelMixin, viewsets.GenericViewSet)
         )
         return Response(ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        summary="Everything held about the client as XLSX, for their access request (audited)",
+        responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], url_path="personal-data")
+    def personal_data(self, request, pk=None):
+        client = self.get_object()
+        content, _rows = services.client_personal_data(
+            client=client, by=request.user, request=request
+        )
+        return xlsx_response(content, f"data-pribadi-{timezone.localdate():%Y%m%d}.xlsx")
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The client's withdrawals of consent",
+        responses=ConsentWithdrawalSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Record that consent is withdrawn for some purposes (nothing new is recorded "
+        "for them until consent is given again)",
+        request=ConsentWithdrawalInputSerializer,
+        responses={201: ConsentWithdrawalSerializer},
+    )
+    @action(
+        detail=True, methods=["get", "post"], filter_backends=[], url_path="consent-withdrawals"
+    )
+    def consent_withdrawals(self, request, pk=None):
+        client = self.get_object()
+        if request.method == "GET":
+            audit_record(actor=request.user, action=VIEW, obj=client, request=request,
+                         summary="consent withdrawals")  # fmt: skip
+            page = self.paginate_queryset(client.withdrawals.all())
+            return self.get_paginated_response(ConsentWithdrawalSerializer(page, many=True).data)
+        data = ConsentWithdrawalInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        withdrawal = services.consent_withdraw(
+            client=client, by=request.user, request=request, **data.validated_data
+        )
+        return Response(
+            ConsentWithdrawalSerializer(withdrawal).data, status=status.HTTP_201_CREATED
+        )
+
 
 # --- referrals -------------------------------------------------------------------------
 
@@ -387,8 +461,8 @@ class ReferralSerializer(serializers.ModelSerializer):
                   "referring_officer", "referral_date", "nik", "nik_masked", "nik_missing",
                   "full_name", "sex", "birth_date", "phone", "address", "region", "region_name",
                   "substances", "urine_test", "legal_status", "reason", "notes", "attachments",
-                  "status", "submitted_at", "decided_at", "decline_reason", "client", "case",
-                  "duplicate_of", "decided_by"]  # fmt: skip
+                  "status", "submitted_at", "decided_at", "decline_reason", "withdraw_reason",
+                  "client", "case", "duplicate_of", "decided_by"]  # fmt: skip
         read_only_fields = fields
 
     def _decider(self) -> bool:
@@ -455,6 +529,13 @@ class ReferralInputSerializer(serializers.Serializer):
     )
 
 
+class ReferralCorrectSerializer(ReferralInputSerializer):
+    """What the referrer may correct while the referral is undecided (not source or files)."""
+
+    source = None
+    attachments = None
+
+
 class ReferralAcceptSerializer(serializers.Serializer):
     client = serializers.UUIDField(required=False, help_text="An existing client.")
     new_client = ClientCreateSerializer(required=False, help_text="Or register a new client.")
@@ -469,6 +550,10 @@ class ReferralAcceptSerializer(serializers.Serializer):
 
 
 class ReferralDeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class ReferralWithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
 
 
@@ -546,6 +631,37 @@ class ReferralViewSet(SearchMixin, mixins.ListModelMixin, viewsets.GenericViewSe
         data.is_valid(raise_exception=True)
         referral = services.referral_submit(by=request.user, request=request, **data.validated_data)
         return self._show(referral.pk, code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Correct a referral your organisation submitted, while it is undecided "
+        "(earlier values kept in its history)",
+        request=ReferralCorrectSerializer,
+        responses=ReferralSerializer,
+    )
+    def partial_update(self, request, pk=None):
+        referral = self.get_object()
+        data = ReferralCorrectSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.referral_update(
+            referral=referral, by=request.user, request=request, **data.validated_data
+        )
+        return self._show(referral.pk, full_nik=True)
+
+    @extend_schema(
+        summary="Withdraw a referral your organisation submitted, while it is undecided",
+        request=ReferralWithdrawSerializer,
+        responses=ReferralSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        referral = self.get_object()
+        data = ReferralWithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.referral_withdraw(
+            referral=referral, by=request.user, reason=data.validated_data["reason"],
+            request=request,
+        )  # fmt: skip
+        return self._show(referral.pk)
 
     @extend_schema(
         summary="Accept: link to a client (or register one with consent) and open a case",

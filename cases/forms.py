@@ -8,7 +8,7 @@ from atensi.errors import ApplicationError
 from atensi.forms import DateInput, PhoneField, StyledFormMixin
 
 from .choices import Education, MaritalStatus, Religion, Sex, Substance
-from .models import Consent, FamilyMember, Referral, Stage
+from .models import Consent, ConsentWithdrawal, FamilyMember, Referral, Stage
 
 VILLAGE_LABEL = _("Village / kelurahan")
 
@@ -186,6 +186,46 @@ class ReferralForm(NumberCheckMixin, StyledFormMixin, forms.Form):
         self.fields["region"].widget.choices = list(village_choices)
         if sources is not None:
             self.fields["source"].choices = [c for c in Referral.Source.choices if c[0] in sources]
+
+
+class ReferralCorrectForm(ReferralForm):
+    """The referrer corrects its undecided referral: the person and the facts, not the source
+    or the files."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["source"]
+        del self.fields["attachments"]
+
+
+class WithdrawForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for withdrawing"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ConsentWithdrawForm(StyledFormMixin, forms.Form):
+    withdrawn_by = forms.ChoiceField(
+        label=_("Withdrawn by"), choices=Consent.GivenBy.choices[:3], initial="client"
+    )
+    withdrawn_by_name = forms.CharField(
+        label=_("Name of the parent or guardian"), max_length=150, required=False
+    )
+    purposes = forms.MultipleChoiceField(
+        label=_("Purposes withdrawn"),
+        choices=Consent.Purpose.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Nothing new is recorded for these purposes until consent is given again."),
+    )
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("Reason given (optional)"), widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )  # fmt: skip
+    retained_basis = forms.ChoiceField(
+        label=_("Lawful basis for keeping what is already recorded"),
+        choices=ConsentWithdrawal.RetainedBasis.choices,
+    )
 
 
 class DeclineForm(StyledFormMixin, forms.Form):

@@ -213,6 +213,60 @@ class Consent(models.Model):
         return [labels.get(code, code) for code in self.purposes]
 
 
+class ConsentWithdrawal(models.Model):
+    """Consent withdrawn for some purposes (UU 27/2022 art. 9 and 40): no further processing
+    for them until consent is given again; what is already recorded stays under the legal
+    duty named in `retained_basis`."""
+
+    class RetainedBasis(models.TextChoices):
+        LEGAL_DUTY = "legal_duty", _("Legal obligation of the social service (records of "
+                                     "services and aid given)")  # fmt: skip
+        PUBLIC_DUTY = "public_duty", _("Public service duty")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="withdrawals")
+    withdrawn_by = models.CharField(
+        _("withdrawn by"), max_length=20, choices=Consent.GivenBy.choices[:3]
+    )
+    withdrawn_by_name = models.CharField(
+        _("name of the person withdrawing"), max_length=150, blank=True
+    )
+    purposes = ArrayField(
+        models.CharField(max_length=20, choices=Consent.Purpose.choices),
+        verbose_name=_("purposes"),
+    )
+    date = models.DateField(_("date"))
+    reason = models.TextField(_("reason given"), blank=True)
+    retained_basis = models.CharField(
+        _("lawful basis for keeping what is recorded"),
+        max_length=20,
+        choices=RetainedBasis.choices,
+        default=RetainedBasis.LEGAL_DUTY,
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-recorded_at"]
+        verbose_name = _("consent withdrawal")
+        verbose_name_plural = _("consent withdrawals")
+        constraints = [
+            models.CheckConstraint(condition=~Q(purposes=[]), name="withdrawal_has_purpose"),
+            models.CheckConstraint(
+                condition=~Q(withdrawn_by="none"), name="withdrawal_by_a_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date}"
+
+    def purpose_labels(self):
+        labels = dict(Consent.Purpose.choices)
+        return [labels.get(code, code) for code in self.purposes]
+
+
 @pghistory.track(model_name="ReferralHistory")
 class Referral(models.Model):
     class Source(models.TextChoices):
@@ -242,6 +296,7 @@ class Referral(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
         DUPLICATE = "duplicate", _("Duplicate")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the referrer")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(_("reference"), max_length=20, unique=True)
@@ -289,6 +344,7 @@ class Referral(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
+    withdraw_reason = models.TextField(_("reason for withdrawing"), blank=True)
     duplicate_of = models.ForeignKey(
         "self",
         verbose_name=_("duplicate of"),
@@ -335,6 +391,10 @@ class Referral(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="declined") | ~Q(decline_reason=""),
                 name="referral_declined_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="withdrawn") | ~Q(withdraw_reason=""),
+                name="referral_withdrawn_has_reason",
             ),
         ]
 
@@ -481,6 +541,7 @@ class CaseEvent(models.Model):
         NOTE = "note", _("Note added")
         ASSIGNED = "assigned", _("Caseworker assigned")
         CONSENT = "consent", _("Consent recorded")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
         FAMILY = "family", _("Family member added")
         CLIENT_UPDATED = "client_updated", _("Client data changed")
         SCREENING = "screening", _("ASSIST screening recorded")

@@ -12,7 +12,16 @@ from atensi.accounts import policy
 from atensi.accounts.models import Organisation, User
 from atensi.summaries import facts as summaries
 
-from .models import CLOSED_STAGES, Case, CaseEvent, Client, Referral, Stage
+from .models import (
+    CLOSED_STAGES,
+    Case,
+    CaseEvent,
+    Client,
+    Consent,
+    ConsentWithdrawal,
+    Referral,
+    Stage,
+)
 
 REFERRAL_REGION = "region__code"
 
@@ -151,6 +160,64 @@ def _followups_due(*, user: User, mine: bool):
 
 
 FAMILY_HISTORY_FIELDS = ("relation", "full_name", "nik", "phone")
+CLIENT_HISTORY_FIELDS = (
+    "kk_number", "full_name", "alias", "sex", "birth_place", "birth_date", "religion",
+    "education", "occupation", "marital_status", "phone", "address", "village_id", "substances",
+)  # fmt: skip
+
+
+def clients_past_retention(now: datetime.datetime) -> list:
+    """Ids of clients not yet anonymised whose every case has been closed for longer than
+    RETENTION_CLOSED_CASE_YEARS."""
+    from django.conf import settings
+    from django.db.models import Max
+
+    from atensi.retention import PLACEHOLDER_PREFIX, years_before
+
+    cutoff = years_before(now, settings.RETENTION_CLOSED_CASE_YEARS)
+    return list(
+        Client.objects.exclude(nik__startswith=PLACEHOLDER_PREFIX)
+        .annotate(
+            still_open=Count("cases", filter=~Q(cases__stage__in=CLOSED_STAGES)),
+            last_closed=Max("cases__closed_at"),
+        )
+        .filter(still_open=0, last_closed__lt=cutoff)
+        .values_list("pk", flat=True)
+    )
+
+
+def consent_withdrawn(*, client: Client, purpose: str) -> ConsentWithdrawal | None:
+    """The withdrawal in force for a purpose: the latest one, unless consent for the purpose
+    was given again after it."""
+    withdrawal = (
+        client.withdrawals.filter(purposes__contains=[purpose])
+        .order_by("-date", "-recorded_at")
+        .first()
+    )
+    if withdrawal is None:
+        return None
+    given_again = client.consents.filter(purposes__contains=[purpose]).filter(
+        Q(date__gt=withdrawal.date)
+        | Q(date=withdrawal.date, recorded_at__gt=withdrawal.recorded_at)
+    )
+    return None if given_again.exists() else withdrawal
+
+
+def consent_state(*, client: Client) -> list[dict]:
+    """Per purpose: whether consent (or another lawful basis) covers it now, and since when."""
+    consents = list(client.consents.all())
+    withdrawals = list(client.withdrawals.all())
+    state = []
+    for code, label in Consent.Purpose.choices:
+        events = [(c.date, c.recorded_at, "given", c) for c in consents if code in c.purposes]
+        events += [
+            (w.date, w.recorded_at, "withdrawn", w) for w in withdrawals if code in w.purposes
+        ]
+        if not events:
+            continue
+        date, _at, kind, record = max(events, key=lambda e: (e[0], e[1]))
+        state.append({"code": code, "label": label, "state": kind, "date": date, "record": record})
+    return state
 
 
 def family_history(*, client: Client, show_nik: bool) -> list[dict]:
@@ -210,6 +277,77 @@ def family_history(*, client: Client, show_nik: bool) -> list[dict]:
         })  # fmt: skip
     rows.sort(key=lambda row: row["at"], reverse=True)
     return rows
+
+
+def _corrections(history_model, obj_id, fields, model, shown) -> list[dict]:
+    """The changes of `fields` between consecutive pghistory snapshots of one record, newest
+    first, with who made them (the user in the pghistory context)."""
+    events = list(
+        history_model.objects.filter(pgh_obj_id=obj_id)
+        .select_related("pgh_context")
+        .order_by("pgh_id")
+    )
+    user_ids = {e.pgh_context.metadata.get("user") for e in events if e.pgh_context_id is not None}
+    users = {u.pk: str(u) for u in User.objects.filter(pk__in=[i for i in user_ids if i])}
+    labels = {name: model._meta.get_field(name).verbose_name for name in fields}
+    rows = []
+    for before, event in zip(events, events[1:], strict=False):
+        changes = [
+            (labels[name], shown(name, getattr(before, name)), shown(name, getattr(event, name)))
+            for name in fields
+            if getattr(before, name) != getattr(event, name)
+        ]
+        if changes:
+            context = event.pgh_context.metadata if event.pgh_context_id is not None else {}
+            rows.append({"at": event.pgh_created_at, "changes": changes,
+                         "actor": users.get(context.get("user"), "")})  # fmt: skip
+    rows.reverse()
+    return rows
+
+
+def _shown(model, show_nik: bool):
+    from .models import substance_labels
+    from .nik import mask_nik
+
+    def shown(name, value):
+        field = model._meta.get_field(name)
+        if name == "nik" and value and not show_nik:
+            return mask_nik(value)
+        if field.choices:
+            return dict(field.flatchoices).get(value, value) or "—"
+        if isinstance(value, list):
+            return ", ".join(substance_labels(value)) or "—"
+        if name.endswith("_id"):
+            return value or "—"
+        if isinstance(value, datetime.date):
+            return value.strftime("%d-%m-%Y")
+        return value or "—"
+
+    return shown
+
+
+def client_history(*, client: Client, show_nik: bool) -> list[dict]:
+    """Corrections of the client's details, newest first (the earlier values are kept)."""
+    from django.apps import apps
+
+    fields = ("nik", *CLIENT_HISTORY_FIELDS)
+    return _corrections(
+        apps.get_model("cases", "ClientHistory"), client.pk, fields, Client,
+        _shown(Client, show_nik),
+    )  # fmt: skip
+
+
+def referral_history(*, referral: Referral) -> list[dict]:
+    """Corrections the referrer made to its referral, newest first."""
+    from django.apps import apps
+
+    from .services import REFERRAL_CORRECTABLE
+
+    fields = tuple(f"{name}_id" if name == "region" else name for name in REFERRAL_CORRECTABLE)
+    return _corrections(
+        apps.get_model("cases", "ReferralHistory"), referral.pk, fields, Referral,
+        _shown(Referral, show_nik=True),
+    )  # fmt: skip
 
 
 # --- aggregates for the dashboard -------------------------------------------------------

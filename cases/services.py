@@ -34,6 +34,7 @@ from .models import (
     CaseNote,
     Client,
     Consent,
+    ConsentWithdrawal,
     FamilyMember,
     Referral,
     ReferralAttachment,
@@ -241,7 +242,8 @@ def client_update(*, client: Client, by: User, request=None, **changes) -> Clien
         return client
     for name in changed:
         setattr(client, name, changes[name])
-    client.save(update_fields=[*changed, "updated_at"])
+    with pghistory.context(user=by.pk):
+        client.save(update_fields=[*changed, "updated_at"])
     audit_record(
         actor=by, action=Action.UPDATE, obj=client, request=request,
         summary="fields: " + ", ".join(sorted(changed)),
@@ -382,6 +384,92 @@ def consent_record(
     return consent
 
 
+def clients_anonymise(ids, by: User | None = None) -> int:
+    """Anonymise the clients whose retention time has passed (``atensi.retention``), one
+    transaction and one audit event each; returns the rows changed."""
+    from atensi import retention
+
+    changed = 0
+    for client in Client.objects.filter(pk__in=ids):
+        with transaction.atomic():
+            client = Client.objects.select_for_update().get(pk=client.pk)
+            rows = retention.anonymise_person(client)
+            audit_record(actor=by, action=Action.UPDATE, object_type="client",
+                         object_id=str(client.pk), channel="command",
+                         summary=f"retention: anonymised, {rows} records")  # fmt: skip
+            changed += rows
+    return changed
+
+
+def client_personal_data(*, client: Client, by: User, request=None) -> tuple[bytes, int]:
+    """Everything held about the client, for their access request (UU 27/2022 art. 7): an
+    XLSX with a sheet per kind of record. Audited as an export of the person's record."""
+    from atensi import personal_data
+
+    _require(policy.can_write_client(by, client))
+    content, rows = personal_data.workbook(client, by=by)
+    audit_record(actor=by, action=Action.EXPORT, obj=client, request=request,
+                 summary=f"access request: {rows} records")  # fmt: skip
+    return content, rows
+
+
+@transaction.atomic
+def consent_withdraw(
+    *,
+    client: Client,
+    by: User,
+    withdrawn_by: str,
+    purposes: Iterable[str],
+    date: datetime.date,
+    withdrawn_by_name: str = "",
+    reason: str = "",
+    retained_basis: str = ConsentWithdrawal.RetainedBasis.LEGAL_DUTY,
+    request=None,
+) -> ConsentWithdrawal:
+    """Record that consent is withdrawn for some purposes: from now on nothing new is done
+    for them (`consent_require` refuses) until consent is given again; what is recorded stays."""
+    _require(policy.can_write_client(by, client))
+    purposes = list(dict.fromkeys(purposes))
+    if not purposes:
+        raise ApplicationError(_("Choose at least one purpose."), field="purposes")
+    if date > timezone.localdate():
+        raise ApplicationError(_("The withdrawal date lies in the future."), field="date")
+    if withdrawn_by not in dict(Consent.GivenBy.choices) or withdrawn_by == Consent.GivenBy.NONE:
+        raise ApplicationError(_("Say who withdrew the consent."), field="withdrawn_by")
+    if withdrawn_by in (Consent.GivenBy.PARENT, Consent.GivenBy.GUARDIAN) and not (
+        withdrawn_by_name.strip()
+    ):
+        raise ApplicationError(
+            _("Enter the name of the parent or guardian who withdrew the consent."),
+            field="withdrawn_by_name",
+        )
+    withdrawal = ConsentWithdrawal.objects.create(
+        client=client, withdrawn_by=withdrawn_by, withdrawn_by_name=withdrawn_by_name.strip(),
+        purposes=purposes, date=date, reason=reason.strip(), retained_basis=retained_basis,
+        recorded_by=by,
+    )  # fmt: skip
+    audit_record(actor=by, action=Action.CREATE, obj=withdrawal, request=request,
+                 summary=f"client {client.pk}: " + ", ".join(purposes))  # fmt: skip
+    labels = "; ".join(map(str, withdrawal.purpose_labels()))
+    _case_events(client, by, CaseEvent.Verb.CONSENT_WITHDRAWN, labels)
+    return withdrawal
+
+
+def consent_require(*, client: Client | None, purpose: str) -> None:
+    """Refuse new processing of a person for a purpose whose consent they withdrew."""
+    if client is None:
+        return
+    withdrawal = selectors.consent_withdrawn(client=client, purpose=purpose)
+    if withdrawal is not None:
+        raise ApplicationError(
+            _("Consent for “%(purpose)s” was withdrawn on %(date)s: nothing new may be "
+              "recorded for it until consent is given again.")
+            % {"purpose": dict(Consent.Purpose.choices)[purpose],
+               "date": withdrawal.date.strftime("%d-%m-%Y")},
+            field="consent", code="conflict",
+        )  # fmt: skip
+
+
 def _case_events(client: Client, by: User, verb: str, text: str) -> None:
     for case in client.cases.exclude(stage__in=CLOSED_STAGES):
         CaseEvent.objects.create(case=case, verb=verb, actor=by, text=text)
@@ -391,6 +479,28 @@ def _case_events(client: Client, by: User, verb: str, text: str) -> None:
 
 # What Dinsos staff may enter themselves; partner organisations refer with their own source.
 DINSOS_SOURCES = (Referral.Source.FAMILY, Referral.Source.SELF, Referral.Source.COMMUNITY)
+
+
+def _checked_referral(by: User, *, referral_date, birth_date, nik, sex, region):
+    """The referral's dates, NIK and place checked; returns the cleaned NIK and the region."""
+    if referral_date > timezone.localdate():
+        raise ApplicationError(_("The referral date lies in the future."), field="referral_date")
+    if birth_date is not None:
+        _check_birth_date(birth_date)
+    if nik:
+        nik = check_nik(nik, birth_date=birth_date, sex=sex)
+    place = Region.objects.filter(code=region, level__gte=Region.Level.DISTRICT).first()
+    if place is None:
+        raise ApplicationError(
+            _("Region code %(code)s is not a known district or village.") % {"code": region},
+            field="region",
+        )
+    if not policy.in_area(by, place.code):
+        raise ApplicationError(
+            _("Region %(code)s lies outside your organisation's service area.") % {"code": region},
+            field="region",
+        )
+    return nik, place
 
 
 @transaction.atomic
@@ -420,23 +530,9 @@ def referral_submit(
     allowed = {"phone", "address", "substances", "urine_test", "legal_status", "notes"}
     if set(details) - allowed:
         raise TypeError(f"unknown referral fields: {sorted(set(details) - allowed)}")
-    if referral_date > timezone.localdate():
-        raise ApplicationError(_("The referral date lies in the future."), field="referral_date")
-    if birth_date is not None:
-        _check_birth_date(birth_date)
-    if nik:
-        nik = check_nik(nik, birth_date=birth_date, sex=sex)
-    place = Region.objects.filter(code=region, level__gte=Region.Level.DISTRICT).first()
-    if place is None:
-        raise ApplicationError(
-            _("Region code %(code)s is not a known district or village.") % {"code": region},
-            field="region",
-        )
-    if not policy.in_area(by, place.code):
-        raise ApplicationError(
-            _("Region %(code)s lies outside your organisation's service area.") % {"code": region},
-            field="region",
-        )
+    nik, place = _checked_referral(
+        by, referral_date=referral_date, birth_date=birth_date, nik=nik, sex=sex, region=region
+    )
     files = list(attachments)
     checked = [validate_attachment(f) for f in files]
     referral = Referral.objects.create(
@@ -559,6 +655,78 @@ def referral_mark_duplicate(
     referral.save(update_fields=["status", "duplicate_of", "decided_by", "decided_at"])
     audit_record(actor=by, action=Action.UPDATE, obj=referral, request=request,
                  summary=f"duplicate of {original.pk}")  # fmt: skip
+    return referral
+
+
+REFERRAL_CORRECTABLE = (
+    "referring_officer", "referral_date", "nik", "full_name", "sex", "birth_date", "phone",
+    "address", "region", "substances", "urine_test", "legal_status", "reason", "notes",
+)  # fmt: skip
+
+
+def _lock_own_undecided(referral: Referral, by: User) -> Referral:
+    """The referral locked for its referrer: only the submitting organisation may change it,
+    and only while nobody has decided on it."""
+    _require(policy.can_submit_referrals(by) and referral.referring_org_id == by.organisation_id)
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if locked.status != Referral.Status.SUBMITTED:
+        raise ApplicationError(
+            _("This referral has already been decided (%(status)s) and can no longer be "
+              "changed by the referrer.") % {"status": locked.get_status_display()},
+            code="conflict",
+        )  # fmt: skip
+    return locked
+
+
+@transaction.atomic
+def referral_update(*, referral: Referral, by: User, request=None, **changes) -> Referral:
+    """Correct a referral the user's organisation submitted, while it is undecided. The
+    earlier values stay in the referral's history."""
+    unknown = set(changes) - set(REFERRAL_CORRECTABLE)
+    if unknown:
+        raise TypeError(f"unknown referral fields: {sorted(unknown)}")
+    referral = _lock_own_undecided(referral, by)
+    merged = {name: getattr(referral, name) for name in REFERRAL_CORRECTABLE}
+    merged["region"] = referral.region_id
+    merged.update(changes)
+    if not str(merged["full_name"]).strip():
+        raise ApplicationError(_("Enter the person's name."), field="full_name")
+    if not str(merged["reason"]).strip():
+        raise ApplicationError(_("Give the reason for referral."), field="reason")
+    nik, place = _checked_referral(
+        by, referral_date=merged["referral_date"], birth_date=merged["birth_date"],
+        nik=merged["nik"] or "", sex=merged["sex"], region=merged["region"],
+    )  # fmt: skip
+    merged.update(
+        nik=nik, region=place, full_name=" ".join(str(merged["full_name"]).split()),
+        referring_officer=str(merged["referring_officer"]).strip(),
+    )  # fmt: skip
+    changed = [name for name in REFERRAL_CORRECTABLE if getattr(referral, name) != merged[name]]
+    if not changed:
+        return referral
+    for name in changed:
+        setattr(referral, name, merged[name])
+    with pghistory.context(user=by.pk):
+        referral.save(update_fields=changed)
+    audit_record(actor=by, action=Action.UPDATE, obj=referral, request=request,
+                 summary="corrected: " + ", ".join(changed))  # fmt: skip
+    return referral
+
+
+@transaction.atomic
+def referral_withdraw(*, referral: Referral, by: User, reason: str, request=None) -> Referral:
+    """The referrer withdraws its own undecided referral; it leaves every queue."""
+    if not reason.strip():
+        raise ApplicationError(_("Give the reason for withdrawing."), field="reason")
+    referral = _lock_own_undecided(referral, by)
+    referral.status = Referral.Status.WITHDRAWN
+    referral.withdraw_reason = reason.strip()
+    referral.decided_by = by
+    referral.decided_at = timezone.now()
+    with pghistory.context(user=by.pk):
+        referral.save(update_fields=["status", "withdraw_reason", "decided_by", "decided_at"])
+    audit_record(actor=by, action=Action.UPDATE, obj=referral, request=request,
+                 summary="withdrawn")  # fmt: skip
     return referral
 
 
@@ -694,6 +862,7 @@ def case_transition(
                 field="referred_to_org",
             )
         _check_destination(case, referred_to_org)
+        consent_require(client=case.client, purpose=Consent.Purpose.SHARING)
         referred_to = referred_to_org.name
     if to_stage == Stage.REFERRED_OUT and not referred_to.strip():
         raise ApplicationError(_("Say where the client is referred to."), field="referred_to")

@@ -28,13 +28,16 @@ from .forms import (
     ClientEditForm,
     ClientForm,
     ConsentForm,
+    ConsentWithdrawForm,
     DeclineForm,
     DuplicateForm,
     FamilyMemberForm,
     HandoverForm,
     NoteForm,
+    ReferralCorrectForm,
     ReferralForm,
     TransitionForm,
+    WithdrawForm,
 )
 from .models import CLOSED_STAGES, FamilyMember, Referral, ReferralAttachment, Stage
 
@@ -141,6 +144,11 @@ def _client_page(request, client, *, handover_form=None):
             client=client, show_nik=policy.can_see_full_nik(user)
         ),
         "consents": client.consents.select_related("recorded_by"),
+        "withdrawals": client.withdrawals.select_related("recorded_by"),
+        "consent_state": selectors.consent_state(client=client),
+        "client_history": selectors.client_history(
+            client=client, show_nik=policy.can_see_full_nik(user)
+        ),
         "cases": client.cases.select_related("organisation", "assigned_to"),
         "referrals": client.referrals.select_related("referring_org"),
     }
@@ -318,25 +326,51 @@ def family_remove(request, pk, member_pk):
     return redirect("cases:client-detail", pk=member.client.pk)
 
 
-@login_required
-def consent_add(request, pk):
+def _client_record_page(request, pk, form_class, service, *, success, title, intro=""):
+    """A page that records one thing about a client (consent, its withdrawal) on its form."""
     client = selectors.client_get(user=request.user, pk=pk)
     _require(policy.can_write_cases(request.user))
     _require_write(request.user, client)
-    form = ConsentForm(request.POST or None, initial={"date": timezone.localdate()})
+    form = form_class(request.POST or None, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            services.consent_record(
-                client=client, by=request.user, request=request, **form.cleaned_data
-            )
+            service(client=client, by=request.user, request=request, **form.cleaned_data)
         except ApplicationError as exc:
             form.add_application_error(exc)
         else:
-            messages.success(request, _("The consent has been recorded."))
+            messages.success(request, success)
             return redirect("cases:client-detail", pk=client.pk)
     return render(request, "cases/simple_form.html", {
-        "form": form, "client": client, "title": _("Record consent"), "back": client,
+        "form": form, "client": client, "title": title, "back": client, "intro": intro,
     })  # fmt: skip
+
+
+@login_required
+def consent_add(request, pk):
+    return _client_record_page(
+        request, pk, ConsentForm, services.consent_record,
+        success=_("The consent has been recorded."), title=_("Record consent"),
+    )  # fmt: skip
+
+
+@login_required
+def consent_withdraw(request, pk):
+    return _client_record_page(
+        request, pk, ConsentWithdrawForm, services.consent_withdraw,
+        success=_("The withdrawal of consent has been recorded."), title=_("Withdraw consent"),
+        intro=_("From the date of withdrawal nothing new is recorded for the purposes "
+                "chosen. What is already recorded is kept for the service's legal duty, "
+                "on the basis chosen below, and shown on the client's page."),
+    )  # fmt: skip
+
+
+@login_required
+def client_personal_data(request, pk):
+    """Everything held about the client as XLSX, for their access request; audited."""
+    client = selectors.client_get(user=request.user, pk=pk)
+    _require_write(request.user, client)
+    content, _rows = services.client_personal_data(client=client, by=request.user, request=request)
+    return xlsx_response(content, f"data-pribadi-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 # --- referrals -------------------------------------------------------------------------
@@ -405,12 +439,77 @@ def referral_detail(request, pk):
         "is_decider": can_decide,
         "attachments": referral.attachments.all(),
     }
+    context["can_correct"] = (
+        referral.status == Referral.Status.SUBMITTED
+        and policy.can_submit_referrals(request.user)
+        and referral.referring_org_id == request.user.organisation_id
+    )
+    if context["can_correct"]:
+        context["withdraw_form"] = WithdrawForm()
+        context["history"] = selectors.referral_history(referral=referral)
     if context["can_decide"]:
         context["decline_form"] = DeclineForm()
         context["duplicate_form"] = DuplicateForm(
             originals=_duplicate_candidates(request.user, referral)
         )
     return render(request, "cases/referral_detail.html", context)
+
+
+def _own_undecided(request, pk) -> Referral:
+    referral = selectors.referral_get(user=request.user, pk=pk)
+    _require(
+        policy.can_submit_referrals(request.user)
+        and referral.referring_org_id == request.user.organisation_id
+    )
+    return referral
+
+
+@login_required
+def referral_correct(request, pk):
+    referral = _own_undecided(request, pk)
+    if referral.status != Referral.Status.SUBMITTED:
+        messages.error(request, _("This referral has already been decided and can no longer "
+                                  "be changed."))  # fmt: skip
+        return redirect("cases:referral-detail", pk=referral.pk)
+    initial = {name: getattr(referral, name) for name in services.REFERRAL_CORRECTABLE}
+    initial["region"] = referral.region_id
+    form = ReferralCorrectForm(
+        request.POST or None,
+        initial=initial,
+        village_choices=_village_choices(request.POST.get("region") or referral.region_id),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_update(
+                referral=referral, by=request.user, request=request, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            form.add_application_error(exc)
+        else:
+            messages.success(request, _("The referral has been corrected."))
+            return redirect("cases:referral-detail", pk=referral.pk)
+    return render(request, "cases/referral_form.html", {
+        "form": form, "referral": referral,
+        "title": _("Correct referral %(ref)s") % {"ref": referral.reference},
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def referral_withdraw(request, pk):
+    referral = _own_undecided(request, pk)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for withdrawing."))
+    else:
+        perform(
+            request,
+            lambda: services.referral_withdraw(
+                referral=referral, by=request.user, request=request, **form.cleaned_data
+            ),
+            _("The referral has been withdrawn."),
+        )
+    return redirect("cases:referral-detail", pk=referral.pk)
 
 
 def _duplicate_candidates(user, referral):

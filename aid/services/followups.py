@@ -23,7 +23,8 @@ from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
 from atensi.errors import ApplicationError
-from cases.models import CaseEvent
+from cases.models import CaseEvent, Consent
+from cases.services import consent_require
 
 from .proposals import PROPOSERS, _require_readable, _timeline
 
@@ -97,6 +98,7 @@ def followup_record(
     _require_readable(by, proposal.client)
     if followup.status != Status.DUE:
         raise ApplicationError(_("This visit has already been recorded."), code="conflict")
+    consent_require(client=proposal.client, purpose=Consent.Purpose.CONTACT)
     if visited_on > timezone.localdate():
         raise ApplicationError(_("The date of the visit lies in the future."),
                                field="visited_on")  # fmt: skip

@@ -26,7 +26,9 @@ from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record, client_ip
 from atensi.errors import ApplicationError
-from cases.models import CLOSED_STAGES, Case, CaseEvent, Client
+from cases.models import CLOSED_STAGES, Case, CaseEvent, Client, Consent
+from cases.selectors import consent_withdrawn
+from cases.services import consent_require
 
 from . import budget
 
@@ -242,6 +244,7 @@ def proposal_create(
     programme, by constraint."""
     _require_proposer(by, programme)
     _require_readable(by, client)
+    consent_require(client=client, purpose=Consent.Purpose.AID)
     proposal = _create(client=client, programme=programme, items=items,
                        business_plan=business_plan, by=by)  # fmt: skip
     audit_record(actor=by, action=Action.CREATE, obj=proposal, request=request)
@@ -318,6 +321,9 @@ def proposals_create_from_batch(
         client = by_id.get(row.client_id) if row.client_id else by_nik.get(row.nik)
         if client is None:
             result.skipped["no_client"] += 1
+            continue
+        if consent_withdrawn(client=client, purpose=Consent.Purpose.AID):
+            result.skipped["consent_withdrawn"] += 1
             continue
         if row.pk in proposed_rows:
             result.skipped["already_proposed"] += 1

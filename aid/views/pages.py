@@ -320,6 +320,11 @@ def skipped_text(skipped) -> list[str]:
                 "%(n)d eligible row is not a registered client in your area.",
                 "%(n)d eligible rows are not registered clients in your area.", n,
             )  # fmt: skip
+        elif code == "consent_withdrawn":
+            text = ngettext(
+                "%(n)d person withdrew consent to aid and register matching.",
+                "%(n)d people withdrew consent to aid and register matching.", n,
+            )  # fmt: skip
         elif code == "already_proposed":
             text = ngettext("%(n)d row was proposed before.", "%(n)d rows were proposed before.", n)
         elif code == "open_proposal":

@@ -68,6 +68,9 @@ class RegisterRow(models.Model):
     and Django keeps it as the primary key.
     """
 
+    # The national register as received: the retention policy leaves it to the next import.
+    external_copy = True
+
     id = models.BigAutoField(primary_key=True)
     # The partition bound ties each row to its snapshot, so there is no foreign key in the
     # database (attaching a partition under one would lock the snapshot table). The rows go

@@ -19,8 +19,8 @@ from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
 from atensi.errors import ApplicationError
-from cases.models import CLOSED_STAGES, Case, CaseEvent, Stage
-from cases.services import case_transition
+from cases.models import CLOSED_STAGES, Case, CaseEvent, Consent, Stage
+from cases.services import case_transition, consent_require
 
 from ..models import Assessment, AssessmentDomain, PlanItem
 from ..models.assessment import Component, Modality
@@ -112,6 +112,7 @@ def assessment_start(
     if not case.is_open:
         raise ApplicationError(_("A closed case cannot be assessed."), code="conflict")
     _check_assessed_on(assessed_on)
+    consent_require(client=case.client, purpose=Consent.Purpose.ASSESSMENT)
     if case.assessments.filter(status=Assessment.Status.DRAFT).exists():
         raise ApplicationError(
             _("This case already has an assessment in draft; continue that one."),

@@ -16,7 +16,8 @@ from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
 from atensi.errors import ApplicationError
-from cases.models import CLOSED_STAGES, Case, CaseEvent, Client
+from cases.models import CLOSED_STAGES, Case, CaseEvent, Client, Consent
+from cases.services import consent_require
 
 Action = AuditEvent.Action
 
@@ -66,6 +67,7 @@ def screening_record(
     the case (or, without one, on each of the client's open cases), a timeline event.
     """
     _require(policy.can_write_client(by, client))
+    consent_require(client=client, purpose=Consent.Purpose.ASSESSMENT)
     if case is not None:
         _require(policy.can_write_case(by, case))
         if case.client_id != client.pk:

@@ -269,3 +269,17 @@ def ikm_aggregates(*, codes: list[str], start, end) -> list[dict]:
          "result": result(unit)}
         for unit in units
     ]  # fmt: skip
+
+
+def suggestions_past_retention(now) -> list:
+    """Ids of survey answers whose free-text suggestion is older than the retention time."""
+    from django.conf import settings
+
+    from atensi.retention import months_before
+
+    cutoff = months_before(now, settings.RETENTION_SURVEY_TEXT_MONTHS)
+    return list(
+        SurveyResponse.objects.filter(submitted_at__lt=cutoff)
+        .exclude(suggestion="")
+        .values_list("pk", flat=True)
+    )

@@ -26,8 +26,8 @@ from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
 from atensi.errors import ApplicationError
 from cases.choices import Substance
-from cases.models import Case, CaseEvent, Referral
-from cases.services import _new_reference
+from cases.models import Case, CaseEvent, Consent, Referral
+from cases.services import _new_reference, consent_require
 from rehab import aftercare
 from rehab.models import (
     FOLLOWED_UP_OUTCOMES,
@@ -138,6 +138,7 @@ def episode_start(
     if not may_start_on(by, case):
         raise PermissionDenied
     client = case.client
+    consent_require(client=client, purpose=Consent.Purpose.REHABILITATION)
     if provider.pk not in {o.pk for o in providers_for(by=by, client=client)}:
         raise ApplicationError(
             _("%(org)s cannot be named as the provider here.") % {"org": provider.name},
@@ -257,6 +258,7 @@ def episode_phase_start(
         raise ApplicationError(_("Only inpatient episodes have phases."), field="phase")
     if not episode.is_open:
         raise ApplicationError(_("This episode has ended."), code="conflict")
+    consent_require(client=episode.client, purpose=Consent.Purpose.REHABILITATION)
     if phase not in EpisodePhase.Phase.values:
         raise ApplicationError(_("Choose a phase."), field="phase")
     _check_date(started_on, "started_on", not_before=episode.started_on,
@@ -309,6 +311,7 @@ def session_record(
     """Record one session of an episode, within the episode's dates. A urine test the client
     attended needs its result; substances are named only for a positive one."""
     episode = _lock(episode, by)
+    consent_require(client=episode.client, purpose=Consent.Purpose.REHABILITATION)
     if kind not in Session.Kind.values:
         raise ApplicationError(_("Choose the kind of session."), field="kind")
     if attendance not in Session.Attendance.values:
@@ -443,6 +446,7 @@ def follow_up_record(
         raise PermissionDenied
     if follow_up.status != AftercareFollowUp.Status.DUE:
         raise ApplicationError(_("This follow-up has already been recorded."), code="conflict")
+    consent_require(client=episode.client, purpose=Consent.Purpose.CONTACT)
     _check_date(contacted_on, "contacted_on", not_before=episode.ended_on,
                 label_before=_("A follow-up cannot be before the episode ended."))  # fmt: skip
     note = note.strip()

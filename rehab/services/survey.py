@@ -122,3 +122,15 @@ def survey_response_submit(
         suggestion=(suggestion or "").strip()[:1000],
         **{code.lower(): ratings[code] for code in ikm.CODES}, **profile,
     )  # fmt: skip
+
+
+def suggestions_clear(ids, by: User | None = None) -> int:
+    """Clear the suggestions of these answers (retention); the ratings stay for the index."""
+    with transaction.atomic():
+        cleared = (
+            SurveyResponse.objects.filter(pk__in=ids).exclude(suggestion="").update(suggestion="")
+        )
+        summary = f"retention: {cleared} suggestions cleared"
+        audit_record(actor=by, action=AuditEvent.Action.UPDATE, object_type="surveyresponse",
+                     channel="command", summary=summary)  # fmt: skip
+    return cleared
