@@ -336,8 +336,11 @@ def start_services(session: Session, *, persistent_redis: bool = True) -> None:
 
 
 def development(session: Session) -> None:
-    """The development configuration for the children, unless the user chose DEBUG."""
+    """The development configuration for the children, unless the user chose otherwise:
+    DEBUG on, and the demo's supervisor and admin sign in without an authenticator (in
+    production TWO_FACTOR_REQUIRED_ROLES defaults to admin and supervisor)."""
     session.env.setdefault("DEBUG", "true")
+    session.env.setdefault("TWO_FACTOR_REQUIRED_ROLES", "")
 
 
 # Commands

@@ -67,3 +67,35 @@ class AdminStaffOnlyMiddleware:
         ):
             raise PermissionDenied
         return self.get_response(request)
+
+
+class TwoFactorEnrolmentMiddleware:
+    """A signed-in user whose role must use two-factor login (TWO_FACTOR_REQUIRED_ROLES) and
+    who has no authenticator yet is sent to set one up before any other page. Signing out,
+    the language switch and the API (whose token endpoint asks for the code itself) stay
+    open."""
+
+    OPEN_PREFIXES = ("/api/", "/static/", "/i18n/", "/healthz")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(self.OPEN_PREFIXES)
+            and request.path not in (reverse("accounts:two-factor"), reverse("accounts:logout"))
+        ):
+            from atensi.accounts.services import two_factor_setup_missing
+
+            if two_factor_setup_missing(user):
+                from django.contrib import messages
+                from django.shortcuts import redirect
+
+                messages.warning(request, translation.gettext(
+                    "Your role must sign in with two-factor login. Set it up now to continue."
+                ))  # fmt: skip
+                return redirect("accounts:two-factor")
+        return self.get_response(request)

@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "atensi.middleware.AdminStaffOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "atensi.middleware.TwoFactorEnrolmentMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "pghistory.middleware.HistoryMiddleware",
@@ -171,7 +172,7 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 OTP_TOTP_ISSUER = "ATENSI"
 # Roles whose API tokens need the second factor even before they enabled it (they get none
 # until they set up an authenticator on the two-factor page); users who enabled it always do.
-TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", "admin")
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", "admin,supervisor")
 
 # API tokens (django-rest-knox, stored as SHA-512 digests) live this many seconds; a password
 # change, switching two-factor login on, an API logout or an administrator revokes them.

@@ -37,8 +37,21 @@ def totp_confirm(*, user: User, token: str, request=None) -> TOTPDevice:
     return device
 
 
+def two_factor_setup_missing(user: User) -> bool:
+    """A user of a role that must use two-factor login who has no authenticator yet."""
+    return (
+        user.role in settings.TWO_FACTOR_REQUIRED_ROLES
+        and not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    )
+
+
 @transaction.atomic
 def totp_disable(*, user: User, request=None) -> None:
+    if user.role in settings.TWO_FACTOR_REQUIRED_ROLES:
+        raise ApplicationError(
+            _("Your role must sign in with two-factor login; it cannot be turned off."),
+            code="conflict",
+        )
     TOTPDevice.objects.filter(user=user).delete()
     audit_record(actor=user, action=AuditEvent.Action.UPDATE, obj=user, request=request,
                  summary="two-factor login disabled")  # fmt: skip

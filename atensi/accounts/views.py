@@ -1,4 +1,5 @@
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -58,7 +59,11 @@ def two_factor(request):
                 request, _("Two-factor login is on. You will be asked for a code at login.")
             )
             return redirect("home")
-    context = {"enabled": enabled, "form": form}
+    context = {
+        "enabled": enabled,
+        "form": form,
+        "required": request.user.role in settings.TWO_FACTOR_REQUIRED_ROLES,
+    }
     if not enabled:
         device = services.totp_device_pending(user=request.user)
         context["qr"] = segno.make(device.config_url, error="m").svg_data_uri(scale=5)
@@ -73,6 +78,10 @@ def two_factor_disable(request):
     if not request.user.check_password(request.POST.get("password", "")):
         messages.error(request, _("The password is not correct; two-factor login stays on."))
         return redirect("accounts:two-factor")
-    services.totp_disable(user=request.user, request=request)
-    messages.info(request, _("Two-factor login is off."))
+    try:
+        services.totp_disable(user=request.user, request=request)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.info(request, _("Two-factor login is off."))
     return redirect("accounts:two-factor")

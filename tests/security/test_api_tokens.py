@@ -375,10 +375,13 @@ def test_a_role_that_must_use_two_factor_gets_a_token_with_its_code(cast, settin
     assert right.status_code == 200
 
 
-def test_administrators_must_use_two_factor_by_default(cast):
-    response = sign_in(cast.admin)
+def test_administrators_and_supervisors_get_no_token_without_an_authenticator(cast, settings):
+    # The production default (tests/security/test_two_factor_required.py checks it).
+    settings.TWO_FACTOR_REQUIRED_ROLES = ["admin", "supervisor"]
 
-    assert response.json()["error"]["code"] == "two_factor_setup_required"
+    for user in (cast.admin, cast.supervisor):
+        response = sign_in(user)
+        assert response.json()["error"]["code"] == "two_factor_setup_required"
 
 
 def test_other_roles_need_no_second_factor_when_they_have_no_authenticator(cast, settings):
