@@ -29,6 +29,7 @@ from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
 from atensi.documents import render_pdf
 from atensi.spreadsheets import SafeWorkbook
+from atensi.tasks import failure_text
 from cases.nik import mask_nik
 
 ANNEX_INLINE_ROWS = 300  # a decree up to this size is built in the request
@@ -194,5 +195,5 @@ def _document_done(document: DecreeDocument, content: bytes) -> DecreeDocument:
 def decree_document_fail(*, document_id, exc: BaseException) -> None:
     DecreeDocument.objects.filter(pk=document_id).exclude(
         status=DecreeDocument.Status.DONE
-    ).update(status=DecreeDocument.Status.FAILED, error=exc.__class__.__name__,
+    ).update(status=DecreeDocument.Status.FAILED, error=failure_text(exc),
              finished_at=timezone.now())  # fmt: skip

@@ -71,6 +71,9 @@ class EligibilityBatch(models.Model):
     )
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     processed_rows = models.PositiveIntegerField(_("rows screened"), default=0)
+    # Which screening of the batch is current: "Screen again" starts the next. A chunk task
+    # carries the run it belongs to, and one of an earlier run changes nothing.
+    run = models.PositiveIntegerField(default=1)
     error = models.TextField(_("error"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

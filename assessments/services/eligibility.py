@@ -39,6 +39,7 @@ from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
 from atensi.errors import ApplicationError
+from atensi.tasks import WorkerLostRepeatedly
 from cases.models import Client
 
 UPLOAD_MAX_BYTES = getattr(settings, "BATCH_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
@@ -159,11 +160,13 @@ def _enqueue_load(batch_id) -> None:
     load_batch.delay(str(batch_id))
 
 
-def enqueue_chunks(batch_id, keys) -> None:
+def enqueue_chunks(batch_id, keys, run: int | None = None) -> None:
     from assessments.tasks.eligibility import screen_chunk
 
+    if run is None:
+        run = EligibilityBatch.objects.values_list("run", flat=True).get(pk=batch_id)
     for key in keys:
-        screen_chunk.delay(str(batch_id), key)
+        screen_chunk.delay(str(batch_id), key, run)
 
 
 def _client_row(number: int, client: Client) -> dict:
@@ -328,7 +331,9 @@ def batch_fail(*, batch_id, exc: BaseException) -> None:
     kind = exc.__class__.__name__
     logger.error("Eligibility batch %s failed: %s", batch_id, kind)
     with translation.override(settings.LANGUAGE_CODE):
-        if isinstance(exc, SoftTimeLimitExceeded | TimeLimitExceeded):
+        if isinstance(exc, WorkerLostRepeatedly):
+            message = str(exc)
+        elif isinstance(exc, SoftTimeLimitExceeded | TimeLimitExceeded):
             message = _(
                 "Screening took longer than allowed and was stopped. Screen the list again, "
                 "split it into smaller lists, or ask the administrator."
@@ -473,11 +478,17 @@ MATCHED_FIELDS = ("id", "batch", "row_number", "nik", "kk_number", "name", "birt
                   "village_code", "address", "reasons", "review")  # fmt: skip
 
 
-def batch_screen_chunk(*, batch_id, key: str) -> None:
-    """Judge every row of one district chunk and store verdict, reasons and evidence."""
+def batch_screen_chunk(*, batch_id, key: str, run: int | None = None) -> None:
+    """Judge every row of one district chunk and store verdict, reasons and evidence.
+    ``run``: the screening the task belongs to; a task of an earlier run (a late retry after
+    "Screen again") changes nothing. None: the current run (a review, a re-screen)."""
     batch = EligibilityBatch.objects.select_related(
         "programme", "organisation", "created_by__organisation"
     ).get(pk=batch_id)
+    if run is not None and batch.run != run:
+        logger.warning("Chunk %s of batch %s belongs to run %s, not %s: skipped",
+                       key, batch_id, run, batch.run)  # fmt: skip
+        return
     chunk = BatchChunk.objects.get(batch=batch, key=key)
     area = policy.organisation_area_codes(batch.organisation)
     rows = list(
@@ -529,6 +540,11 @@ def batch_screen_chunk(*, batch_id, key: str) -> None:
             json.dumps(candidates, separators=(",", ":")), row.pk,
         ))  # fmt: skip
     with transaction.atomic():
+        current = EligibilityBatch.objects.select_for_update().values_list("run", flat=True)
+        if run is not None and current.get(pk=batch.pk) != run:
+            logger.warning("Chunk %s of batch %s: run %s ended meanwhile; results dropped",
+                           key, batch.pk, run)  # fmt: skip
+            return
         with connection.cursor() as cursor:
             # One UPDATE from a COPY-filled temporary table; the raw psycopg cursor because
             # pghistory's request-time wrapper does not pass COPY through.
@@ -633,11 +649,13 @@ def batch_rerun(*, batch: EligibilityBatch, by: User, request=None) -> Eligibili
     batch.processed_rows = 0
     batch.finished_at = None
     batch.error = ""
-    batch.save(update_fields=["status", "processed_rows", "finished_at", "error"])
+    batch.run += 1
+    batch.save(update_fields=["status", "processed_rows", "finished_at", "error", "run"])
     keys = list(batch.chunks.values_list("key", flat=True))
     audit_record(actor=by, action=AuditEvent.Action.UPDATE, obj=batch, request=request,
                  summary="re-run")  # fmt: skip
-    transaction.on_commit(lambda: enqueue_chunks(batch.pk, keys))
+    run = batch.run
+    transaction.on_commit(lambda: enqueue_chunks(batch.pk, keys, run))
     return batch
 
 

@@ -329,6 +329,16 @@ def register_import_run(*, snapshot_id) -> RegisterSnapshot | None:
     return snapshot
 
 
+def register_import_fail(*, snapshot_id, exc: BaseException) -> None:
+    """The import task stopped for good outside the import's own handling (its worker died
+    every time, or the hard time limit): the snapshot fails, unless it was finished."""
+    from atensi.tasks import failure_text
+
+    snapshot = RegisterSnapshot.objects.filter(pk=snapshot_id).exclude(status=Status.DONE).first()
+    if snapshot is not None:
+        _fail(snapshot, failure_text(exc))
+
+
 def _fail(snapshot: RegisterSnapshot, message: str) -> None:
     RegisterSnapshot.objects.filter(pk=snapshot.pk).update(
         status=Status.FAILED, error=message, finished_at=timezone.now(),

@@ -40,5 +40,5 @@ def load_batch(batch_id: str) -> None:
 
 
 @shared_task(base=BatchTask, acks_late=True, soft_time_limit=SOFT_SECONDS, time_limit=HARD_SECONDS)
-def screen_chunk(batch_id: str, key: str) -> None:
-    eligibility.batch_screen_chunk(batch_id=batch_id, key=key)
+def screen_chunk(batch_id: str, key: str, run: int | None = None) -> None:
+    eligibility.batch_screen_chunk(batch_id=batch_id, key=key, run=run)

@@ -9,6 +9,7 @@ from celery import shared_task
 
 from assessments import tabular
 from assessments.services import register
+from atensi.tasks import RecordTask
 
 # Seconds; all below the broker's visibility timeout (2 h), after which a task is redelivered.
 READ_SECONDS = 90 * 60
@@ -16,7 +17,16 @@ SOFT_SECONDS = 100 * 60
 HARD_SECONDS = 110 * 60
 
 
-@shared_task(acks_late=True, soft_time_limit=SOFT_SECONDS, time_limit=HARD_SECONDS)
+class RegisterTask(RecordTask):
+    max_retries = 3
+
+    def mark_failed(self, record_id, exc):
+        register.register_import_fail(snapshot_id=record_id, exc=exc)
+
+
+@shared_task(
+    base=RegisterTask, acks_late=True, soft_time_limit=SOFT_SECONDS, time_limit=HARD_SECONDS
+)
 def register_import(snapshot_id: str) -> None:
     with tabular.time_budget(READ_SECONDS):
         register.register_import_run(snapshot_id=snapshot_id)

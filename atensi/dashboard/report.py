@@ -35,6 +35,7 @@ from atensi.audit.services import audit_record
 from atensi.documents import render_pdf
 from atensi.errors import ApplicationError
 from atensi.spreadsheets import SafeWorkbook
+from atensi.tasks import failure_text
 from prevention import selectors as prevention_selectors
 from rehab.selectors import ibm as ibm_selectors
 
@@ -318,7 +319,7 @@ def report_fail(*, report_id, exc: BaseException) -> None:
 
     DashboardReport.objects.filter(pk=report_id).exclude(
         status=DashboardReport.Status.DONE
-    ).update(status=DashboardReport.Status.FAILED, error=exc.__class__.__name__,
+    ).update(status=DashboardReport.Status.FAILED, error=failure_text(exc),
              finished_at=timezone.now())  # fmt: skip
 
 

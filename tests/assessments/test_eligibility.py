@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from aid.models import AidRecord, Programme
@@ -632,9 +632,9 @@ def _wait(condition, seconds=30.0, what="the condition"):
 
 
 @pytest.fixture
-def worker_process(regions_again, tmp_path):
-    """``celery -A atensi worker`` as its own process (prefork, one child) on the test
-    database, so that a test can kill the child that runs a task."""
+def start_worker(regions_again, tmp_path):
+    """Start ``celery -A atensi worker`` as its own process (prefork, one child) on the test
+    database, with extra environment, so that a test can kill the child that runs a task."""
     import os
     import signal
     import subprocess
@@ -645,25 +645,31 @@ def worker_process(regions_again, tmp_path):
 
     from atensi.celery import app
 
-    db = connection.settings_dict
-    env = dict(os.environ)
-    env["DATABASE_URL"] = (
-        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}"
-    )
-    name = f"restart-{os.getpid()}@test"
-    app.control.purge()
-    log = (tmp_path / "worker.log").open("wb")
-    proc = subprocess.Popen(  # noqa: S603 - our own command
-        [sys.executable, "-m", "celery", "-A", "atensi", "worker", "--pool", "prefork",
-         "--concurrency", "1", "-l", "warning", "-n", name],
-        cwd=Path(__file__).resolve().parents[2], env=env, start_new_session=True,
-        stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
+    started = []
+
+    def start(**extra_env):
+        db = connection.settings_dict
+        env = dict(os.environ)
+        env["DATABASE_URL"] = (
+            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}"
+        )
+        env.update(extra_env)
+        name = f"restart-{os.getpid()}-{len(started)}@test"
+        app.control.purge()
+        log = (tmp_path / f"worker-{len(started)}.log").open("wb")
+        proc = subprocess.Popen(  # noqa: S603 - our own command
+            [sys.executable, "-m", "celery", "-A", "atensi", "worker", "--pool", "prefork",
+             "--concurrency", "1", "-l", "warning", "-n", name],
+            cwd=Path(__file__).resolve().parents[2], env=env, start_new_session=True,
+            stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        started.append((proc, log))
         _wait(lambda: any(name in r for r in app.control.ping(timeout=0.5)), 60, "the worker")
-        yield proc
-    finally:
+        return proc
+
+    yield start
+    for proc, log in started:
         proc.send_signal(signal.SIGTERM)
         try:
             proc.wait(30)
@@ -673,15 +679,107 @@ def worker_process(regions_again, tmp_path):
             log.close()
 
 
+@pytest.fixture
+def worker_process(start_worker):
+    return start_worker()
+
+
+def _kill_the_child_running_the_chunk(worker, watcher):
+    """Wait until the worker's child waits at the chunk's UPDATE, kill it, end its database
+    session (PostgreSQL notices a dead client only once the lock is free), and wait for the
+    worker to start a new child."""
+    import os
+    import signal
+
+    import psutil
+
+    waiting = (
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+        "AND wait_event_type = 'Lock' AND query LIKE 'UPDATE assessments_batchrow%%'"
+    )
+    _wait(lambda: watcher.execute(waiting).fetchone(), what="the chunk to wait")
+    backend = watcher.execute(waiting).fetchone()[0]
+    children = psutil.Process(worker.pid).children()
+    assert len(children) == 1
+    os.kill(children[0].pid, signal.SIGKILL)
+    watcher.execute("SELECT pg_terminate_backend(%s)", (backend,))
+
+    def replaced():
+        now = psutil.Process(worker.pid).children()
+        return bool(now) and now[0].pid != children[0].pid
+
+    _wait(replaced, what="a new child")
+
+
+def test_a_chunk_that_kills_its_worker_every_time_fails_the_batch_after_a_bounded_number(
+    start_worker, cast, snapshot, programme, make_case
+):
+    """Each delivery of the chunk dies mid-task (as out of memory would); after
+    TASK_MAX_DELIVERIES the batch is failed with a clear message instead of looping."""
+    from django.db import connection, transaction
+
+    worker = start_worker(TASK_MAX_DELIVERIES="2")
+    assessed(make_case, 1, "Budi Santoso")
+    batch = services.batch_create(
+        by=cast.caseworker, programme=programme, snapshot=snapshot, name="Selalu mati",
+        file=proposals(line(1, "Budi Santoso"), line(99, "Orang Lain", born="05-05-1985")),
+    )  # fmt: skip
+    _wait(lambda: EligibilityBatch.objects.get(pk=batch.pk).status == "done", what="the batch")
+    holder = psycopg_connection(connection)
+    try:
+        holder.execute(
+            "SELECT id FROM assessments_batchrow WHERE batch_id = %s AND row_number = 2 FOR UPDATE",
+            (batch.pk,),
+        )
+        with transaction.atomic():
+            services.batch_rerun(batch=batch, by=cast.caseworker)
+        with psycopg_connection(connection, autocommit=True) as watcher:
+            for _delivery in range(2):
+                _kill_the_child_running_the_chunk(worker, watcher)
+        _wait(lambda: EligibilityBatch.objects.get(pk=batch.pk).status == "failed",
+              what="the batch to fail")  # fmt: skip
+    finally:
+        holder.rollback()
+        holder.close()
+
+    batch.refresh_from_db()
+    assert batch.status == EligibilityBatch.Status.FAILED
+    with translation.override("id"):
+        expected = translation.gettext(
+            "The worker running this job stopped %(n)d times before finishing it (for "
+            "example, it ran out of memory), so the job was not started again. Try a smaller "
+            "file, or ask the administrator."
+        ) % {"n": 2}
+    assert batch.error == expected
+    assert BatchRow.objects.filter(batch=batch).count() == 2  # nothing lost or doubled
+
+
+def test_a_late_chunk_task_of_an_earlier_run_changes_nothing(cast, screened):
+    """A retry of run 1 that arrives after "Screen again" started run 2 leaves the rows,
+    the chunk and the progress of run 2 alone."""
+    from assessments.tasks.eligibility import screen_chunk
+
+    batch, before = screened
+    services.batch_rerun(batch=batch, by=cast.caseworker)  # run 2, its tasks not yet run
+    batch.refresh_from_db()
+    assert batch.run == 2
+    row = before[2]
+    BatchRow.objects.filter(pk=row.pk).update(verdict="NEEDS_REVIEW")  # a marker
+    chunk = batch.chunks.get(key=row.chunk_key)
+
+    screen_chunk.apply(args=(str(batch.pk), row.chunk_key, 1))
+
+    assert BatchRow.objects.get(pk=row.pk).verdict == "NEEDS_REVIEW"
+    assert batch.chunks.get(key=row.chunk_key).done_at == chunk.done_at
+    screen_chunk.apply(args=(str(batch.pk), row.chunk_key, 2))  # the current run does
+    assert BatchRow.objects.get(pk=row.pk).verdict == before[2].verdict
+
+
 def test_a_chunk_survives_its_worker_being_killed_mid_task(
     worker_process, cast, snapshot, programme, make_case
 ):
     """A worker child dies while it screens a chunk (its transaction is rolled back); the
     task goes back to the queue, runs again, and the batch ends with the same results."""
-    import os
-    import signal
-
-    import psutil
     from django.db import connection, transaction
 
     assessed(make_case, 1, "Budi Santoso")
@@ -702,22 +800,8 @@ def test_a_chunk_survives_its_worker_being_killed_mid_task(
         )
         with transaction.atomic():
             services.batch_rerun(batch=batch, by=cast.caseworker)  # the chunk goes to the worker
-        waiting = (
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock' "
-            "AND query LIKE 'UPDATE assessments_batchrow%%'"
-        )
         with psycopg_connection(connection, autocommit=True) as watcher:
-            _wait(lambda: watcher.execute(waiting).fetchone(), what="the chunk to wait")
-        children = psutil.Process(worker_process.pid).children()
-        assert len(children) == 1
-        os.kill(children[0].pid, signal.SIGKILL)
-
-        def replaced():
-            now = psutil.Process(worker_process.pid).children()
-            return bool(now) and now[0].pid != children[0].pid
-
-        _wait(replaced, what="a new child")
+            _kill_the_child_running_the_chunk(worker_process, watcher)
     finally:
         holder.rollback()  # the lock goes; the task, back on the queue, runs again
         holder.close()
