@@ -54,7 +54,7 @@ def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         fields = {exc.field: [str(exc.message)]} if exc.field else {}
         return _body(
-            status.HTTP_409_CONFLICT if exc.code == "conflict" else 400,
+            {"conflict": status.HTTP_409_CONFLICT, "unavailable": 503}.get(exc.code, 400),
             exc.code,
             str(exc.message),
             fields,

@@ -36,3 +36,5 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "atensi.outage.server_error"

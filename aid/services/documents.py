@@ -28,6 +28,7 @@ from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
 from atensi.documents import render_pdf
+from atensi.outage import require_queue
 from atensi.spreadsheets import SafeWorkbook
 from atensi.tasks import failure_text
 from cases.nik import mask_nik
@@ -113,10 +114,13 @@ def decree_document_request(*, decree: Decree, kind: str, by: User, request=None
     _require_exporter(by, decree)
     if kind not in DecreeDocument.Kind.values:
         raise PermissionDenied
+    inline = decree.proposals.count() <= ANNEX_INLINE_ROWS
+    if not inline:
+        require_queue()
     document = DecreeDocument.objects.create(decree=decree, kind=kind, requested_by=by)
     audit_record(actor=by, action=AuditEvent.Action.EXPORT, obj=decree, request=request,
                  summary=f"decree annex {kind}, document {document.pk}")  # fmt: skip
-    if decree.proposals.count() <= ANNEX_INLINE_ROWS:
+    if inline:
         return decree_document_build(document_id=document.pk)
     from aid import tasks
 

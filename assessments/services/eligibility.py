@@ -39,6 +39,7 @@ from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
 from atensi.errors import ApplicationError
+from atensi.outage import require_queue
 from atensi.tasks import WorkerLostRepeatedly
 from cases.models import Client
 
@@ -76,6 +77,7 @@ def batch_create(
 ) -> EligibilityBatch:
     """Register a batch from an uploaded list or from chosen clients and queue its screening."""
     _require(policy.can_write_cases(by))
+    require_queue()
     if programme.organisation_id != by.organisation_id:
         raise ApplicationError(_("Choose a programme of your own organisation."), field="programme")
     if snapshot is None:
@@ -644,6 +646,7 @@ def batch_rerun(*, batch: EligibilityBatch, by: User, request=None) -> Eligibili
         raise ApplicationError(_("The batch is still being screened."), code="conflict")
     if not batch.chunks.exists():
         raise ApplicationError(_("The list could not be read; upload it again."), code="conflict")
+    require_queue()
     batch.chunks.update(done_at=None)
     batch.status = EligibilityBatch.Status.RUNNING
     batch.processed_rows = 0

@@ -35,6 +35,7 @@ from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
 from atensi.errors import ApplicationError
+from atensi.outage import require_queue
 from atensi.regions.models import Region
 
 logger = logging.getLogger(__name__)
@@ -129,6 +130,7 @@ def register_import_start(
     if extract_date > timezone.localdate():
         raise ApplicationError(_("The extract date lies in the future."), field="extract_date")
     kind = _check_file(file)
+    require_queue()
     digest = _sha256(file)
 
     existing = RegisterSnapshot.objects.filter(sha256=digest).first()

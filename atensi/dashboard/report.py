@@ -34,6 +34,7 @@ from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
 from atensi.documents import render_pdf
 from atensi.errors import ApplicationError
+from atensi.outage import require_queue
 from atensi.spreadsheets import SafeWorkbook
 from atensi.tasks import failure_text
 from prevention import selectors as prevention_selectors
@@ -266,6 +267,7 @@ def report_request(*, area: Area, year: int, kind: str, by: User, request=None):
         raise ApplicationError(_("Choose PDF or XLSX."), field="kind")
     if not 2000 <= year <= 2100:
         raise ApplicationError(_("Give a year between 2000 and 2100."), field="year")
+    require_queue()
     with transaction.atomic():
         report = DashboardReport.objects.create(
             area_code=area.code, area_codes=",".join(area.codes), year=year, kind=kind,
