@@ -32,10 +32,12 @@ from atensi.accounts import policy
 from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
+from atensi.db import replica
 from atensi.documents import render_pdf
 from atensi.errors import ApplicationError
 from atensi.outage import require_queue
 from atensi.spreadsheets import SafeWorkbook
+from atensi.summaries import facts as summaries
 from atensi.tasks import failure_text
 from prevention import selectors as prevention_selectors
 from rehab.selectors import ibm as ibm_selectors
@@ -304,7 +306,10 @@ def report_build(*, report_id):
     def progress(percent: int) -> None:
         DashboardReport.objects.filter(pk=report.pk).update(progress=min(percent, 99))
 
-    with translation.override(settings.LANGUAGE_CODE):
+    # Counted on the primary; the figures are then read from the replica, if there is one
+    # (it may lag a few seconds behind: the report is of a whole year).
+    summaries.refresh()
+    with translation.override(settings.LANGUAGE_CODE), replica():
         data = report_data(report_area(report), report.year, progress=progress)
         content = report_pdf(data) if report.kind == "pdf" else report_xlsx(data)
     progress(95)

@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.db.models import Count, DateField, IntegerField, QuerySet, Value
 from django.db.models.functions import Cast
 
@@ -182,7 +182,8 @@ def grouped(
     if columns:
         groups = ", ".join("(" + ", ".join(expression[c] for c in by) + ")" for by in sets.values())
         sql += f" GROUP BY GROUPING SETS ({groups})"
-    with connection.cursor() as cursor:
+    # A read: on the replica inside ``atensi.db.replica()``, else on the primary.
+    with connections[router.db_for_read(MonthlyCount)].cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     # GROUPING() sets the bit of each column a row is summed over (the first column is the

@@ -647,7 +647,7 @@ def start_worker(regions_again, tmp_path):
 
     started = []
 
-    def start(**extra_env):
+    def start(loglevel="warning", **extra_env):
         db = connection.settings_dict
         env = dict(os.environ)
         env["DATABASE_URL"] = (
@@ -660,12 +660,13 @@ def start_worker(regions_again, tmp_path):
         log = (tmp_path / f"worker-{len(started)}.log").open("wb")
         proc = subprocess.Popen(  # noqa: S603 - our own command
             [sys.executable, "-m", "celery", "-A", "atensi", "worker", "--pool", "prefork",
-             "--concurrency", "1", "-l", "warning", "-n", name],
+             "--concurrency", "1", "-l", loglevel, "-n", name],
             cwd=Path(__file__).resolve().parents[2], env=env, start_new_session=True,
             stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         started.append((proc, log))
         _wait(lambda: any(name in r for r in app.control.ping(timeout=0.5)), 60, "the worker")
+        proc.log_path = tmp_path / f"worker-{len(started) - 1}.log"
         return proc
 
     yield start
@@ -752,6 +753,55 @@ def test_a_chunk_that_kills_its_worker_every_time_fails_the_batch_after_a_bounde
         ) % {"n": 2}
     assert batch.error == expected
     assert BatchRow.objects.filter(batch=batch).count() == 2  # nothing lost or doubled
+
+
+def test_three_workers_share_a_batchs_chunks_and_give_the_rows_of_one(
+    start_worker, cast, snapshot, programme, make_case
+):
+    """Scale-out: three worker processes with their own node names take the district chunks
+    of one batch from the one broker; the rows and verdicts are exactly those the same list
+    gets when one process screens it."""
+    from atensi.regions.models import Region
+
+    assessed(make_case, 1, "Budi Santoso")
+    assessed(make_case, 2, "Ahmad Fauzi")
+    districts = Region.objects.filter(parent_id="16.02").exclude(code=OKI_VILLAGE[:8])
+    villages = (
+        [OKI_VILLAGE]
+        + [  # one village in each of ten more districts: a chunk each
+            Region.objects.filter(parent=district).order_by("code").first().code
+            for district in districts.order_by("code")[:10]
+        ]
+    )
+    lines = [line(1, "Budi Santoso"), line(2, "Ahmad Fauzi")] + [
+        line(100 + n, f"Warga Uji {n}", village=code) for n, code in enumerate(villages)
+    ]
+
+    def screened(name):
+        batch = services.batch_create(
+            by=cast.caseworker, programme=programme, snapshot=snapshot, name=name,
+            file=proposals(*lines),
+        )  # fmt: skip
+        _wait(lambda: EligibilityBatch.objects.get(pk=batch.pk).status == "done", 120,
+              f"batch {name}")  # fmt: skip
+        return batch, {
+            r.row_number: (r.verdict, r.reasons, r.match_id, r.decile, r.review)
+            for r in batch.rows.all()
+        }
+
+    workers = [start_worker(loglevel="info") for _ in range(3)]
+    shared, rows_by_three = screened("Tiga worker")
+    for worker in workers[1:]:
+        worker.terminate()
+        worker.wait(30)
+    alone, rows_by_one = screened("Satu worker")
+
+    chunks = shared.chunks.count()
+    assert chunks >= 8
+    assert rows_by_three == rows_by_one
+    assert rows_by_three[2][0] == "ELIGIBLE" and len(rows_by_three) == len(lines)
+    took = [w.log_path.read_text().count("screen_chunk[") for w in workers]
+    assert sum(1 for n in took if n) >= 2, took  # the chunks were shared
 
 
 def test_a_late_chunk_task_of_an_earlier_run_changes_nothing(cast, screened):
