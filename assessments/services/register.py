@@ -280,7 +280,8 @@ def register_import_run(*, snapshot_id) -> RegisterSnapshot | None:
     """Import the snapshot's file: good rows into the register, bad rows into the report.
 
     Idempotent: a finished snapshot is left alone; otherwise rows of an earlier attempt are
-    replaced. A run already in progress elsewhere makes this one return at once.
+    replaced. A run already in progress elsewhere (or the session of a worker that died, not
+    yet ended by the database) raises `RegisterImportBusy`: the task tries again later.
     """
     snapshot = RegisterSnapshot.objects.filter(pk=snapshot_id).first()
     if snapshot is None or snapshot.status == Status.DONE:
@@ -291,7 +292,7 @@ def register_import_run(*, snapshot_id) -> RegisterSnapshot | None:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", _lock_key(snapshot.pk))
                 if not cursor.fetchone()[0]:
-                    return snapshot
+                    raise RegisterImportBusy(snapshot.pk)
             snapshot.refresh_from_db()
             if snapshot.status == Status.DONE:
                 return snapshot
@@ -305,6 +306,8 @@ def register_import_run(*, snapshot_id) -> RegisterSnapshot | None:
                 status=Status.DONE, started_at=started, finished_at=timezone.now(), error="",
                 **counts,
             )  # fmt: skip
+    except RegisterImportBusy:
+        raise
     except tabular.TabularError as exc:
         with translation.override(settings.LANGUAGE_CODE):
             _fail(snapshot, exc.render(_))
@@ -329,6 +332,10 @@ def register_import_run(*, snapshot_id) -> RegisterSnapshot | None:
         progress.close()
     snapshot.refresh_from_db()
     return snapshot
+
+
+class RegisterImportBusy(Exception):
+    """Another session holds the snapshot's import lock."""
 
 
 def register_import_fail(*, snapshot_id, exc: BaseException) -> None:

@@ -15,6 +15,7 @@ from atensi.tasks import RecordTask
 READ_SECONDS = 90 * 60
 SOFT_SECONDS = 100 * 60
 HARD_SECONDS = 110 * 60
+BUSY_RETRY_SECONDS = 20
 
 
 class RegisterTask(RecordTask):
@@ -28,5 +29,9 @@ class RegisterTask(RecordTask):
     base=RegisterTask, acks_late=True, soft_time_limit=SOFT_SECONDS, time_limit=HARD_SECONDS
 )
 def register_import(snapshot_id: str) -> None:
-    with tabular.time_budget(READ_SECONDS):
-        register.register_import_run(snapshot_id=snapshot_id)
+    try:
+        with tabular.time_budget(READ_SECONDS):
+            register.register_import_run(snapshot_id=snapshot_id)
+    except register.RegisterImportBusy as exc:
+        # A run elsewhere, or a dead worker's session PostgreSQL has not ended yet.
+        raise register_import.retry(exc=exc, countdown=BUSY_RETRY_SECONDS) from exc

@@ -29,6 +29,7 @@ from assessments.services import register as services
 from atensi.audit.models import AuditEvent
 from atensi.errors import ApplicationError
 from cases import nik as nikmod
+from tests.assessments.test_eligibility import _wait, psycopg_connection, start_worker  # noqa: F401
 from tests.conftest import OI_VILLAGE, OKI_VILLAGE, OKI_VILLAGE_2, make_nik
 
 EXTRACT_DATE = datetime.date(2026, 1, 2)
@@ -781,11 +782,11 @@ def regions_again(transactional_db):
 
 @pytest.fixture
 def real_worker(regions_again):
-    from celery.contrib.testing.worker import start_worker
+    from celery.contrib.testing.worker import start_worker as in_this_process
 
     from atensi.celery import app
 
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+    with in_this_process(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
         yield
 
 
@@ -802,3 +803,58 @@ def test_an_import_runs_through_a_real_celery_worker_on_redis(real_worker, cast)
     assert (snapshot.processed_rows, snapshot.good_rows, snapshot.bad_rows) == (3, 2, 1)
     assert [row[0] for row in rows_of(snapshot)] == [2, 4]
     assert [(r[0], r[2]) for r in bad_rows_of(snapshot)] == [(3, "DECILE_INVALID")]
+
+
+def test_an_import_whose_worker_is_killed_mid_file_completes_once_and_whole(
+    start_worker,  # noqa: F811 - the fixture imported above
+    cast,
+    settings,
+):
+    """The worker's child dies while it imports (the import's transaction is rolled back);
+    the task goes back to the queue, runs again, and every row is there once."""
+    import os
+    import signal
+
+    import psutil
+
+    worker = start_worker(MEDIA_ROOT=str(settings.MEDIA_ROOT))
+    total = 2 * services.BATCH_ROWS + 20_000  # progress is written after each batch of rows
+    lines = []
+    for n in range(total):  # 9,999 serials a birth date, as NIKs have
+        born = BORN + datetime.timedelta(days=n // 9999)
+        serial = n % 9999 + 1
+        lines.append(";".join([
+            f"DT{n:07d}", make_nik(OKI_VILLAGE, born, "L", serial), "", f"Warga {n}",
+            f"{born:%d-%m-%Y}", "L", OKI_VILLAGE, "", "3",
+        ]))  # fmt: skip
+    snapshot = start(cast.supervisor, extract(*lines))
+    _wait(lambda: RegisterSnapshot.objects.get(pk=snapshot.pk).status == Status.RUNNING, 60,
+          "the import to start")  # fmt: skip
+    # Hold the snapshot's row: the import's next progress write waits there, mid-file.
+    holder = psycopg_connection(connection)
+    try:
+        holder.execute(
+            "SELECT id FROM assessments_registersnapshot WHERE id = %s FOR UPDATE", (snapshot.pk,)
+        )
+        waiting = (
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND query LIKE 'UPDATE %%assessments_registersnapshot%%'"
+        )
+        with psycopg_connection(connection, autocommit=True) as watcher:
+            _wait(lambda: watcher.execute(waiting).fetchone(), 60, "the import to wait")
+            backend = watcher.execute(waiting).fetchone()[0]
+            children = psutil.Process(worker.pid).children()
+            assert len(children) == 1
+            os.kill(children[0].pid, signal.SIGKILL)
+            watcher.execute("SELECT pg_terminate_backend(%s)", (backend,))
+    finally:
+        holder.rollback()
+        holder.close()
+
+    _wait(lambda: RegisterSnapshot.objects.get(pk=snapshot.pk).status == Status.DONE, 180,
+          "the import to finish")  # fmt: skip
+    snapshot.refresh_from_db()
+    assert (snapshot.processed_rows, snapshot.good_rows, snapshot.bad_rows) == (total, total, 0)
+    rows = RegisterRow.objects.filter(snapshot=snapshot)
+    assert rows.count() == total
+    assert rows.values("row_number").distinct().count() == total
