@@ -78,7 +78,7 @@ class World:
     sessions: dict[str, str]
     # Path arguments by the name the URL table uses ("client", "proposal", …).
     args: dict[str, str]
-    # What the anonymous visitor, the outsider, the viewer and centre staff may not read.
+    # What the anonymous visitor, the outsiders, the viewer and centre staff may not read.
     private: dict[str, Private] = field(default_factory=dict)
 
     def browser(self, role: str) -> Browser:
@@ -148,6 +148,12 @@ def build_world() -> World:
     """Load the demo and add what it lacks; call inside a transaction that is rolled back."""
     call_command("load_demo", stdout=io.StringIO())
     users = {role: User.objects.get(username=name) for role, name in DEMO_USERS.items()}
+    # The head of Ogan Ilir's section: exports and documents are refused to the outsider's
+    # role anyway; to this one only by area.
+    users["outsider_supervisor"] = User.objects.create_user(
+        username="demo-supervisor-oi", password=None, role=User.Role.SUPERVISOR,
+        organisation=users["outsider"].organisation, first_name="Kepala", last_name="Seksi OI",
+    )  # fmt: skip
     caseworker, supervisor = users["caseworker"], users["supervisor"]
 
     member = _first(
@@ -197,8 +203,11 @@ def build_world() -> World:
     session = _first(Session.objects.filter(episode__case__organisation=caseworker.organisation))
     episode = session.episode
     aftercare = _first(
-        AftercareFollowUp.objects.filter(episode__client__village__code__startswith=OKI + "."),
-        "episode__reference", "months",
+        AftercareFollowUp.objects.filter(
+            episode__case__organisation=caseworker.organisation,
+            status=AftercareFollowUp.Status.DUE,
+        ),
+        "due_on", "episode__started_on", "months",
     )  # fmt: skip
     ibm_unit = _first(_oki(IbmUnit.objects, "village__code"))
     agent = _first(RecoveryAgent.objects.filter(unit=ibm_unit))
@@ -233,7 +242,8 @@ def build_world() -> World:
         world.sessions[role] = browser.cookies[settings.SESSION_COOKIE_NAME].value
     everyone = _personal_data(Client.objects.filter(village__code__startswith=OKI + "."))
     world.private = {
-        "anonymous": everyone, "outsider": everyone, "viewer": everyone,
+        "anonymous": everyone, "outsider": everyone, "outsider_supervisor": everyone,
+        "viewer": everyone,
         # Centre staff read the clients handed to them, and no one else.
         "centre": _personal_data(
             Client.objects.filter(village__code__startswith=OKI + ".").exclude(
