@@ -13,7 +13,7 @@ needs that the demo lacks is added in url_world.py.
 import pytest
 from django.core.cache import caches
 from django.db import connection, transaction
-from django.test import override_settings
+from django.test import TestCase, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import ROLES
@@ -339,7 +339,11 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         django_db_blocker.unblock(),
         override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast, CACHES=cache),
         transaction.atomic(),
+        pytest.MonkeyPatch.context() as patch,
     ):
+        # After each test Django checks the deferred constraints of the whole transaction,
+        # which here holds the demo: 70 ms a test. The tests here write nothing to check.
+        patch.setattr(TestCase, "_should_check_constraints", lambda self, connection: False)
         yield build_world()
         transaction.set_rollback(True)
 
