@@ -104,7 +104,7 @@ class RegisterImportViewSet(
     @action(detail=True, methods=["get"], url_path="bad-rows", filter_backends=[])
     def bad_rows(self, request, pk=None):
         snapshot = self.get_object()
-        if not selectors.can_read_bad_rows(request.user):
+        if not selectors.can_read_bad_rows(request.user, snapshot):
             raise NotFound
         audit_record(
             actor=request.user, action=AuditEvent.Action.EXPORT, obj=snapshot, request=request,

@@ -1,8 +1,9 @@
 """Reads of register snapshots, their refused-row reports and register rows.
 
 Snapshots (source, dates, counts) are national and hold no personal data: staff who work
-with cases see them. The refused-row report is for those who import. A register row is
-personal data: it is shown only inside the reader's area, by its village code.
+with cases see them. The refused-row report is for those who import, inside the area the
+extract covers. A register row is personal data: it is shown only inside the reader's area,
+by its village code.
 """
 
 from __future__ import annotations
@@ -30,9 +31,18 @@ def can_read_snapshots(user: User) -> bool:
     return policy.has_role(user, SNAPSHOT_READERS)
 
 
-def can_read_bad_rows(user: User) -> bool:
-    """The refused-row report (row, column, reason) goes to those who import."""
-    return policy.has_role(user, REGISTER_IMPORTERS)
+def can_read_bad_rows(user: User, snapshot: RegisterSnapshot) -> bool:
+    """The refused-row report (row, column, reason, and the refused value: a birth date, a
+    village code, digits of a NIK) goes to those who import, inside the area it covers: the
+    importing organisation, or one whose area holds every regency of the extract."""
+    if not policy.has_role(user, REGISTER_IMPORTERS):
+        return False
+    if snapshot.created_by.organisation_id == user.organisation_id:
+        return True
+    codes = policy.area_codes(user)
+    return bool(snapshot.area_codes) and all(
+        policy.code_in_area(code, codes) for code in snapshot.area_codes
+    )
 
 
 def snapshot_list(*, user: User, status: str = "") -> QuerySet[RegisterSnapshot]:
@@ -119,7 +129,7 @@ def snapshot_default(*, organisation) -> RegisterSnapshot | None:
 
 
 def bad_row_list(*, user: User, snapshot: RegisterSnapshot) -> QuerySet[RegisterBadRow]:
-    if not can_read_bad_rows(user):
+    if not can_read_bad_rows(user, snapshot):
         return RegisterBadRow.objects.none()
     return RegisterBadRow.objects.filter(snapshot=snapshot).order_by("row_number", "id")
 

@@ -97,7 +97,8 @@ def snapshot_detail(request, pk):
     snapshot = selectors.snapshot_get(user=user, pk=pk)
     context = _progress_context(snapshot)
     context["show_bad_rows"] = (
-        selectors.can_read_bad_rows(user) and snapshot.status == RegisterSnapshot.Status.DONE
+        selectors.can_read_bad_rows(user, snapshot)
+        and snapshot.status == RegisterSnapshot.Status.DONE
     )
     if context["show_bad_rows"]:
         bad_rows = selectors.bad_row_list(user=user, snapshot=snapshot)
@@ -118,9 +119,10 @@ def snapshot_progress(request, pk):
 
 
 def _report_rows(request, snapshot):
-    """The refused-row report, for importers only; each download is an audited export."""
+    """The refused-row report, for importers of the area only; each download is an audited
+    export."""
     user = request.user
-    _require(selectors.can_read_bad_rows(user))
+    _require(selectors.can_read_bad_rows(user, snapshot))
     if snapshot.status != RegisterSnapshot.Status.DONE:
         raise Http404
     return selectors.bad_row_list(user=user, snapshot=snapshot)

@@ -200,11 +200,12 @@ class EpisodeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     )
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
+        episode = self.get_object()  # first: outside the area is a 404, whatever the body
         data = EndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         episode = services.episode_end(
-            episode=self.get_object(), by=request.user, ended_on=values["ended_on"],
+            episode=episode, by=request.user, ended_on=values["ended_on"],
             outcome=values["outcome"], note=values.get("note", ""),
             relapse_modality=values.get("relapse_modality", ""),
             relapse_started_on=values.get("relapse_started_on"), request=request,
@@ -219,9 +220,10 @@ class EpisodeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     )
     @action(detail=True, methods=["post"])
     def phases(self, request, pk=None):
+        episode = self.get_object()  # first: outside the area is a 404, whatever the body
         data = PhaseStartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        phase = services.episode_phase_start(episode=self.get_object(), by=request.user,
+        phase = services.episode_phase_start(episode=episode, by=request.user,
                                              request=request, **data.validated_data)  # fmt: skip
         return Response(PhaseSerializer(phase).data, status=status.HTTP_201_CREATED)
 
@@ -351,10 +353,11 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     )
     @action(detail=True, methods=["post"])
     def record(self, request, pk=None):
+        follow_up = self.get_object()  # first: outside the area is a 404, whatever the body
         data = FollowUpRecordSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        follow_up = services.follow_up_record(follow_up=self.get_object(), by=request.user,
+        follow_up = services.follow_up_record(follow_up=follow_up, by=request.user,
                                               request=request, **values)  # fmt: skip
         return Response(FollowUpSerializer(follow_up).data)
 
