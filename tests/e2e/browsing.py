@@ -6,7 +6,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, said
 
 
 @dataclass
@@ -58,6 +58,12 @@ class Watch:
 def shot(page, name: str) -> Path:
     """Photograph the whole page as it is now: `NN-name.png` in the test's folder."""
     return page._watch.shot(page, name)
+
+
+def link(page, message: str):
+    """The link or button-like link whose whole text is `message`, in Indonesian."""
+    text = re.compile(rf"^\s*{re.escape(said(message))}(\s|$)")
+    return page.locator("main a").filter(has_text=text).first
 
 
 def login(page, username, password=PASSWORD):
