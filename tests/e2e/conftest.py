@@ -50,7 +50,14 @@ def browser():
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            # --lang: the browser's own words (the file button, date fields) in Indonesian.
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--lang=id-ID",
+            ],  # fmt: skip
         )
         yield browser
         browser.close()

@@ -63,6 +63,7 @@ def test_a_caseworker_accepts_screens_assesses_and_screens_a_proposal_list(
     page.click(f"a[href='/rujukan/{referral.pk}/terima/']")
     shot(page, "accept")
     page.click("main form button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/kasus/[0-9a-f-]+/$"))
     case = Case.objects.get(referral=referral)
     expect(page.locator("h1")).to_contain_text(case.reference)
     shot(page, "case opened")

@@ -53,6 +53,7 @@ def test_referrer_submits_a_referral_and_follows_it_until_it_is_accepted(page, p
     shot(page, "referral form")
     page.click("main form button[type=submit]")
 
+    expect(page.locator(".alert-success")).to_be_visible()
     referral = Referral.objects.get(nik=nik)
     expect(page.locator("h1")).to_contain_text(referral.reference)
     expect(page.locator(".alert-success")).to_contain_text(referral.reference)
@@ -68,6 +69,7 @@ def test_referrer_submits_a_referral_and_follows_it_until_it_is_accepted(page, p
     shot(page, "accept form")
     page.click("main form button[type=submit]")
 
+    expect(page).to_have_url(re.compile(r"/kasus/[0-9a-f-]+/$"))
     case = Case.objects.get(referral=referral)
     expect(page).to_have_url(re.compile(f"/kasus/{case.pk}/$"))
     expect(page.locator("h1")).to_contain_text(case.reference)

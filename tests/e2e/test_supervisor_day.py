@@ -58,6 +58,7 @@ def test_a_supervisor_approves_a_decree_and_prints_a_hand_over_record(page, worl
     shot(page, "decree form")
     page.click("main form button[type=submit]")
 
+    expect(page.locator(".alert-success")).to_be_visible()
     decree = Decree.objects.get(number="SK/014/DINSOS/2026")
     expect(page.locator(".alert-success")).to_contain_text(decree.number)
     expect(page.locator("main")).to_contain_text("Bayu Ramadhan")
