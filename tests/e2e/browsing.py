@@ -50,7 +50,7 @@ class Watch:
         self.shots += 1
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
         path = self.folder / f"{self.shots:02d}-{slug}.png"
-        page.screenshot(path=path, full_page=True)
+        page.screenshot(path=path, full_page=True, animations="disabled")
         self.loads.clear()
         return path
 
