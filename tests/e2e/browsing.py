@@ -18,6 +18,8 @@ class Watch:
     allowed: list[tuple[int, str]] = field(default_factory=list)
     shots: int = 0
     loads: list[str] = field(default_factory=list)  # pages loaded and not yet photographed
+    aborted: list[str] = field(default_factory=list)
+    downloads: set[str] = field(default_factory=set)
 
     def allow(self, status: int, url_part: str) -> None:
         """An answer the test expects, e.g. the 404 an outsider gets."""
@@ -29,6 +31,7 @@ class Watch:
         page.on("requestfailed", lambda r: self._failed(r))
         page.on("response", lambda r: self._response(r))
         page.on("load", lambda p: self.loads.append(p.url))
+        page.on("download", lambda d: self.downloads.add(d.url))
 
     def _console(self, message) -> None:
         # A failed load is reported as a response or a failed request, with its address.
@@ -36,7 +39,17 @@ class Watch:
             self.problems.append(f"console error: {message.text} ({message.location['url']})")
 
     def _failed(self, request) -> None:
-        self.problems.append(f"request failed: {request.method} {request.url}: {request.failure}")
+        if request.failure == "net::ERR_ABORTED":
+            self.aborted.append(request.url)  # a problem unless it became a download
+        else:
+            self.problems.append(
+                f"request failed: {request.method} {request.url}: {request.failure}"
+            )
+
+    def report(self) -> list[str]:
+        """Every problem seen; a navigation that turned into a download is none."""
+        aborted = [f"request aborted: {url}" for url in self.aborted if url not in self.downloads]
+        return self.problems + aborted
 
     def _response(self, response) -> None:
         if response.status < 400:

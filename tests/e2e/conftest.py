@@ -103,8 +103,9 @@ def watch(request):
         if _failed(request)
         else [f"page loaded but not photographed: {url}" for url in watch.loads]
     )
-    if watch.problems or unseen:
-        pytest.fail("The browser saw problems:\n  " + "\n  ".join(watch.problems + unseen))
+    problems = watch.report() + unseen
+    if problems:
+        pytest.fail("The browser saw problems:\n  " + "\n  ".join(problems))
 
 
 @contextlib.contextmanager
