@@ -140,5 +140,8 @@ def test_a_caseworker_accepts_screens_assesses_and_screens_a_proposal_list(
     expect(rows.first).to_be_visible()
     expect(rows.first).to_contain_text("Siti Nur Aisyah")
     expect(page.locator(".review-actions")).to_have_count(0)
+    expect(page.locator("main [role=note]")).to_contain_text(
+        said("Your role does not allow this. Ask your supervisor if you need it.")
+    )
     shot(page, "review queue")
     assert Referral.objects.get(pk=referral.pk).status == Referral.Status.ACCEPTED
