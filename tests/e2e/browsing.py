@@ -8,6 +8,9 @@ from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, said
 
+# How far the page reaches beyond the window's right edge (0 for a PDF in the viewer).
+WIDER = "Math.max(0, document.documentElement.scrollWidth - window.innerWidth)"
+
 
 @dataclass
 class Watch:
@@ -64,6 +67,9 @@ class Watch:
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
         path = self.folder / f"{self.shots:02d}-{slug}.png"
         page.screenshot(path=path, full_page=True, animations="disabled")
+        wider = page.evaluate(WIDER)
+        if wider:
+            self.problems.append(f"{path.name}: the page is {wider} px wider than the screen")
         self.loads.clear()
         return path
 
