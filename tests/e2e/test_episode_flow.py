@@ -10,7 +10,7 @@ from atensi.accounts.models import Organisation, User
 from atensi.regions.models import Region
 from cases import services as case_services
 from rehab.models import Episode
-from tests.conftest import PASSWORD, make_nik
+from tests.conftest import PASSWORD, make_nik, said
 
 from .browsing import login, shot
 from .test_referral_flow import VILLAGE
@@ -81,4 +81,5 @@ def test_bnnk_records_an_outpatient_episode_with_sessions_and_its_end(page, acce
     shot(page, "episode ended")
     expect(page.locator("main")).to_contain_text("30-04-2026")  # the first follow-up
     assert episode.sessions.count() == 2
+    expect(page.locator("main table").first).to_contain_text(said("Methamphetamine (sabu)"))
     assert accepted.nik not in page.content()
