@@ -83,7 +83,7 @@ def test_referrer_submits_a_referral_and_follows_it_until_it_is_accepted(page, p
     assert referral.status == Referral.Status.ACCEPTED
     logout(page)
 
-    # The referrer follows it from their home page: accepted, with the caseworker's name.
+    # The referrer follows it from their home page: accepted.
     login(page, "referrer")
     mine = page.locator("main .card", has_text=referral.reference)
     expect(mine).to_contain_text(said("Accepted"))
