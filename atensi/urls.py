@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
@@ -14,6 +16,8 @@ admin.site.index_title = _("Users, organisations and reference data")
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico where a page names no icon: Chromium's PDF viewer does.
+    path("favicon.ico", lambda request: redirect(static("favicon.svg"), permanent=True)),
     path("akun/", include("atensi.accounts.urls")),
     path("wilayah/", include("atensi.regions.urls")),
     path("audit/", include("atensi.audit.urls")),

@@ -113,6 +113,13 @@ def test_health_check_reports_database_and_broker_ok(db):
     assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
 
 
+def test_favicon_ico_leads_to_the_sites_icon(db):
+    """Chromium's PDF viewer asks for /favicon.ico when it shows a BAST: no 404."""
+    response = Browser().get("/favicon.ico")
+
+    assert response.status_code == 301 and response.url.endswith("favicon.svg")
+
+
 def test_the_openapi_schema_is_served(db):
     response = Browser().get("/api/schema/")
 

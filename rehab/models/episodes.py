@@ -16,7 +16,7 @@ from atensi.accounts.models import Organisation
 from atensi.regions.models import Region
 from atensi.summaries.triggers import dirty_triggers
 from cases.choices import Substance
-from cases.models import Case, Client, Referral
+from cases.models import Case, Client, Referral, substance_labels
 
 
 class IbmUnit(models.Model):
@@ -331,6 +331,10 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date:%d-%m-%Y}"
+
+    @property
+    def substance_labels(self) -> list[str]:
+        return substance_labels(self.substances_found)
 
 
 class Activity(models.TextChoices):

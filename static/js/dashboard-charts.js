@@ -4,6 +4,19 @@
   "use strict";
   var palette = ["#0b5d5b", "#86b7b5", "#fd7e14", "#b02a37", "#6f42c1", "#d39e00", "#20c997",
                  "#0d6efd", "#6c757d", "#198754", "#dc3545", "#adb5bd"];
+  // A long label of a horizontal bar is cut at the chart's edge: it is put on two or three
+  // lines, and every label is shown (Chart.js would leave out those that do not fit).
+  var LINE = 30;
+  function wrap(label) {
+    if (typeof label !== "string" || label.length <= LINE) return label;
+    var lines = [], line = "";
+    label.split(" ").forEach(function (word) {
+      if (line && (line + " " + word).length > LINE) { lines.push(line); line = word; }
+      else { line = line ? line + " " + word : word; }
+    });
+    if (line) lines.push(line);
+    return lines;
+  }
   function draw(canvas) {
     var source = document.getElementById(canvas.dataset.source);
     if (!source) return;
@@ -28,8 +41,10 @@
       var value = options.scales[spec.horizontal ? "x" : "y"];
       value.beginAtZero = true;
       if (!spec.decimals) value.ticks = { precision: 0 };  // counts of people are whole
+      if (spec.horizontal) options.scales.y.ticks = { autoSkip: false };
     }
-    new Chart(canvas, { type: spec.type, data: { labels: spec.labels, datasets: datasets }, options: options });
+    var labels = spec.horizontal ? spec.labels.map(wrap) : spec.labels;
+    new Chart(canvas, { type: spec.type, data: { labels: labels, datasets: datasets }, options: options });
   }
   document.addEventListener("DOMContentLoaded", function () {
     if (typeof Chart !== "undefined") {

@@ -228,6 +228,18 @@ def test_the_review_page_shows_each_row_beside_its_candidates_field_by_field(
     assert html.index('id="baris-2"') < html.index('id="baris-3"') < html.index('id="baris-5"')
 
 
+def test_a_caseworker_reading_the_queue_is_told_the_decision_is_a_supervisors(browse, screened):
+    """Seen in the browser: the caseworker got the evidence and no buttons, with no word why."""
+    batch, _rows, _people = screened
+    notice = shown("Your role does not allow this. Ask your supervisor if you need it.")
+
+    caseworker = review_page(browse("caseworker"), batch)
+    supervisor = review_page(browse("supervisor"), batch)
+
+    assert notice in caseworker and 'value="none"' not in caseworker
+    assert notice not in supervisor
+
+
 def test_each_field_is_marked_with_an_icon_and_a_word_not_colour_alone(browse, screened):
     batch, _rows, _people = screened
 

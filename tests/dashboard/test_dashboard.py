@@ -3,6 +3,7 @@ in every response, and no personal data anywhere."""
 
 import datetime
 import io
+import re
 import zipfile
 
 import pytest
@@ -23,7 +24,7 @@ from cases.models import Client, FamilyMember, Referral
 from rehab.models import Episode
 from rehab.models.survey import SurveyUnit
 from rehab.selectors.survey import period_year, survey_results
-from tests.conftest import OI_VILLAGE, OKI_VILLAGE, OKI_VILLAGE_2, PASSWORD
+from tests.conftest import OI_VILLAGE, OKI_VILLAGE, OKI_VILLAGE_2, PASSWORD, said
 
 URL = reverse("dashboard:index")
 API = reverse("api:dashboard")
@@ -460,3 +461,22 @@ def test_a_chart_with_hidden_figures_says_so_under_it(demo):
             gaps = {d["data"][i] is None for d in chart["datasets"]}
             # A category with a gap says what is hidden there; the others say nothing.
             assert (True in gaps) == label.endswith(("(<5)", "(x)", "(<5, x)")), label
+
+
+def test_an_empty_table_says_so_across_all_its_columns_and_the_ikm_table_is_full_width(cast):
+    """Seen in the browser: the "nothing in this period" row stopped short of the last
+    columns, and the seven IKM columns were cut off in half the page's width."""
+    browser = Browser()
+    browser.force_login(cast.viewer)
+    html = browser.get(URL, {"period": "2026"}).content.decode()
+
+    empty = 0
+    for table in re.findall(r"<table.*?</table>", html, re.S):
+        colspan = re.search(r'<td colspan="(\d+)" class="text-muted">', table)
+        if colspan:
+            empty += 1
+            headings = re.findall(r"<th[ >]", table.split("</thead>")[0])
+            assert int(colspan[1]) == len(headings), table
+    assert empty >= 5
+    wide = html.split('<div class="col-12 dashboard-section">')[1].split("dashboard-section")[0]
+    assert said("Satisfaction index (IKM) per service unit") in wide

@@ -10,9 +10,10 @@ from atensi.accounts.models import Organisation, User
 from atensi.regions.models import Region
 from cases import services as case_services
 from rehab.models import Episode
-from tests.conftest import PASSWORD, make_nik
+from tests.conftest import PASSWORD, make_nik, said
 
-from .test_referral_flow import VILLAGE, login
+from .browsing import login, shot
+from .test_referral_flow import VILLAGE
 
 pytestmark = pytest.mark.e2e
 
@@ -47,22 +48,20 @@ def accepted(regions_for_live_server):
 
 
 def test_bnnk_records_an_outpatient_episode_with_sessions_and_its_end(page, accepted):
-    problems = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("requestfailed", lambda r: problems.append(r.url))
-
     login(page, "referrer")
     page.click("main a[href='/rehabilitasi/mulai/']")
+    shot(page, "choose the person")
     page.click("a:has-text('Yudi Gunawan')")
     page.select_option("select[name=modality]", "rawat_jalan")
     page.select_option("select[name=legal_route]", "wajib_lapor")
     page.fill("input[name=started_on]", "2026-02-03")
     page.fill("input[name=planned_end_on]", "2026-04-03")
-    page.screenshot(path="test-results/e2e-episode-form.png", full_page=True)
+    shot(page, "episode form")
     page.click("main form button[type=submit]")
 
     episode = Episode.objects.get(client=accepted)
     expect(page.locator("h1")).to_contain_text(episode.reference)
+    shot(page, "episode opened")
     for day, kind, result in (("2026-02-03", "tes_urin", "positif"),
                               ("2026-02-10", "konseling", "")):  # fmt: skip
         page.fill("input[name=date]", day)
@@ -72,14 +71,15 @@ def test_bnnk_records_an_outpatient_episode_with_sessions_and_its_end(page, acce
             page.check("input[name=substances_found][value=sabu]")
         page.click("form[action$='/sesi/'] button[type=submit]")
         expect(page.locator(".alert-success")).to_be_visible()
+        shot(page, f"session {kind}")
     page.click("summary:has-text('Akhiri episode')")
     page.fill("input[name=ended_on]", "2026-03-31")
     page.select_option("select[name=outcome]", "selesai")
     page.click("form[action$='/akhiri/'] button[type=submit]")
-    page.screenshot(path="test-results/e2e-episode-ended.png", full_page=True)
 
     expect(page.locator("h1")).to_contain_text("Selesai")
+    shot(page, "episode ended")
     expect(page.locator("main")).to_contain_text("30-04-2026")  # the first follow-up
     assert episode.sessions.count() == 2
+    expect(page.locator("main table").first).to_contain_text(said("Methamphetamine (sabu)"))
     assert accepted.nik not in page.content()
-    assert not problems, problems

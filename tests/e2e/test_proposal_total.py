@@ -15,7 +15,7 @@ from cases import services as case_services
 from tests.aid.conftest import make_item, make_programme
 from tests.conftest import PASSWORD, client_kwargs, said
 
-from .test_referral_flow import login
+from .browsing import login, shot
 
 pytestmark = pytest.mark.e2e
 
@@ -46,6 +46,7 @@ def test_the_total_and_the_budget_left_follow_the_quantities_as_they_are_typed(p
     page.on("console", lambda m: "Content Security Policy" in m.text and violations.append(m))
     login(page, "caseworker")
     page.goto(f"/bantuan/klien/{world.client.pk}/usulan/baru/")
+    shot(page, "proposal form")
     panel = page.locator(f'[data-budget="{world.programme.pk}"]')
     row = panel.locator('tr[data-component="hidup_layak"]')
 
@@ -67,9 +68,11 @@ def test_the_total_and_the_budget_left_follow_the_quantities_as_they_are_typed(p
     expect(row.locator("[data-after]")).to_have_text(short)
     expect(row).to_have_class(re.compile(r"\btable-warning\b"))
     expect(panel.locator("[data-budget-warning]")).to_be_visible()
+    shot(page, "more than the budget")
 
     page.click("button.btn-atensi[type=submit]")  # a warning, not a refusal: it is saved
 
     expect(page).to_have_url(re.compile(r"/bantuan/usulan/USL-[^/]+/$"))
     expect(page.locator(".alert-warning").first).to_be_visible()
+    shot(page, "proposal saved")
     assert not violations

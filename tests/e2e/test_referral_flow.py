@@ -7,24 +7,13 @@ from playwright.sync_api import expect
 from atensi.accounts.models import Organisation, User
 from atensi.regions.models import Region
 from cases.models import Case, Client, Referral
-from tests.conftest import PASSWORD, make_nik
+from tests.conftest import PASSWORD, make_nik, said
+
+from .browsing import login, logout, shot
 
 pytestmark = pytest.mark.e2e
 
 VILLAGE = "16.02.05.1002"  # Kayuagung
-
-
-def login(page, username):
-    page.goto("/akun/masuk/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    expect(page.locator("nav")).to_contain_text(username.title())
-
-
-def logout(page):
-    page.click("nav .dropdown-toggle:has(.bi-person-circle)")
-    page.click("nav form[action$='/akun/keluar/'] button")
 
 
 @pytest.fixture
@@ -43,12 +32,12 @@ def people(regions_for_live_server):
     }  # fmt: skip
 
 
-def test_referrer_submits_and_caseworker_accepts_into_a_new_case(page, people):
+def test_referrer_submits_a_referral_and_follows_it_until_it_is_accepted(page, people):
     nik = make_nik(VILLAGE, datetime.date(1995, 3, 14), "L", 77)
 
     # The BNNK referrer submits a referral.
     login(page, "referrer")
-    page.goto("/rujukan/baru/")
+    page.click("main a[href='/rujukan/baru/']")
     page.select_option("select[name=source]", "bnnk")
     page.fill("input[name=nik]", nik)
     page.fill("input[name=full_name]", "Rudi Hartono")
@@ -61,30 +50,43 @@ def test_referrer_submits_and_caseworker_accepts_into_a_new_case(page, people):
     page.check("input[name=substances][value=sabu]")
     page.select_option("select[name=urine_test]", "positive")
     page.fill("textarea[name=reason]", "Asesmen terpadu: rawat jalan.")
-    page.screenshot(path="test-results/e2e-referral-form.png", full_page=True)
+    shot(page, "referral form")
     page.click("main form button[type=submit]")
 
+    expect(page.locator(".alert-success")).to_be_visible()
     referral = Referral.objects.get(nik=nik)
     expect(page.locator("h1")).to_contain_text(referral.reference)
     expect(page.locator(".alert-success")).to_contain_text(referral.reference)
+    shot(page, "referral submitted")
     logout(page)
 
     # The Dinsos caseworker sees it waiting, accepts it, and lands on the new case.
     login(page, "caseworker")
     page.click(f"a:has-text('{referral.reference}')")
+    shot(page, "referral waiting")
     page.click(f"a[href='/rujukan/{referral.pk}/terima/']")
     expect(page.locator("input[name=nik]")).to_have_value(nik)
-    page.screenshot(path="test-results/e2e-accept-form.png", full_page=True)
+    shot(page, "accept form")
     page.click("main form button[type=submit]")
 
+    expect(page).to_have_url(re.compile(r"/kasus/[0-9a-f-]+/$"))
     case = Case.objects.get(referral=referral)
     expect(page).to_have_url(re.compile(f"/kasus/{case.pk}/$"))
     expect(page.locator("h1")).to_contain_text(case.reference)
     expect(page.locator(".timeline")).to_contain_text(referral.reference)
-    page.screenshot(path="test-results/e2e-case.png", full_page=True)
+    shot(page, "case")
 
     client = Client.objects.get(nik=nik)
     assert case.client == client and case.assigned_to == people["caseworker"]
     assert client.consents.count() == 1
     referral.refresh_from_db()
     assert referral.status == Referral.Status.ACCEPTED
+    logout(page)
+
+    # The referrer follows it from their home page: accepted.
+    login(page, "referrer")
+    mine = page.locator("main .card", has_text=referral.reference)
+    expect(mine).to_contain_text(said("Accepted"))
+    mine.locator(f"a:has-text('{referral.reference}')").click()
+    expect(page.locator("main")).to_contain_text(said("Accepted"))
+    shot(page, "referral followed")

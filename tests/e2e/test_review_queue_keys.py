@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from assessments.models import BatchRow
 from tests.assessments.test_review_queue import make_register, make_screened
 
-from .test_referral_flow import login
+from .browsing import login, shot
 
 pytestmark = pytest.mark.e2e
 
@@ -24,6 +24,7 @@ def test_a_supervisor_works_through_the_queue_with_the_keyboard(page, cast):
     page.on("console", lambda m: "Content Security Policy" in m.text and violations.append(m))
     login(page, "supervisor")
     page.goto(f"/kelayakan/{batch.pk}/tinjauan/")
+    shot(page, "review queue")
 
     expect(current(page)).to_have_attribute("id", "baris-2")
     expect(page.locator("kbd.key-hint").first).to_be_visible()  # the script is running
@@ -36,6 +37,7 @@ def test_a_supervisor_works_through_the_queue_with_the_keyboard(page, cast):
 
     expect(page).to_have_url(re.compile(r"/tinjauan/#baris-3$"))
     expect(current(page)).to_have_attribute("id", "baris-3")
+    shot(page, "twin chosen")
     twins = BatchRow.objects.get(pk=rows[2].pk)
     assert (twins.review, twins.match_id) == ("confirmed", rows[2].candidates[1]["id"])
 
@@ -44,4 +46,5 @@ def test_a_supervisor_works_through_the_queue_with_the_keyboard(page, cast):
     expect(page).to_have_url(re.compile(r"/tinjauan/#baris-4$"))
     assert BatchRow.objects.get(pk=rows[3].pk).review == "rejected"
     expect(page.locator("[data-review-row]")).to_have_count(2)
+    shot(page, "all rejected")
     assert not violations

@@ -16,7 +16,7 @@ from cases.models import CaseEvent
 from rehab.models import Episode, EpisodePhase, IbmUnit, RecoveryAgent
 from rehab.selectors.episodes import chain
 from rehab.services import episodes as services
-from tests.conftest import role_matrix
+from tests.conftest import role_matrix, shown
 
 D = datetime.date
 
@@ -183,6 +183,21 @@ def test_a_urine_test_session_needs_its_result_and_sessions_stay_within_the_epis
     assert no_result.value.field == "urine_result" and before.value.field == "date"
     assert positive.substances_found == ["sabu"]
     assert absent.urine_result == ""  # not tested: no result is kept
+
+
+def test_the_episode_page_names_the_substances_found_not_their_codes(
+    cast, browse, make_case, start_episode
+):
+    episode = start_episode(make_case())
+    services.session_record(
+        episode=episode, by=cast.caseworker, date=D(2026, 2, 1), kind="tes_urin",
+        urine_result="positif", substances_found=["sabu", "obat_keras"],
+    )  # fmt: skip
+
+    page = browse("caseworker").get(reverse("rehab:episode-detail", args=[episode.pk])).text
+
+    assert shown("Prescription drugs (tramadol, dextro, LL)") in page
+    assert "obat_keras" not in page.split('name="substances_found"')[0]  # the table, not the form
 
 
 # --- the end, follow-ups and relapse -------------------------------------------------------

@@ -7,6 +7,8 @@ register = template.Library()
 
 SHADES = {1: "bg-success bg-opacity-10", 2: "bg-success bg-opacity-25",
           3: "bg-success bg-opacity-50", 4: "bg-success bg-opacity-75"}  # fmt: skip
+# Sections whose table has a second heading column (the step, the component, the organisation).
+KEYED = {"funnel_reasons", "aid_items", "ikm"}
 
 
 @register.filter
@@ -35,3 +37,10 @@ def signed(value):
 @register.filter
 def shade(level):
     return SHADES.get(level, "")
+
+
+@register.filter
+def column_count(section) -> int:
+    """How many columns the section's table has, so that "nothing in this period" spans them."""
+    total = section.total or {}
+    return 1 + (section.key in KEYED) + len(section.columns) + (total.get("total") is not None)
