@@ -18,6 +18,7 @@ from atensi.dashboard import report as reports
 from atensi.dashboard import selectors
 from atensi.dashboard.models import DashboardReport
 from atensi.dashboard.tasks import build_report
+from tests.assessments.test_eligibility import _wait, psycopg_connection, start_worker  # noqa: F401
 from tests.dashboard.test_dashboard import _personal
 
 OKI = "16.02"
@@ -230,3 +231,51 @@ def test_the_list_holds_only_reports_whose_every_region_lies_in_the_readers_area
 
     assert set(reports.report_list(user=cast.viewer).values_list("pk", flat=True)) == inside
     assert not reports.report_list(user=cast.caseworker).exists()
+
+
+def test_a_yearly_report_whose_worker_is_killed_is_built_once_after_the_restart(
+    start_worker,
+    cast,
+    settings,
+    tmp_path,  # noqa: F811 - the fixture imported above
+):
+    """The report's task starts, its worker dies while it holds it (the task waits on the
+    report's row, held here); the task goes back to the queue and the report is built once."""
+    import os
+    import signal
+
+    import psutil
+    from django.db import connection
+
+    settings.MEDIA_ROOT = tmp_path
+    report = reports.report_request(
+        area=selectors.area_of_codes(["16.02"]), year=2025, kind="xlsx", by=cast.supervisor
+    )  # committed at once: the task waits on the broker for a worker
+    holder = psycopg_connection(connection)
+    try:
+        holder.execute(
+            "SELECT id FROM dashboard_dashboardreport WHERE id = %s FOR UPDATE", (report.pk,)
+        )
+        worker = start_worker(purge=False, MEDIA_ROOT=str(tmp_path))
+        waiting = (
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND query LIKE 'UPDATE %%dashboard_dashboardreport%%'"
+        )
+        with psycopg_connection(connection, autocommit=True) as watcher:
+            _wait(lambda: watcher.execute(waiting).fetchone(), 60, "the task to wait")
+            backend = watcher.execute(waiting).fetchone()[0]
+            children = psutil.Process(worker.pid).children()
+            assert len(children) == 1
+            os.kill(children[0].pid, signal.SIGKILL)
+            watcher.execute("SELECT pg_terminate_backend(%s)", (backend,))
+    finally:
+        holder.rollback()
+        holder.close()
+
+    _wait(lambda: DashboardReport.objects.get(pk=report.pk).status == "done", 120,
+          "the report")  # fmt: skip
+    report.refresh_from_db()
+    assert report.progress == 100 and report.file.name.endswith(".xlsx")
+    assert openpyxl.load_workbook(report.file.path).sheetnames
+    assert DashboardReport.objects.count() == 1
+    assert len(list(tmp_path.rglob("*.xlsx"))) == 1  # one file, not one per attempt
