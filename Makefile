@@ -48,6 +48,7 @@ bench: $(STAMP)
 	else echo "no benchmarks yet (tests/bench/run.py)"; fi
 	@if [ -f tests/bench/aid.py ]; then $(DEV) exec $(PY) tests/bench/aid.py; fi
 	@if [ -f tests/bench/dashboard.py ]; then $(DEV) exec $(PY) tests/bench/dashboard.py; fi
+	@if [ -f tests/bench/load.py ]; then $(DEV) exec $(PY) tests/bench/load.py; fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

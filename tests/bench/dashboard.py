@@ -186,13 +186,13 @@ SQL = [
         INSERT INTO cases_referral (id, reference, source, referring_org_id, referring_officer,
             referral_date, nik, full_name, sex, phone, address, region_id, substances,
             urine_test, legal_status, reason, notes, status, submitted_by_id, submitted_at,
-            decline_reason, client_id)
+            decline_reason, withdraw_reason, client_id)
         SELECT md5('r' || i)::uuid, 'RJK-B-' || i,
             (ARRAY['bnnk','bnnp','police','court','ipwl','lks','health','family','self',
                    'community'])[1 + i %% 10], %(bnnp)s, 'Petugas',
             DATE '2023-01-01' + i %% %(days)s, c.nik, c.full_name, c.sex, '', '', c.village_id,
             '{}', '', '', 'Rujukan', '', CASE WHEN i %% 5 = 0 THEN 'submitted' ELSE 'accepted' END,
-            %(officer)s, now(), '', CASE WHEN i %% 5 = 0 THEN NULL ELSE c.id END
+            %(officer)s, now(), '', '', CASE WHEN i %% 5 = 0 THEN NULL ELSE c.id END
         FROM generate_series(1, %(clients)s) i JOIN cases_client c ON c.id = md5('c' || i)::uuid""",
     ),
     (
@@ -200,12 +200,12 @@ SQL = [
         """
         INSERT INTO assessments_eligibilitybatch (id, name, programme_id, snapshot_id,
             organisation_id, source, file, file_name, status, total_rows, processed_rows,
-            error, created_by_id, created_at, started_at, finished_at)
+            error, created_by_id, created_at, started_at, finished_at, run)
         SELECT md5('b' || b)::uuid, 'Usulan ' || b, (%(programmes)s::uuid[])[1 + (b - 1) / 24],
             %(snapshot)s, %(org)s, 'upload', '', 'usulan.xlsx', 'done', 0, 0, '', %(boss)s,
             make_timestamptz(2023 + (b - 1) / 24, 1 + ((b - 1) %% 24) / 2,
                              CASE WHEN b %% 2 = 0 THEN 20 ELSE 5 END, 3, 0, 0, 'UTC'),
-            now(), now()
+            now(), now(), 1
         FROM generate_series(1, 96) b""",
     ),
     (
