@@ -19,6 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from atensi.accounts.models import Organisation, User
+from atensi.api_schema import errors
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
 from cases.choices import Substance
@@ -26,16 +27,6 @@ from cases.models import Case
 from rehab.models import AftercareFollowUp, Episode, EpisodePhase, IbmUnit, RecoveryAgent, Session
 from rehab.selectors import episodes as selectors
 from rehab.services import episodes as services
-
-
-class RehabErrorSerializer(serializers.Serializer):
-    """{"error": {"code", "message", "fields"}} as every endpoint answers a refusal."""
-
-    error = serializers.DictField()
-
-
-def _errors(*codes: int) -> dict:
-    return {code: RehabErrorSerializer for code in codes}
 
 
 class PhaseSerializer(serializers.ModelSerializer):
@@ -129,7 +120,7 @@ def _lookup(model, pk, field, queryset=None):
     ),
     retrieve=extend_schema(
         summary="One episode, with its phases and relapse links",
-        responses={200: EpisodeSerializer, **_errors(404)},
+        responses={200: EpisodeSerializer, **errors(404)},
     ),  # fmt: skip
 )
 @extend_schema(tags=["rehabilitation"])
@@ -168,7 +159,7 @@ class EpisodeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(
         summary="Start an episode on a case (BNNK: on a case of its accepted referrals)",
         request=EpisodeCreateSerializer,
-        responses={201: EpisodeSerializer, **_errors(400, 403, 404, 409)},
+        responses={201: EpisodeSerializer, **errors(400, 403, 404, 409)},
     )
     def create(self, request):
         data = EpisodeCreateSerializer(data=request.data)
@@ -196,7 +187,7 @@ class EpisodeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(
         summary="End the episode with its outcome (a relapse starts the next episode)",
         request=EndSerializer,
-        responses={200: EpisodeSerializer, **_errors(400, 403, 404, 409)},
+        responses={200: EpisodeSerializer, **errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
@@ -215,7 +206,7 @@ class EpisodeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(
         summary="Start the next phase of an inpatient episode",
         request=PhaseStartSerializer,
-        responses={201: PhaseSerializer, **_errors(400, 403, 404, 409)},
+        responses={201: PhaseSerializer, **errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def phases(self, request, pk=None):
@@ -245,7 +236,7 @@ class SessionSerializer(serializers.ModelSerializer):
         summary="Sessions of the episodes you may read",
         parameters=[OpenApiParameter("episode", str, description="An episode's id.")],
     ),
-    retrieve=extend_schema(responses={200: SessionSerializer, **_errors(404)}),
+    retrieve=extend_schema(responses={200: SessionSerializer, **errors(404)}),
 )
 @extend_schema(tags=["rehabilitation"])
 class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -263,7 +254,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(
         summary="Record a session of an episode you manage",
         request=SessionSerializer,
-        responses={201: SessionSerializer, **_errors(400, 403, 404, 409)},
+        responses={201: SessionSerializer, **errors(400, 403, 404, 409)},
     )
     def create(self, request):
         data = SessionSerializer(data=request.data)
@@ -324,7 +315,7 @@ class FollowUpRecordSerializer(serializers.Serializer):
             OpenApiParameter("due_by", str, description="Due on or before this date."),
         ],
     ),
-    retrieve=extend_schema(responses={200: FollowUpSerializer, **_errors(404)}),
+    retrieve=extend_schema(responses={200: FollowUpSerializer, **errors(404)}),
 )
 @extend_schema(tags=["rehabilitation"])
 class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -347,7 +338,7 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(
         summary="Record a due follow-up once",
         request=FollowUpRecordSerializer,
-        responses={200: FollowUpSerializer, **_errors(400, 403, 404, 409)},
+        responses={200: FollowUpSerializer, **errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def record(self, request, pk=None):
