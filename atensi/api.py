@@ -35,6 +35,15 @@ class Pagination(PageNumberPagination):
             )
         return int(raw)
 
+    def get_page_number(self, request, paginator):
+        """An empty or repeated `page` is an invalid page (404), not the first."""
+        raw = request.query_params.get(self.page_query_param)
+        if raw is None:
+            return 1
+        if raw in self.last_page_strings:
+            return paginator.num_pages
+        return raw
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
@@ -48,6 +57,9 @@ class Pagination(PageNumberPagination):
                     "minimum": 1,
                     "maximum": self.max_page_size,
                 }
+            if parameter["name"] == self.page_query_param:
+                parameter["description"] = "A page number from 1; one past the last is a 404."
+                parameter["schema"] = {"type": "integer", "minimum": 1}
         return parameters
 
 

@@ -34,6 +34,7 @@ ERRORS = {
     404: "Not found, or outside your area: the API does not say which. On a list, a page "
     "past the last.",
     409: "The record's state does not allow this now (already done, changed meanwhile).",
+    415: "The body is not in a media type the operation takes.",
     429: "Too many requests: wait for Retry-After seconds.",
 }
 
@@ -46,7 +47,8 @@ def errors(*codes: int) -> dict:
 class AutoSchema(SpectacularAutoSchema):
     """Documents the errors an operation can answer, so that its schema lists every status.
 
-    401 when it needs a signed-in caller; 400 when it takes a body or query parameters;
+    401 when it needs a signed-in caller; 400 when it takes a body or query parameters,
+    and 415 for a body in a media type it does not take;
     404 when its path names a record, or it is a list with pages; and for the writes of the
     signed-in API (session or token), which call a service, 400, 403 and 409: the input
     breaks a rule, the role may not, the record's state does not allow it. An operation's
@@ -70,6 +72,8 @@ class AutoSchema(SpectacularAutoSchema):
             codes.add(401)
         if service or "query" in places or "requestBody" in operation:
             codes.add(400)
+        if "requestBody" in operation:
+            codes.add(415)
         if "path" in places or "page" in names:
             codes.add(404)
         if service:
