@@ -90,6 +90,11 @@ class AutoSchema(SpectacularAutoSchema):
         if isinstance(field, serializers.ChoiceField) and field.read_only and _blank(field):
             field = copy.copy(field)
             field.allow_blank = True
+        # A read-only field defaulting to None (`source="proposal.reference"` where there may
+        # be no proposal) sends null.
+        if field.read_only and field.default is None and not field.allow_null:
+            field = copy.copy(field)
+            field.allow_null = True
         return super()._map_serializer_field(field, direction, bypass_extensions)
 
     def _error_response(self, code: int) -> dict:

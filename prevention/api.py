@@ -63,10 +63,14 @@ class ActivityCreateSerializer(serializers.Serializer):
     urine_results = UrineRowInputSerializer(many=True, required=False, default=list)
 
 
+YEAR = {"type": "integer", "minimum": 1, "maximum": 9999}
+
+
 def _year(value: str | None) -> int | None:
     if not value:
         return None
-    if not value.isdigit():
+    # A year past 9999 has no dates to filter by.
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 9999:
         raise ValidationError({"year": ["Give a year, e.g. 2023."]})
     return int(value)
 
@@ -80,7 +84,7 @@ class ActivityFilterSerializer(serializers.Serializer):
     list=extend_schema(
         summary="The BNNK activities in your area, newest first",
         parameters=[
-            OpenApiParameter("year", int),
+            OpenApiParameter("year", YEAR),
             OpenApiParameter("type", enum=ActivityType.values),
             OpenApiParameter("field", enum=Field.values, description="Field of work."),
             OpenApiParameter("village", str, description="Village or area code prefix."),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -141,7 +142,7 @@ class DecreeDetailSerializer(DecreeSerializer):
 @extend_schema_view(
     list=extend_schema(
         summary="The catalogue of your organisation's programmes",
-        parameters=[OpenApiParameter("programme", str, required=False)],
+        parameters=[OpenApiParameter("programme", OpenApiTypes.UUID, required=False)],
     ),
     retrieve=extend_schema(
         summary="One aid item", responses={200: AidItemSerializer, **errors(404)}
@@ -173,7 +174,7 @@ TRANSITION_ERRORS = errors(400, 403, 404, 409)
     list=extend_schema(
         summary="Proposals of clients you may read (NIKs masked)",
         parameters=[
-            OpenApiParameter("programme", str, required=False),
+            OpenApiParameter("programme", OpenApiTypes.UUID, required=False),
             OpenApiParameter("state", enum=State.values, required=False),
             OpenApiParameter("q", str, required=False, description="Part of a proposal number"),
         ],

@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -94,6 +95,9 @@ class PhaseStartSerializer(serializers.Serializer):
     started_on = serializers.DateField()
 
 
+INT_MAX = 2**31 - 1
+
+
 def _not_found(field: str, text: str):
     return serializers.ValidationError({field: [text]})
 
@@ -114,8 +118,12 @@ def _lookup(model, pk, field, queryset=None):
         parameters=[
             OpenApiParameter("modality", enum=Episode.Modality.values),
             OpenApiParameter("status", enum=["open", "ended", *Episode.Outcome.values]),
-            OpenApiParameter("provider", int),
-            OpenApiParameter("year", int, description="Year the episode started."),
+            OpenApiParameter("provider", {"type": "integer", "minimum": 1, "maximum": INT_MAX}),
+            OpenApiParameter(
+                "year",
+                {"type": "integer", "minimum": 1, "maximum": 9999},
+                description="Year the episode started.",
+            ),
         ],
     ),
     retrieve=extend_schema(
@@ -139,9 +147,15 @@ class EpisodeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise _not_found("status", _("Unknown status."))
         provider = params.get("provider", "")
         year = params.get("year", "")
-        for name, value in (("provider", provider), ("year", year)):
+        for name, value, top in (("provider", provider, INT_MAX), ("year", year, 9999)):
             if value and not (value.isascii() and value.isdigit()):
                 raise _not_found(name, _("A whole number is expected."))
+            # Past the top there is no such organisation id or year (the database and the
+            # calendar would fail on it).
+            try:
+                serializers.IntegerField(min_value=1, max_value=top).run_validation(value or 1)
+            except serializers.ValidationError as exc:
+                raise serializers.ValidationError({name: exc.detail}) from exc
         return (
             selectors.episode_list(user=self.request.user, modality=modality, status=state,
                                    provider=provider, year=int(year) if year else None)
@@ -234,7 +248,7 @@ class SessionSerializer(serializers.ModelSerializer):
 @extend_schema_view(
     list=extend_schema(
         summary="Sessions of the episodes you may read",
-        parameters=[OpenApiParameter("episode", str, description="An episode's id.")],
+        parameters=[OpenApiParameter("episode", OpenApiTypes.UUID, description="An episode's id.")],
     ),
     retrieve=extend_schema(responses={200: SessionSerializer, **errors(404)}),
 )
@@ -312,7 +326,9 @@ class FollowUpRecordSerializer(serializers.Serializer):
         summary="Aftercare follow-ups of the episodes you may read",
         parameters=[
             OpenApiParameter("status", enum=["open", *AftercareFollowUp.Status.values]),
-            OpenApiParameter("due_by", str, description="Due on or before this date."),
+            OpenApiParameter(
+                "due_by", OpenApiTypes.DATE, description="Due on or before this date."
+            ),
         ],
     ),
     retrieve=extend_schema(responses={200: FollowUpSerializer, **errors(404)}),
