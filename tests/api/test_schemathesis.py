@@ -21,6 +21,7 @@ import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
+from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import strategies as st
 from jsonschema import Draft4Validator, FormatChecker
@@ -108,3 +109,14 @@ def test_every_role_gets_what_the_schema_says(case, world):
             text = response.content.decode("utf-8", "replace")
             leaked = sorted(secret for secret in WORLD["secrets"] if secret in text)
             assert not leaked, f"{case.method} {case.formatted_path} showed the outsider {leaked}"
+
+
+@pytest.mark.django_db
+def test_the_outsider_check_would_see_a_record_of_oki(world):
+    """The same list the outsider reads empty shows the caseworker the secrets looked for."""
+    client = Client(raise_request_exception=True)
+    for role, found in (("caseworker", True), ("outsider", False)):
+        response = client.get("/api/v1/clients/", HTTP_AUTHORIZATION=f"Token {world[role]}")
+        text = response.content.decode()
+        assert response.status_code == 200
+        assert any(secret in text for secret in WORLD["secrets"]) is found, role
