@@ -106,9 +106,12 @@ class AutoSchema(SpectacularAutoSchema):
 
 
 def _blank(field) -> bool:
-    """Whether a serializer field shows a model field that may be left blank."""
+    """Whether a field the ModelSerializer made itself shows a model field that may be left
+    blank (a declared field says for itself what it sends: StageOrNullField sends null)."""
     model = getattr(getattr(field.parent, "Meta", None), "model", None)
     if model is None or not field.source or "." in field.source:
+        return False
+    if field.field_name in getattr(field.parent, "_declared_fields", {}):
         return False
     try:
         return model._meta.get_field(field.source).blank
