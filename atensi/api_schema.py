@@ -52,7 +52,7 @@ class AutoSchema(SpectacularAutoSchema):
     404 when its path names a record, or it is a list with pages; and for the writes of the
     signed-in API (session or token), which call a service, 400, 403 and 409: the input
     breaks a rule, the role may not, the record's state does not allow it. An operation's
-    own `responses` come first; these fill the gaps.
+    own `responses` come first; these fill the gaps. Optional filters may be sent empty.
     """
 
     WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -78,6 +78,12 @@ class AutoSchema(SpectacularAutoSchema):
             codes.add(404)
         if service:
             codes.update({403, 409})
+        # An empty filter (?case=) is no filter: DRF reads an empty optional input as absent,
+        # and the views do the same. Only the page and its size refuse an empty value.
+        for parameter in parameters:
+            optional = parameter["in"] == "query" and not parameter.get("required")
+            if optional and parameter["name"] not in ("page", "page_size"):
+                parameter["allowEmptyValue"] = True
         responses = operation["responses"]
         for code in sorted(codes):
             if str(code) not in responses:
