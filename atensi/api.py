@@ -1,9 +1,11 @@
-"""API plumbing shared by every app: pagination and one error body shape."""
+"""API plumbing shared by every app: pagination and one error body shape (documented by
+atensi.api_schema)."""
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -33,6 +35,15 @@ class Pagination(PageNumberPagination):
             )
         return int(raw)
 
+    def get_page_number(self, request, paginator):
+        """An empty or repeated `page` is an invalid page (404), not the first."""
+        raw = request.query_params.get(self.page_query_param)
+        if raw is None:
+            return 1
+        if raw in self.last_page_strings:
+            return paginator.num_pages
+        return raw
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
@@ -46,6 +57,9 @@ class Pagination(PageNumberPagination):
                     "minimum": 1,
                     "maximum": self.max_page_size,
                 }
+            if parameter["name"] == self.page_query_param:
+                parameter["description"] = "A page number from 1; one past the last is a 404."
+                parameter["schema"] = {"type": "integer", "minimum": 1}
         return parameters
 
 
@@ -93,3 +107,13 @@ def _body(status_code, code, message, fields, headers=None):
         if name.lower() in {"www-authenticate", "retry-after", "allow"}:
             response[name] = value
     return response
+
+
+def page_not_found(request, exception):
+    """A URL under /api/ that names no endpoint (an id of the wrong shape) answers in the
+    API's error body; any other is the site's page."""
+    if request.path.startswith("/api/"):
+        detail = str(exceptions.NotFound.default_detail)
+        body = {"error": {"code": "not_found", "message": detail, "fields": {}}}
+        return JsonResponse(body, status=status.HTTP_404_NOT_FOUND)
+    return defaults.page_not_found(request, exception)

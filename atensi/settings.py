@@ -236,7 +236,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "atensi.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "atensi.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "atensi.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": "10/min"},
@@ -250,6 +250,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Bodies are JSON; the uploads say multipart themselves. The form encodings DRF also
+    # parses cannot carry the nested and list inputs, so they are not offered.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
     "ENUM_NAME_OVERRIDES": {
         "StageEnum": "cases.models.Stage",
         "ReferralStatusEnum": "cases.models.Referral.Status",

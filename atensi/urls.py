@@ -13,6 +13,8 @@ admin.site.site_header = _("ATENSI administration")
 admin.site.site_title = _("ATENSI administration")
 admin.site.index_title = _("Users, organisations and reference data")
 
+handler404 = "atensi.api.page_not_found"
+
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", health.healthz, name="healthz"),

@@ -13,19 +13,11 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from atensi.api_schema import errors
+
 from . import selectors, services
 from .models import Activity, ActivityType, Assessor, Field, UrineTestResult, VillageStatus
 from .models import Vulnerability as VulnerabilityChoices
-
-
-class PreventionErrorSerializer(serializers.Serializer):
-    """{"error": {"code", "message", "fields"}} as every endpoint answers a refusal."""
-
-    error = serializers.DictField()
-
-
-def _errors(*codes: int) -> dict:
-    return {code: PreventionErrorSerializer for code in codes}
 
 
 class UrineTestResultSerializer(serializers.ModelSerializer):
@@ -71,19 +63,28 @@ class ActivityCreateSerializer(serializers.Serializer):
     urine_results = UrineRowInputSerializer(many=True, required=False, default=list)
 
 
+YEAR = {"type": "integer", "minimum": 1, "maximum": 9999}
+
+
 def _year(value: str | None) -> int | None:
     if not value:
         return None
-    if not value.isdigit():
+    # A year past 9999 has no dates to filter by.
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 9999:
         raise ValidationError({"year": ["Give a year, e.g. 2023."]})
     return int(value)
+
+
+class ActivityFilterSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=ActivityType.choices, required=False)
+    field = serializers.ChoiceField(choices=Field.choices, required=False)
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="The BNNK activities in your area, newest first",
         parameters=[
-            OpenApiParameter("year", int),
+            OpenApiParameter("year", YEAR),
             OpenApiParameter("type", enum=ActivityType.values),
             OpenApiParameter("field", enum=Field.values, description="Field of work."),
             OpenApiParameter("village", str, description="Village or area code prefix."),
@@ -91,7 +92,7 @@ def _year(value: str | None) -> int | None:
     ),
     retrieve=extend_schema(
         summary="One activity with its urine-test rows",
-        responses={200: ActivitySerializer, **_errors(404)},
+        responses={200: ActivitySerializer, **errors(404)},
     ),
 )
 @extend_schema(tags=["prevention"])
@@ -103,11 +104,13 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         if getattr(self, "swagger_fake_view", False):
             return Activity.objects.none()
         params = self.request.query_params
+        filters = ActivityFilterSerializer(data=params)
+        filters.is_valid(raise_exception=True)
         qs = selectors.activity_list(
             user=self.request.user,
             year=_year(params.get("year")),
-            type=params.get("type", ""),
-            field=params.get("field", ""),
+            type=filters.validated_data.get("type", ""),
+            field=filters.validated_data.get("field", ""),
             village=params.get("village", ""),
         )
         return qs.prefetch_related("urine_results").order_by("-date", "-created_at")
@@ -115,7 +118,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(
         summary="Record an activity of your organisation, with urine-test rows per institution",
         request=ActivityCreateSerializer,
-        responses={201: ActivitySerializer, **_errors(400, 403)},
+        responses={201: ActivitySerializer, **errors(400, 403)},
     )
     def create(self, request):
         data = ActivityCreateSerializer(data=request.data)
@@ -188,7 +191,7 @@ class VillageStatusCreateSerializer(serializers.Serializer):
     ),
     retrieve=extend_schema(
         summary="A village's assessments (its history) and Desa Bersinar designation",
-        responses={200: VillageHistorySerializer, **_errors(404)},
+        responses={200: VillageHistorySerializer, **errors(404)},
     ),
 )
 @extend_schema(tags=["prevention"])
@@ -234,7 +237,7 @@ class VillageStatusViewSet(
     @extend_schema(
         summary="Record an assessment of a village in your area",
         request=VillageStatusCreateSerializer,
-        responses={201: VillageStatusSerializer, **_errors(400, 403, 409)},
+        responses={201: VillageStatusSerializer, **errors(400, 403, 409)},
     )
     def create(self, request):
         data = VillageStatusCreateSerializer(data=request.data)

@@ -23,6 +23,7 @@ from aid.services import handovers as handover_services
 from aid.views.documents import annex_file
 from aid.views.handovers import handover_evidence_file
 from atensi.accounts import policy
+from atensi.api_schema import ErrorBodySerializer
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
 from atensi.documents import pdf_response
@@ -53,12 +54,6 @@ class BinaryRenderer(PdfRenderer):
     format = "bin"
 
 
-class ErrorSerializer(serializers.Serializer):
-    """{"error": {"code", "message", "fields"}}: the API's one error shape."""
-
-    error = serializers.DictField()
-
-
 def _error(status_code: int, exc: ApplicationError) -> Response:
     fields = {exc.field: [str(exc.message)]} if exc.field else {}
     return Response(
@@ -80,7 +75,9 @@ class HandoverSerializer(serializers.ModelSerializer):
     proposal = serializers.UUIDField(source="proposal_id", read_only=True)
     proposal_reference = serializers.CharField(source="proposal.reference", read_only=True)
     officer = serializers.CharField(source="officer.username", read_only=True)
-    recipient_member = serializers.UUIDField(source="recipient_member_id", read_only=True)
+    recipient_member = serializers.UUIDField(
+        source="recipient_member_id", read_only=True, allow_null=True
+    )
     has_evidence = serializers.SerializerMethodField()
     items = HandoverItemSerializer(many=True, read_only=True)
 
@@ -159,10 +156,10 @@ class HandoverViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         request=HandoverCreateSerializer, parameters=[IDEMPOTENCY_KEY],
         responses={
             201: HandoverSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="Invalid input or a rule refused "
+            400: OpenApiResponse(ErrorBodySerializer, description="Invalid input or a rule refused "
                                  "it (e.g. `already_handed_over`)."),
-            404: OpenApiResponse(ErrorSerializer, description="Not found."),
-            409: OpenApiResponse(ErrorSerializer, description="The proposal is not approved "
+            404: OpenApiResponse(ErrorBodySerializer, description="Not found."),
+            409: OpenApiResponse(ErrorBodySerializer, description="The proposal is not approved "
                                  "(`conflict`), or the Idempotency-Key was used for a "
                                  "different body (`idempotency_conflict`)."),
         },
@@ -218,12 +215,12 @@ class HandoverViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         methods=["post"], request={"multipart/form-data": EvidenceSerializer},
         responses={
             200: HandoverSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="Not a whole JPG, PNG or PDF, "
+            400: OpenApiResponse(ErrorBodySerializer, description="Not a whole JPG, PNG or PDF, "
                                  "or too large (`field`: `evidence`)."),
-            403: OpenApiResponse(ErrorSerializer, description="The caller may read the "
+            403: OpenApiResponse(ErrorBodySerializer, description="The caller may read the "
                                  "hand-over but not hand over for its programme."),
-            404: OpenApiResponse(ErrorSerializer, description="Not found."),
-            409: OpenApiResponse(ErrorSerializer, description="The hand-over already has its "
+            404: OpenApiResponse(ErrorBodySerializer, description="Not found."),
+            409: OpenApiResponse(ErrorBodySerializer, description="The hand-over already has its "
                                  "signed record (`conflict`): it is never replaced."),
         },
         summary="Attach the photo or scan of the signed record (JPG, PNG or PDF)",
@@ -231,7 +228,7 @@ class HandoverViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     @extend_schema(
         methods=["get"],
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY,
-                   404: OpenApiResponse(ErrorSerializer, description="Not found, or no signed "
+                   404: OpenApiResponse(ErrorBodySerializer, description="Not found, or no signed "
                                         "record yet.")},  # fmt: skip
         summary="The signed record of a hand-over (every download audited)",
     )  # fmt: skip
@@ -253,7 +250,7 @@ class HandoverViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         return Response(HandoverSerializer(self.get_queryset().get(pk=handover.pk)).data)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY,
-                              404: OpenApiResponse(ErrorSerializer)},
+                              404: OpenApiResponse(ErrorBodySerializer)},
                    summary="The hand-over record (BAST) as PDF")  # fmt: skip
     @action(detail=True, methods=["get"], url_path="bast.pdf",
             renderer_classes=[PdfRenderer, renderers.JSONRenderer])  # fmt: skip
@@ -303,8 +300,8 @@ class DecreeDocumentViewSet(mixins.RetrieveModelMixin, mixins.CreateModelMixin,
 
     @extend_schema(
         request=DecreeDocumentCreateSerializer,
-        responses={201: DecreeDocumentSerializer, 400: OpenApiResponse(ErrorSerializer),
-                   404: OpenApiResponse(ErrorSerializer)},
+        responses={201: DecreeDocumentSerializer, 400: OpenApiResponse(ErrorBodySerializer),
+                   404: OpenApiResponse(ErrorBodySerializer)},
         summary="Build a decree's annex (a large decree is built by a worker)",
     )  # fmt: skip
     def create(self, request, *args, **kwargs):
@@ -329,7 +326,7 @@ class DecreeDocumentViewSet(mixins.RetrieveModelMixin, mixins.CreateModelMixin,
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY,
                               (200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,
-                              404: OpenApiResponse(ErrorSerializer)},
+                              404: OpenApiResponse(ErrorBodySerializer)},
                    summary="Download a finished annex (404 until it is ready)")  # fmt: skip
     @action(detail=True, methods=["get"], url_path="file",
             renderer_classes=[PdfRenderer, XlsxRenderer, renderers.JSONRenderer])  # fmt: skip

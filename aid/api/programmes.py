@@ -14,8 +14,7 @@ from rest_framework.response import Response
 from aid import selectors, services
 from aid.models import BudgetEntry, Programme
 from assessments.models.assessment import Component
-
-from .proposals import _errors
+from atensi.api_schema import errors
 
 MAX_RUPIAH = 10**15
 
@@ -140,7 +139,7 @@ class BudgetEntrySerializer(serializers.ModelSerializer):
     list=extend_schema(summary="Your organisation's aid programmes"),
     retrieve=extend_schema(
         summary="A programme with its budget panel and what it lacks for proposals",
-        responses={200: ProgrammeDetailSerializer, **_errors(404)},
+        responses={200: ProgrammeDetailSerializer, **errors(404)},
     ),
 )
 @extend_schema(tags=["aid"])
@@ -160,7 +159,7 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="Set the budget ceiling, period and funding source (a supervisor)",
         request=ProgrammeBudgetSerializer,
-        responses={200: ProgrammeDetailSerializer, **_errors(400, 403, 404)},
+        responses={200: ProgrammeDetailSerializer, **errors(400, 403, 404)},
     )
     def partial_update(self, request, pk=None):
         programme = self.get_object()
@@ -178,7 +177,7 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="Set what the ATENSI components are allocated out of the ceiling (a supervisor)",
         request=AllocationsSerializer,
-        responses={200: ProgrammeDetailSerializer, **_errors(400, 403, 404, 409)},
+        responses={200: ProgrammeDetailSerializer, **errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def allocations(self, request, pk=None):
@@ -196,7 +195,7 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="Move an amount between components, or to or from the unallocated part",
         request=MoveSerializer,
-        responses={200: ProgrammeDetailSerializer, **_errors(400, 403, 404)},
+        responses={200: ProgrammeDetailSerializer, **errors(400, 403, 404)},
     )
     @action(detail=True, methods=["post"], url_path="allocations/move")
     def move(self, request, pk=None):
@@ -209,7 +208,7 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="The programme's budget ledger, newest first: who, when, why, how much",
-        responses={200: BudgetEntrySerializer(many=True), **_errors(404)},
+        responses={200: BudgetEntrySerializer(many=True), **errors(404)},
     )
     @action(detail=True, methods=["get"])
     def ledger(self, request, pk=None):

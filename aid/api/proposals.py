@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -18,19 +19,10 @@ from rest_framework.response import Response
 
 from aid import selectors, services
 from aid.models import AidItem, Decree, Proposal, ProposalItem
+from atensi.api_schema import errors
 from cases.selectors import client_get
 
 State = Proposal.State
-
-
-class AidErrorSerializer(serializers.Serializer):
-    """{"error": {"code", "message", "fields"}} as every endpoint answers a refusal."""
-
-    error = serializers.DictField()
-
-
-def _errors(*codes: int) -> dict:
-    return {code: AidErrorSerializer for code in codes}
 
 
 class AidItemSerializer(serializers.ModelSerializer):
@@ -52,7 +44,9 @@ class ProposalItemSerializer(serializers.ModelSerializer):
 class ProposalSerializer(serializers.ModelSerializer):
     client_nik = serializers.CharField(source="client.masked_nik", read_only=True)
     village = serializers.CharField(source="client.village_id", read_only=True)
-    decree_number = serializers.CharField(source="decree.number", read_only=True, default=None)
+    decree_number = serializers.CharField(
+        source="decree.number", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Proposal
@@ -148,10 +142,10 @@ class DecreeDetailSerializer(DecreeSerializer):
 @extend_schema_view(
     list=extend_schema(
         summary="The catalogue of your organisation's programmes",
-        parameters=[OpenApiParameter("programme", str, required=False)],
+        parameters=[OpenApiParameter("programme", OpenApiTypes.UUID, required=False)],
     ),
     retrieve=extend_schema(
-        summary="One aid item", responses={200: AidItemSerializer, **_errors(404)}
+        summary="One aid item", responses={200: AidItemSerializer, **errors(404)}
     ),  # fmt: skip
 )
 @extend_schema(tags=["aid"])
@@ -173,21 +167,21 @@ def _proposal_response(proposal, request, code=200):
     return Response(ProposalDetailSerializer(proposal).data, status=code)
 
 
-TRANSITION_ERRORS = _errors(400, 403, 404, 409)
+TRANSITION_ERRORS = errors(400, 403, 404, 409)
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="Proposals of clients you may read (NIKs masked)",
         parameters=[
-            OpenApiParameter("programme", str, required=False),
+            OpenApiParameter("programme", OpenApiTypes.UUID, required=False),
             OpenApiParameter("state", enum=State.values, required=False),
             OpenApiParameter("q", str, required=False, description="Part of a proposal number"),
         ],
     ),
     retrieve=extend_schema(
         summary="A proposal with its items, screening evidence and warnings",
-        responses={200: ProposalDetailSerializer, **_errors(404)},
+        responses={200: ProposalDetailSerializer, **errors(404)},
     ),
 )
 @extend_schema(tags=["aid"])
@@ -226,7 +220,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(
         summary="Propose a client for a programme's items (a draft)",
         request=ProposalCreateSerializer,
-        responses={201: ProposalDetailSerializer, **_errors(400, 403, 404, 409)},
+        responses={201: ProposalDetailSerializer, **errors(400, 403, 404, 409)},
     )
     def create(self, request):
         data = ProposalCreateSerializer(data=request.data)
@@ -315,7 +309,7 @@ def _uuid(value: str, field: str):
     list=extend_schema(summary="Your organisation's decrees"),
     retrieve=extend_schema(
         summary="A decree with its proposals (NIKs masked) and total",
-        responses={200: DecreeDetailSerializer, **_errors(404)},
+        responses={200: DecreeDetailSerializer, **errors(404)},
     ),
 )
 @extend_schema(tags=["aid"])
@@ -331,7 +325,7 @@ class DecreeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(
         summary="Approve a set of verified proposals of one programme with one decree",
         request=DecreeCreateSerializer,
-        responses={201: DecreeDetailSerializer, **_errors(400, 403, 404, 409)},
+        responses={201: DecreeDetailSerializer, **errors(400, 403, 404, 409)},
     )
     def create(self, request):
         data = DecreeCreateSerializer(data=request.data)

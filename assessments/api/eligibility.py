@@ -24,6 +24,7 @@ from assessments.selectors import eligibility as selectors
 from assessments.services import eligibility as services
 from assessments.services import matching
 from atensi.accounts import policy
+from atensi.api_schema import errors
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
 from cases.nik import mask_nik
@@ -45,31 +46,35 @@ class StepSerializer(serializers.Serializer):
     lost = serializers.IntegerField()
 
 
-class BatchSerializer(serializers.ModelSerializer):
+class BatchListSerializer(serializers.ModelSerializer):
+    """A list row: where the batch stands. Its counts and funnel come with the batch itself."""
+
     progress = serializers.SerializerMethodField()
-    counts = serializers.SerializerMethodField()
-    funnel = serializers.SerializerMethodField()
 
     class Meta:
         model = EligibilityBatch
         fields = [
             "id", "name", "programme", "snapshot", "source", "file_name", "status", "total_rows",
-            "processed_rows", "progress", "counts", "funnel", "error", "created_at",
-            "started_at", "finished_at",
+            "processed_rows", "progress", "error", "created_at", "started_at", "finished_at",
         ]  # fmt: skip
 
     def get_progress(self, batch) -> float:
         return round(batch.processed_rows / batch.total_rows, 4) if batch.total_rows else 0.0
 
+
+class BatchSerializer(BatchListSerializer):
+    counts = serializers.SerializerMethodField()
+    funnel = serializers.SerializerMethodField()
+
+    class Meta(BatchListSerializer.Meta):
+        fields = [*BatchListSerializer.Meta.fields[:10], "counts", "funnel",
+                  *BatchListSerializer.Meta.fields[10:]]  # fmt: skip
+
     def get_counts(self, batch) -> dict[str, int]:
-        if not self.context.get("detail"):
-            return {}
         return selectors.batch_verdict_counts(batch=batch)
 
     @extend_schema_field(StepSerializer(many=True))
     def get_funnel(self, batch) -> list:
-        if not self.context.get("detail"):
-            return []
         return [
             {"step": step, "remaining": remaining, "lost": lost}
             for step, remaining, lost in selectors.batch_funnel(batch=batch)
@@ -248,7 +253,10 @@ class ReviewSerializer(serializers.Serializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Your organisation's eligibility batches"),
+    list=extend_schema(
+        summary="Your organisation's eligibility batches (counts and funnel: one batch)",
+        responses=BatchListSerializer(many=True),
+    ),
     retrieve=extend_schema(summary="Status, progress, counts per verdict and the funnel"),
 )
 @extend_schema(tags=["eligibility"])
@@ -263,8 +271,8 @@ class EligibilityBatchViewSet(
             return EligibilityBatch.objects.none()
         return selectors.batch_list(user=self.request.user)
 
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "detail": self.action != "list"}
+    def get_serializer_class(self):
+        return BatchListSerializer if self.action == "list" else BatchSerializer
 
     @extend_schema(
         summary="Screen a proposal list (multipart `file`) or chosen clients (`client_ids`)",
@@ -292,9 +300,9 @@ class EligibilityBatchViewSet(
             by=request.user, programme=programme, snapshot=snapshot, name=values["name"],
             file=values["file"], client_ids=values["client_ids"], request=request,
         )  # fmt: skip
-        context = self.get_serializer_context() | {"detail": True}
         return Response(
-            BatchSerializer(batch, context=context).data, status=status.HTTP_202_ACCEPTED
+            BatchSerializer(batch, context=self.get_serializer_context()).data,
+            status=status.HTTP_202_ACCEPTED,
         )
 
     @extend_schema(
@@ -308,7 +316,7 @@ class EligibilityBatchViewSet(
                 description="`full`: NIKs unmasked (supervisors only; audited).",
             ),
         ],  # fmt: skip
-        responses=ResultSerializer(many=True),
+        responses={200: ResultSerializer(many=True), **errors(403)},
     )
     @action(detail=True, methods=["get"])
     def results(self, request, pk=None):
@@ -337,7 +345,7 @@ class EligibilityBatchViewSet(
     @action(detail=True, methods=["post"])
     def rerun(self, request, pk=None):
         batch = services.batch_rerun(batch=self.get_object(), by=request.user, request=request)
-        return Response(BatchSerializer(batch, context={"detail": True}).data, status=202)
+        return Response(BatchSerializer(batch).data, status=202)
 
     @extend_schema(
         summary="Choose one of the candidates of a row waiting for review, or reject them "

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from atensi.api_schema import ErrorBodySerializer
 from atensi.errors import ApplicationError
 
 from . import policy, services
@@ -34,18 +35,6 @@ class TokenRequestSerializer(serializers.Serializer):
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
     expiry = serializers.DateTimeField(read_only=True, help_text="When the token stops working.")
-
-
-class ErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-
-
-class ErrorBodySerializer(serializers.Serializer):
-    """The one error body of the API (atensi.api.exception_handler)."""
-
-    error = ErrorDetailSerializer()
 
 
 class OrganisationSerializer(serializers.Serializer):

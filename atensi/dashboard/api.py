@@ -8,8 +8,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from aid.api.handovers import ErrorSerializer, PdfRenderer, XlsxRenderer
+from aid.api.handovers import PdfRenderer, XlsxRenderer
 from atensi.accounts import policy
+from atensi.api_schema import ErrorBodySerializer, errors
 from atensi.spreadsheets import XLSX_CONTENT_TYPE
 
 from . import report as reports
@@ -85,7 +86,7 @@ class DashboardView(APIView):
             OpenApiParameter("period", OpenApiTypes.STR, description="2023, 2023-Q2 or "
                              "2023-05; empty for this year."),
         ],
-        responses=DashboardSerializer,
+        responses={200: DashboardSerializer, **errors(404)},
     )  # fmt: skip
     def get(self, request):
         if not policy.has_role(request.user, policy.DASHBOARD_READERS):
@@ -132,8 +133,8 @@ class DashboardReportViewSet(mixins.RetrieveModelMixin, mixins.CreateModelMixin,
 
     @extend_schema(
         request=DashboardReportCreateSerializer,
-        responses={201: DashboardReportSerializer, 400: OpenApiResponse(ErrorSerializer),
-                   404: OpenApiResponse(ErrorSerializer)},
+        responses={201: DashboardReportSerializer, 400: OpenApiResponse(ErrorBodySerializer),
+                   404: OpenApiResponse(ErrorBodySerializer)},
         summary="Ask for an area's yearly report (built by a worker)",
     )  # fmt: skip
     def create(self, request, *args, **kwargs):
@@ -151,7 +152,7 @@ class DashboardReportViewSet(mixins.RetrieveModelMixin, mixins.CreateModelMixin,
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY,
                               (200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,
-                              404: OpenApiResponse(ErrorSerializer)},
+                              404: OpenApiResponse(ErrorBodySerializer)},
                    summary="Download a finished yearly report (404 until it is ready)")  # fmt: skip
     @action(detail=True, methods=["get"], url_path="file",
             renderer_classes=[PdfRenderer, XlsxRenderer, renderers.JSONRenderer])  # fmt: skip

@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -19,6 +20,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from atensi.accounts.models import Organisation, User
+from atensi.api_schema import errors
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
 from cases.choices import Substance
@@ -26,16 +28,6 @@ from cases.models import Case
 from rehab.models import AftercareFollowUp, Episode, EpisodePhase, IbmUnit, RecoveryAgent, Session
 from rehab.selectors import episodes as selectors
 from rehab.services import episodes as services
-
-
-class RehabErrorSerializer(serializers.Serializer):
-    """{"error": {"code", "message", "fields"}} as every endpoint answers a refusal."""
-
-    error = serializers.DictField()
-
-
-def _errors(*codes: int) -> dict:
-    return {code: RehabErrorSerializer for code in codes}
 
 
 class PhaseSerializer(serializers.ModelSerializer):
@@ -103,6 +95,9 @@ class PhaseStartSerializer(serializers.Serializer):
     started_on = serializers.DateField()
 
 
+INT_MAX = 2**31 - 1
+
+
 def _not_found(field: str, text: str):
     return serializers.ValidationError({field: [text]})
 
@@ -123,13 +118,17 @@ def _lookup(model, pk, field, queryset=None):
         parameters=[
             OpenApiParameter("modality", enum=Episode.Modality.values),
             OpenApiParameter("status", enum=["open", "ended", *Episode.Outcome.values]),
-            OpenApiParameter("provider", int),
-            OpenApiParameter("year", int, description="Year the episode started."),
+            OpenApiParameter("provider", {"type": "integer", "minimum": 1, "maximum": INT_MAX}),
+            OpenApiParameter(
+                "year",
+                {"type": "integer", "minimum": 1, "maximum": 9999},
+                description="Year the episode started.",
+            ),
         ],
     ),
     retrieve=extend_schema(
         summary="One episode, with its phases and relapse links",
-        responses={200: EpisodeSerializer, **_errors(404)},
+        responses={200: EpisodeSerializer, **errors(404)},
     ),  # fmt: skip
 )
 @extend_schema(tags=["rehabilitation"])
@@ -148,9 +147,15 @@ class EpisodeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise _not_found("status", _("Unknown status."))
         provider = params.get("provider", "")
         year = params.get("year", "")
-        for name, value in (("provider", provider), ("year", year)):
+        for name, value, top in (("provider", provider, INT_MAX), ("year", year, 9999)):
             if value and not (value.isascii() and value.isdigit()):
                 raise _not_found(name, _("A whole number is expected."))
+            # Past the top there is no such organisation id or year (the database and the
+            # calendar would fail on it).
+            try:
+                serializers.IntegerField(min_value=1, max_value=top).run_validation(value or 1)
+            except serializers.ValidationError as exc:
+                raise serializers.ValidationError({name: exc.detail}) from exc
         return (
             selectors.episode_list(user=self.request.user, modality=modality, status=state,
                                    provider=provider, year=int(year) if year else None)
@@ -168,7 +173,7 @@ class EpisodeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(
         summary="Start an episode on a case (BNNK: on a case of its accepted referrals)",
         request=EpisodeCreateSerializer,
-        responses={201: EpisodeSerializer, **_errors(400, 403, 404, 409)},
+        responses={201: EpisodeSerializer, **errors(400, 403, 404, 409)},
     )
     def create(self, request):
         data = EpisodeCreateSerializer(data=request.data)
@@ -196,7 +201,7 @@ class EpisodeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(
         summary="End the episode with its outcome (a relapse starts the next episode)",
         request=EndSerializer,
-        responses={200: EpisodeSerializer, **_errors(400, 403, 404, 409)},
+        responses={200: EpisodeSerializer, **errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
@@ -216,7 +221,7 @@ class EpisodeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(
         summary="Start the next phase of an inpatient episode",
         request=PhaseStartSerializer,
-        responses={201: PhaseSerializer, **_errors(400, 403, 404, 409)},
+        responses={201: PhaseSerializer, **errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def phases(self, request, pk=None):
@@ -245,9 +250,9 @@ class SessionSerializer(serializers.ModelSerializer):
 @extend_schema_view(
     list=extend_schema(
         summary="Sessions of the episodes you may read",
-        parameters=[OpenApiParameter("episode", str, description="An episode's id.")],
+        parameters=[OpenApiParameter("episode", OpenApiTypes.UUID, description="An episode's id.")],
     ),
-    retrieve=extend_schema(responses={200: SessionSerializer, **_errors(404)}),
+    retrieve=extend_schema(responses={200: SessionSerializer, **errors(404)}),
 )
 @extend_schema(tags=["rehabilitation"])
 class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -265,7 +270,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(
         summary="Record a session of an episode you manage",
         request=SessionSerializer,
-        responses={201: SessionSerializer, **_errors(400, 403, 404, 409)},
+        responses={201: SessionSerializer, **errors(400, 403, 404, 409)},
     )
     def create(self, request):
         data = SessionSerializer(data=request.data)
@@ -323,10 +328,12 @@ class FollowUpRecordSerializer(serializers.Serializer):
         summary="Aftercare follow-ups of the episodes you may read",
         parameters=[
             OpenApiParameter("status", enum=["open", *AftercareFollowUp.Status.values]),
-            OpenApiParameter("due_by", str, description="Due on or before this date."),
+            OpenApiParameter(
+                "due_by", OpenApiTypes.DATE, description="Due on or before this date."
+            ),
         ],
     ),
-    retrieve=extend_schema(responses={200: FollowUpSerializer, **_errors(404)}),
+    retrieve=extend_schema(responses={200: FollowUpSerializer, **errors(404)}),
 )
 @extend_schema(tags=["rehabilitation"])
 class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -349,7 +356,7 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(
         summary="Record a due follow-up once",
         request=FollowUpRecordSerializer,
-        responses={200: FollowUpSerializer, **_errors(400, 403, 404, 409)},
+        responses={200: FollowUpSerializer, **errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def record(self, request, pk=None):

@@ -10,19 +10,10 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from atensi.api_schema import errors
 from rehab.models.episodes import IbmUnit, RecoveryAgent
 from rehab.selectors import ibm as selectors
 from rehab.services import ibm as services
-
-
-class IbmErrorSerializer(serializers.Serializer):
-    """{"error": {"code", "message", "fields"}} as every endpoint answers a refusal."""
-
-    error = serializers.DictField()
-
-
-def _errors(*codes: int) -> dict:
-    return {code: IbmErrorSerializer for code in codes}
 
 
 class RecoveryAgentSerializer(serializers.ModelSerializer):
@@ -71,7 +62,7 @@ class RecoveryAgentCreateSerializer(serializers.Serializer):
     list=extend_schema(summary="The IBM units you may read, with their recovery agents"),
     retrieve=extend_schema(
         summary="One IBM unit with its recovery agents",
-        responses={200: IbmUnitSerializer, **_errors(404)},
+        responses={200: IbmUnitSerializer, **errors(404)},
     ),
 )
 @extend_schema(tags=["rehab"])
@@ -92,7 +83,7 @@ class IbmUnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(
         summary="Set up an IBM unit of your organisation in a village of its area",
         request=IbmUnitCreateSerializer,
-        responses={201: IbmUnitSerializer, **_errors(400, 403, 409)},
+        responses={201: IbmUnitSerializer, **errors(400, 403, 409)},
     )
     def create(self, request):
         data = IbmUnitCreateSerializer(data=request.data)
@@ -103,7 +94,7 @@ class IbmUnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(
         summary="Add a recovery agent to a unit of your organisation",
         request=RecoveryAgentCreateSerializer,
-        responses={201: RecoveryAgentSerializer, **_errors(400, 403, 404, 409)},
+        responses={201: RecoveryAgentSerializer, **errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def agents(self, request, pk=None):

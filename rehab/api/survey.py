@@ -23,22 +23,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
+from atensi.api_schema import errors
 from atensi.errors import ApplicationError
 from rehab import ikm, survey_guard
 from rehab.models.survey import SurveyResponse, SurveyUnit
 from rehab.selectors import survey as selectors
 from rehab.services import survey as services
-
-
-class SurveyErrorSerializer(serializers.Serializer):
-    """{"error": {"code", "message", "fields"}} as every endpoint answers a refusal."""
-
-    error = serializers.DictField()
-
-
-def _errors(*codes: int) -> dict:
-    return {code: SurveyErrorSerializer for code in codes}
-
 
 PERIOD = OpenApiParameter("period", str, required=False, description=selectors.PERIOD_HELP)
 
@@ -165,7 +155,7 @@ def _period(request, unit=None) -> selectors.Period | None:
         summary="A survey unit with its results for ?period= (default: the year of its "
         "latest response)",
         parameters=[PERIOD],
-        responses={200: SurveyUnitSerializer, **_errors(400, 404)},
+        responses={200: SurveyUnitSerializer, **errors(400, 404)},
     ),  # fmt: skip
 )
 @extend_schema(tags=["survey"])
@@ -199,7 +189,7 @@ class SurveyUnitViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="The unit's IKM for a period: respondents, mean per element, index, converted "
         "value, grade, target met, weakest elements",
-        parameters=[PERIOD], responses={200: SurveyResultSerializer, **_errors(400, 404)},
+        parameters=[PERIOD], responses={200: SurveyResultSerializer, **errors(400, 404)},
     )  # fmt: skip
     @action(detail=True, methods=["get"])
     def results(self, request, code=None):
@@ -285,7 +275,7 @@ class SurveyResponseViewSet(viewsets.GenericViewSet):
             "closed or unknown unit is a 404."
         ),
         request=SurveyAnswerSerializer,
-        responses={201: SurveyRecordedSerializer, **_errors(400, 404, 409, 429)},
+        responses={201: SurveyRecordedSerializer, **errors(400, 404, 409, 429)},
         auth=[],
     )
     def create(self, request, code=None):

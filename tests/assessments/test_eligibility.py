@@ -565,6 +565,17 @@ def test_the_api_shows_progress_counts_and_results(cast, screened):
     assert (first["decile"], first["match_method"], first["match_score"]) == (3, "nik_exact", 1.0)
 
 
+def test_the_api_lists_batches_without_the_counts_that_come_with_one_batch(cast, screened):
+    batch, _rows = screened
+
+    rows = api(cast.caseworker).get("/api/v1/eligibility-batches/").json()["results"]
+    detail = api(cast.caseworker).get(f"/api/v1/eligibility-batches/{batch.pk}/").json()
+
+    assert [row["id"] for row in rows] == [str(batch.pk)]
+    assert set(detail) - set(rows[0]) == {"counts", "funnel"}
+    assert detail["counts"]["ELIGIBLE"] == 1
+
+
 def test_the_api_refuses_an_unknown_verdict_filter(cast, screened):
     batch, _rows = screened
 

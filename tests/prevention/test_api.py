@@ -159,3 +159,15 @@ def test_bnnk_staff_record_an_assessment_and_a_second_on_the_same_day_is_a_409(c
         "/api/v1/village-status/", {**data, "assessed_on": "2025-08-02"}, format="json"
     ).status_code == 403  # fmt: skip
     assert VillageStatus.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [({"year": "945007"}, 400), ({"type": "lomba"}, 400), ({"field": "x"}, 400),
+     ({"page": ""}, 404)],
+)  # fmt: skip
+def test_an_activity_filter_that_cannot_match_is_refused(cast, query, status):
+    response = api_as(cast.referrer).get("/api/v1/activities/", query)
+
+    assert response.status_code == status, response.content
+    assert response.json()["error"]["code"] == {400: "invalid", 404: "not_found"}[status]

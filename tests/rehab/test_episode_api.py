@@ -203,3 +203,13 @@ def test_unknown_filters_are_a_clear_400(cast):
     assert client.get("/api/v1/episodes/", {"year": "20x6"}).status_code == 400
     assert client.get("/api/v1/sessions/", {"episode": "not-an-id"}).status_code == 400
     assert client.get("/api/v1/follow-ups/", {"due_by": "31-31-2026"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "query", [{"year": "945007"}, {"year": "0"}, {"provider": "99999999999"}, {"year": "²"}]
+)
+def test_a_filter_no_year_or_organisation_can_have_is_a_400(cast, query):
+    response = api(cast.caseworker).get("/api/v1/episodes/", query)
+
+    assert response.status_code == 400, response.content
+    assert set(response.json()["error"]["fields"]) == set(query)
