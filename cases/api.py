@@ -27,6 +27,7 @@ from rest_framework.response import Response
 
 from atensi.accounts import policy
 from atensi.accounts.models import Organisation
+from atensi.api_schema import errors
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
 from atensi.errors import ApplicationError
@@ -384,7 +385,7 @@ class ClientViewSet(SearchMixin, mixins.ListModelMixin, viewsets.GenericViewSet)
 
     @extend_schema(
         summary="Everything held about the client as XLSX, for their access request (audited)",
-        responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY},
+        responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY, **errors(403)},
     )
     @action(detail=True, methods=["get"], filter_backends=[], url_path="personal-data")
     def personal_data(self, request, pk=None):

@@ -234,10 +234,10 @@ def test_the_list_holds_only_reports_whose_every_region_lies_in_the_readers_area
 
 
 def test_a_yearly_report_whose_worker_is_killed_is_built_once_after_the_restart(
-    start_worker,
+    start_worker,  # noqa: F811 - the fixture imported above
     cast,
     settings,
-    tmp_path,  # noqa: F811 - the fixture imported above
+    tmp_path,
 ):
     """The report's task starts, its worker dies while it holds it (the task waits on the
     report's row, held here); the task goes back to the queue and the report is built once."""
