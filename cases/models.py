@@ -78,6 +78,8 @@ class Client(models.Model):
                 fields=["village"], name="client_village_prefix", opclasses=["text_pattern_ops"]
             ),
             models.Index(fields=["birth_date"], name="client_birth_date"),
+            # The client list is ordered by name: page 1 walks this index, not a sort of all.
+            models.Index(fields=["full_name"], name="client_full_name"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -375,6 +377,7 @@ class Referral(models.Model):
                 fields=["region"], name="referral_region_prefix", opclasses=["text_pattern_ops"]
             ),
             models.Index(fields=["status", "-submitted_at"], name="referral_status"),
+            models.Index(fields=["-submitted_at"], name="referral_submitted_at"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -505,7 +508,10 @@ class Case(models.Model):
         ordering = ["-opened_at"]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
-        indexes = [models.Index(fields=["assigned_to", "stage"], name="case_assignee_stage")]
+        indexes = [
+            models.Index(fields=["assigned_to", "stage"], name="case_assignee_stage"),
+            models.Index(fields=["-opened_at"], name="case_opened_at"),  # the case list's order
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["client", "organisation"],

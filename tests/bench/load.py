@@ -149,6 +149,9 @@ def report(stats_csv: Path, duration: int) -> bool:
             f"{row['50%']:>6} {row['95%']:>6} {row['99%']:>6} "
             f"{float(row['Max Response Time']):>7.0f} {float(row['Requests/s']):>6.1f}")  # fmt: skip
         if row["Name"] == "Aggregated":
+            if row["95%"] == "N/A":
+                say("\nno request was measured")
+                return False
             p95 = float(row["95%"])
             failures = int(row["Failure Count"])
             ok = p95 <= P95_TARGET_MS and failures == 0
