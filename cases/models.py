@@ -157,6 +157,11 @@ class FamilyMember(models.Model):
         return self.full_name
 
 
+def purpose_labels(codes):
+    labels = dict(Consent.Purpose.choices)
+    return [labels.get(code, code) for code in codes]
+
+
 @pghistory.track(model_name="ConsentHistory")
 class Consent(models.Model):
     """Consent given at intake, or the lawful basis used when there is none (UU 27/2022)."""
@@ -211,8 +216,7 @@ class Consent(models.Model):
         return f"{self.get_basis_display()} {self.date}"
 
     def purpose_labels(self):
-        labels = dict(self.Purpose.choices)
-        return [labels.get(code, code) for code in self.purposes]
+        return purpose_labels(self.purposes)
 
 
 class ConsentWithdrawal(models.Model):
@@ -265,8 +269,7 @@ class ConsentWithdrawal(models.Model):
         return f"{self.date}"
 
     def purpose_labels(self):
-        labels = dict(Consent.Purpose.choices)
-        return [labels.get(code, code) for code in self.purposes]
+        return purpose_labels(self.purposes)
 
 
 @pghistory.track(model_name="ReferralHistory")

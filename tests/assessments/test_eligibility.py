@@ -697,10 +697,10 @@ def worker_process(start_worker):
     return start_worker()
 
 
-def _kill_the_child_running_the_chunk(worker, watcher):
-    """Wait until the worker's child waits at the chunk's UPDATE, kill it, end its database
-    session (PostgreSQL notices a dead client only once the lock is free), and wait for the
-    worker to start a new child."""
+def kill_the_waiting_child(worker, watcher, table="assessments_batchrow", seconds=30.0):
+    """Wait until the worker's child waits on a lock to UPDATE `table` (a row the test
+    holds), kill it, end its database session (PostgreSQL notices a dead client only once the
+    lock is free), and wait for the worker to start a new child."""
     import os
     import signal
 
@@ -708,9 +708,9 @@ def _kill_the_child_running_the_chunk(worker, watcher):
 
     waiting = (
         "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-        "AND wait_event_type = 'Lock' AND query LIKE 'UPDATE assessments_batchrow%%'"
+        f"AND wait_event_type = 'Lock' AND query LIKE 'UPDATE %%{table}%%'"
     )
-    _wait(lambda: watcher.execute(waiting).fetchone(), what="the chunk to wait")
+    _wait(lambda: watcher.execute(waiting).fetchone(), seconds, f"an UPDATE of {table} to wait")
     backend = watcher.execute(waiting).fetchone()[0]
     children = psutil.Process(worker.pid).children()
     assert len(children) == 1
@@ -748,7 +748,7 @@ def test_a_chunk_that_kills_its_worker_every_time_fails_the_batch_after_a_bounde
             services.batch_rerun(batch=batch, by=cast.caseworker)
         with psycopg_connection(connection, autocommit=True) as watcher:
             for _delivery in range(2):
-                _kill_the_child_running_the_chunk(worker, watcher)
+                kill_the_waiting_child(worker, watcher)
         _wait(lambda: EligibilityBatch.objects.get(pk=batch.pk).status == "failed",
               what="the batch to fail")  # fmt: skip
     finally:
@@ -863,7 +863,7 @@ def test_a_chunk_survives_its_worker_being_killed_mid_task(
         with transaction.atomic():
             services.batch_rerun(batch=batch, by=cast.caseworker)  # the chunk goes to the worker
         with psycopg_connection(connection, autocommit=True) as watcher:
-            _kill_the_child_running_the_chunk(worker_process, watcher)
+            kill_the_waiting_child(worker_process, watcher)
     finally:
         holder.rollback()  # the lock goes; the task, back on the queue, runs again
         holder.close()

@@ -29,7 +29,12 @@ from assessments.services import register as services
 from atensi.audit.models import AuditEvent
 from atensi.errors import ApplicationError
 from cases import nik as nikmod
-from tests.assessments.test_eligibility import _wait, psycopg_connection, start_worker  # noqa: F401
+from tests.assessments.test_eligibility import (  # noqa: F401 - start_worker: a fixture
+    _wait,
+    kill_the_waiting_child,
+    psycopg_connection,
+    start_worker,
+)
 from tests.conftest import OI_VILLAGE, OKI_VILLAGE, OKI_VILLAGE_2, make_nik
 
 EXTRACT_DATE = datetime.date(2026, 1, 2)
@@ -812,11 +817,6 @@ def test_an_import_whose_worker_is_killed_mid_file_completes_once_and_whole(
 ):
     """The worker's child dies while it imports (the import's transaction is rolled back);
     the task goes back to the queue, runs again, and every row is there once."""
-    import os
-    import signal
-
-    import psutil
-
     worker = start_worker(MEDIA_ROOT=str(settings.MEDIA_ROOT))
     total = 2 * services.BATCH_ROWS + 20_000  # progress is written after each batch of rows
     lines = []
@@ -836,17 +836,8 @@ def test_an_import_whose_worker_is_killed_mid_file_completes_once_and_whole(
         holder.execute(
             "SELECT id FROM assessments_registersnapshot WHERE id = %s FOR UPDATE", (snapshot.pk,)
         )
-        waiting = (
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock' AND query LIKE 'UPDATE %%assessments_registersnapshot%%'"
-        )
         with psycopg_connection(connection, autocommit=True) as watcher:
-            _wait(lambda: watcher.execute(waiting).fetchone(), 60, "the import to wait")
-            backend = watcher.execute(waiting).fetchone()[0]
-            children = psutil.Process(worker.pid).children()
-            assert len(children) == 1
-            os.kill(children[0].pid, signal.SIGKILL)
-            watcher.execute("SELECT pg_terminate_backend(%s)", (backend,))
+            kill_the_waiting_child(worker, watcher, "assessments_registersnapshot", seconds=60)
     finally:
         holder.rollback()
         holder.close()

@@ -18,7 +18,12 @@ from atensi.dashboard import report as reports
 from atensi.dashboard import selectors
 from atensi.dashboard.models import DashboardReport
 from atensi.dashboard.tasks import build_report
-from tests.assessments.test_eligibility import _wait, psycopg_connection, start_worker  # noqa: F401
+from tests.assessments.test_eligibility import (  # noqa: F401 - start_worker: a fixture
+    _wait,
+    kill_the_waiting_child,
+    psycopg_connection,
+    start_worker,
+)
 from tests.dashboard.test_dashboard import _personal
 
 OKI = "16.02"
@@ -241,10 +246,6 @@ def test_a_yearly_report_whose_worker_is_killed_is_built_once_after_the_restart(
 ):
     """The report's task starts, its worker dies while it holds it (the task waits on the
     report's row, held here); the task goes back to the queue and the report is built once."""
-    import os
-    import signal
-
-    import psutil
     from django.db import connection
 
     settings.MEDIA_ROOT = tmp_path
@@ -257,17 +258,8 @@ def test_a_yearly_report_whose_worker_is_killed_is_built_once_after_the_restart(
             "SELECT id FROM dashboard_dashboardreport WHERE id = %s FOR UPDATE", (report.pk,)
         )
         worker = start_worker(purge=False, MEDIA_ROOT=str(tmp_path))
-        waiting = (
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock' AND query LIKE 'UPDATE %%dashboard_dashboardreport%%'"
-        )
         with psycopg_connection(connection, autocommit=True) as watcher:
-            _wait(lambda: watcher.execute(waiting).fetchone(), 60, "the task to wait")
-            backend = watcher.execute(waiting).fetchone()[0]
-            children = psutil.Process(worker.pid).children()
-            assert len(children) == 1
-            os.kill(children[0].pid, signal.SIGKILL)
-            watcher.execute("SELECT pg_terminate_backend(%s)", (backend,))
+            kill_the_waiting_child(worker, watcher, "dashboard_dashboardreport", seconds=60)
     finally:
         holder.rollback()
         holder.close()
