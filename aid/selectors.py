@@ -300,11 +300,13 @@ def proposal_timeline(proposal: Proposal):
     programme (the services write them as "<programme>: <value>…")."""
     from cases.models import CaseEvent
 
+    programme = str(proposal.programme)
     return (
         CaseEvent.objects.filter(
+            Q(message__p__programme=programme)
+            | Q(message__isnull=True, text__startswith=f"{programme}:"),  # written before
             case__client_id=proposal.client_id,
             verb__in=AID_VERBS,
-            text__startswith=f"{proposal.programme}:",
             at__gte=proposal.created_at,
         )
         .select_related("actor", "case")

@@ -20,6 +20,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from atensi import texts
 from atensi.spreadsheets import SafeWorkbook
 
 DEPTH = 3  # client → case → event; client → proposal → hand-over → item
@@ -86,6 +87,8 @@ def _value(row, model_field, client):
             return _("(another person)")
         return str(getattr(row, model_field.name))
     value = getattr(row, model_field.attname)
+    if isinstance(model_field, texts.MessageField):
+        return texts.render(value) or None
     if model_field.choices and value not in (None, ""):
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, datetime.datetime):

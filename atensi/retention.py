@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import pgtrigger
 from django.db import models, transaction
 
+from atensi import texts
+
 # Fields that identify a person wherever they appear (besides every free-text field).
 IDENTIFYING = {
     "nik", "kk_number", "full_name", "alias", "birth_place", "phone", "address",
@@ -97,6 +99,8 @@ def _scrubbed(row, field):
         return "" if field.blank else placeholder_nik(row.pk)
     if field.choices:
         return "" if field.blank else value
+    if isinstance(field, texts.MessageField):  # a timeline line may quote what was typed
+        return None
     if isinstance(field, models.TextField) or (
         isinstance(field, models.CharField) and field.name in IDENTIFYING
     ):

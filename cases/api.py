@@ -771,6 +771,12 @@ class CaseEventSerializer(serializers.ModelSerializer):
     actor_name = serializers.SerializerMethodField()
     from_stage = StageOrNullField()
     to_stage = StageOrNullField()
+    text = serializers.CharField(
+        source="description",
+        read_only=True,
+        help_text="What the event says, in the language of the request (Accept-Language), "
+        "then what a person typed.",
+    )
 
     class Meta:
         model = CaseEvent

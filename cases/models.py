@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from atensi import texts
 from atensi.accounts.models import Organisation
 from atensi.regions.models import Region
 from atensi.summaries.triggers import dirty_triggers
@@ -581,6 +582,9 @@ class CaseEvent(models.Model):
     at = models.DateTimeField(auto_now_add=True)
     from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
     to_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    # What the system says, as a message and its parameters (atensi.texts), rendered in the
+    # reader's language; the text is what a person typed (a note, a reason), shown as typed.
+    message = texts.MessageField(null=True, blank=True)
     text = models.TextField(blank=True)
 
     class Meta:
@@ -594,6 +598,12 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.verb} {self.at:%Y-%m-%d}"
+
+    @property
+    def description(self) -> str:
+        """What the event says in the reader's language: the system's words, then the
+        words a person typed."""
+        return "\n".join(part for part in (texts.render(self.message), self.text) if part)
 
 
 class CaseNote(models.Model):

@@ -16,7 +16,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from atensi import texts
 from atensi.accounts import policy
 from atensi.accounts.models import Organisation, User
 from atensi.audit.models import AuditEvent
@@ -250,8 +252,10 @@ def client_update(*, client: Client, by: User, request=None, **changes) -> Clien
     )  # fmt: skip
     for case in client.cases.exclude(stage__in=CLOSED_STAGES):
         CaseEvent.objects.create(
-            case=case, verb=CaseEvent.Verb.CLIENT_UPDATED, actor=by, text=", ".join(changed)
-        )
+            case=case, verb=CaseEvent.Verb.CLIENT_UPDATED, actor=by,
+            message=texts.msg(gettext_noop("Changed: %(fields)s"),
+                              fields=texts.joined(texts.field(Client, name) for name in changed)),
+        )  # fmt: skip
     return client
 
 
@@ -275,7 +279,7 @@ def family_member_add(
         )
     audit_record(actor=by, action=Action.CREATE, obj=member, request=request,
                  summary=f"client {client.pk}")  # fmt: skip
-    _case_events(client, by, CaseEvent.Verb.FAMILY, member.get_relation_display())
+    _case_events(client, by, CaseEvent.Verb.FAMILY, _relation(member))
     return member
 
 
@@ -319,7 +323,7 @@ def family_member_update(
         actor=by, action=Action.UPDATE, obj=member, request=request,
         summary=f"client {member.client_id}; fields: {', '.join(sorted(changed))}",
     )  # fmt: skip
-    _case_events(member.client, by, CaseEvent.Verb.FAMILY_UPDATED, member.get_relation_display())
+    _case_events(member.client, by, CaseEvent.Verb.FAMILY_UPDATED, _relation(member))
     return member
 
 
@@ -334,7 +338,7 @@ def family_member_remove(*, member: FamilyMember, by: User, request=None) -> Fam
         member.save(update_fields=["removed_at"])
     audit_record(actor=by, action=Action.UPDATE, obj=member, request=request,
                  summary=f"client {member.client_id}; marked removed")  # fmt: skip
-    _case_events(member.client, by, CaseEvent.Verb.FAMILY_REMOVED, member.get_relation_display())
+    _case_events(member.client, by, CaseEvent.Verb.FAMILY_REMOVED, _relation(member))
     return member
 
 
@@ -380,7 +384,7 @@ def consent_record(
     )  # fmt: skip
     audit_record(actor=by, action=Action.CREATE, obj=consent, request=request,
                  summary=f"client {client.pk}")  # fmt: skip
-    _case_events(client, by, CaseEvent.Verb.CONSENT, consent.get_basis_display())
+    _case_events(client, by, CaseEvent.Verb.CONSENT, texts.choice(Consent.Basis, consent.basis))
     return consent
 
 
@@ -450,8 +454,8 @@ def consent_withdraw(
     )  # fmt: skip
     audit_record(actor=by, action=Action.CREATE, obj=withdrawal, request=request,
                  summary=f"client {client.pk}: " + ", ".join(purposes))  # fmt: skip
-    labels = "; ".join(map(str, withdrawal.purpose_labels()))
-    _case_events(client, by, CaseEvent.Verb.CONSENT_WITHDRAWN, labels)
+    _case_events(client, by, CaseEvent.Verb.CONSENT_WITHDRAWN,
+                 texts.joined((Consent.Purpose(p) for p in purposes), "; "))  # fmt: skip
     return withdrawal
 
 
@@ -470,9 +474,22 @@ def consent_require(*, client: Client | None, purpose: str) -> None:
         )  # fmt: skip
 
 
-def _case_events(client: Client, by: User, verb: str, text: str) -> None:
+def _case_events(client: Client, by: User, verb: str, message: texts.Stored) -> None:
     for case in client.cases.exclude(stage__in=CLOSED_STAGES):
-        CaseEvent.objects.create(case=case, verb=verb, actor=by, text=text)
+        CaseEvent.objects.create(case=case, verb=verb, actor=by, message=message)
+
+
+def _relation(member: FamilyMember) -> texts.Stored:
+    return texts.choice(FamilyMember.Relation, member.relation)
+
+
+def _referral_event(case: Case, referral: Referral, by: User) -> None:
+    """The referral that brought the person to the case, on its timeline."""
+    CaseEvent.objects.create(
+        case=case, verb=CaseEvent.Verb.REFERRAL, actor=by,
+        message=texts.joined([referral.reference, Referral.Source(referral.source),
+                              referral.referring_org.name], " · "),
+    )  # fmt: skip
 
 
 # --- referrals -------------------------------------------------------------------------
@@ -604,11 +621,7 @@ def referral_accept(
     if open_case is not None:  # the person is already in our care: the referral joins that case
         referral.joined_case = open_case
         referral.save(update_fields=["joined_case"])
-        CaseEvent.objects.create(
-            case=open_case, verb=CaseEvent.Verb.REFERRAL, actor=by,
-            text=f"{referral.reference} · {referral.get_source_display()} · "
-            f"{referral.referring_org.name}",
-        )  # fmt: skip
+        _referral_event(open_case, referral, by)
         return open_case
     return case_open(
         client=client,
@@ -797,19 +810,14 @@ def case_open(
             _("This client already has an open case with this organisation."), code="conflict"
         ) from exc
     if referral is not None:
-        CaseEvent.objects.create(
-            case=case, verb=CaseEvent.Verb.REFERRAL, actor=by,
-            text=f"{referral.reference} · {referral.get_source_display()} · "
-            f"{referral.referring_org.name}",
-        )  # fmt: skip
-    opened_text = ""
+        _referral_event(case, referral, by)
+    handed = None
     if handover is not None:
-        opened_text = (
-            f"{handover.reference} · {handover.organisation.name} · {' '.join(reason.split())}"
-        )
+        handed = texts.joined([handover.reference, handover.organisation.name], " · ")
     CaseEvent.objects.create(
-        case=case, verb=CaseEvent.Verb.OPENED, actor=by, to_stage=Stage.INTAKE, text=opened_text
-    )
+        case=case, verb=CaseEvent.Verb.OPENED, actor=by, to_stage=Stage.INTAKE, message=handed,
+        text=" ".join(reason.split()) if handover is not None else "",
+    )  # fmt: skip
     audit_record(actor=by, action=Action.CREATE, obj=case, request=request)
     return case
 

@@ -21,6 +21,7 @@ from PIL import Image
 from atensi.accounts.models import Organisation, User
 from atensi.regions.models import Region
 from cases import services
+from tests import logcheck
 
 PASSWORD = "kata-sandi-uji-2026"
 OKI_VILLAGE = "16.02.05.1002"  # Kayuagung, Kec. Kayu Agung, Kab. Ogan Komering Ilir
@@ -251,6 +252,16 @@ def said(message: str, **params) -> str:
 def shown(message: str, **params) -> str:
     """A message as the Indonesian page shows it: translated, filled in, HTML-escaped."""
     return escape(said(message, **params))
+
+
+@pytest.fixture
+def logs_checked(db):
+    """Fails the test when what the project's log handlers printed during it, or a log file
+    added to the list it yields (a separate worker's), holds a person's name or NIK."""
+    files = []
+    with logcheck.Tap() as tap:
+        yield files
+    logcheck.check({"the log handlers' output": tap.text(), **logcheck.read(files)})
 
 
 @pytest.fixture

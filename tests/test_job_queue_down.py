@@ -11,7 +11,7 @@ from atensi.errors import ApplicationError
 from atensi.outage import require_queue
 from tests.conftest import said, shown
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("logs_checked")]
 
 REFUSED = (
     "Background jobs cannot start right now: the job queue does not answer. Nothing was "

@@ -73,3 +73,22 @@ def test_the_celery_workers_failure_lines_carry_no_nik_or_quoted_row(tmp_path):
     logged = logfile.read_text() + result.stdout + result.stderr
     assert "raised unexpected" in logged and "row [redacted]" in logged
     assert NIK not in logged and "Budi Rahasia" not in logged
+
+
+@pytest.mark.django_db
+def test_the_search_of_a_tests_logs_finds_a_name_the_handlers_printed(make_client):
+    """The browser and fault suites search their logs with tests/logcheck.py: a name printed
+    is found; a NIK printed is already blanked by the handlers' filter."""
+    from tests import logcheck
+
+    client = make_client(nik=NIK, full_name="Budi Rahasia Sekali")
+    with logcheck.Tap() as tap:
+        logging.getLogger("atensi").warning("looked at %s", client.full_name)
+        logging.getLogger("atensi").warning("number %s", client.nik)
+        logging.getLogger("atensi").warning("client %s", client.pk)
+
+    found = logcheck.personal_data_in({"log": tap.text()}, logcheck.held_values())
+    assert found == ["log, line 1: 1 value(s) of a person"]
+    assert NIK not in tap.text() and "[redacted]" in tap.text()
+    with pytest.raises(AssertionError, match="Personal data in the logs"):
+        logcheck.check({"log": tap.text()})

@@ -23,7 +23,7 @@ from django.test import Client
 from atensi.accounts.models import Organisation, User
 from tests.conftest import said, shown
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("logs_checked")]
 PASSWORD = "kata-sandi-uji-2026"
 
 

@@ -256,7 +256,7 @@ def test_accepting_a_referral_for_a_client_with_an_open_case_joins_that_case(
     referral.refresh_from_db()
     assert (referral.status, referral.client) == (Referral.Status.ACCEPTED, case.client)
     [event] = CaseEvent.objects.filter(case=case, verb=CaseEvent.Verb.REFERRAL)
-    assert referral.reference in event.text
+    assert referral.reference in event.description
 
 
 def test_a_referral_that_joined_a_case_leads_to_that_case(cast, make_case, make_referral):

@@ -387,6 +387,11 @@ def stored_part_build(part: DecreeDocumentPart) -> None:
         Part(part.index, part.first_row, part.last_row, tuple(part.page_starts)),
         annex_totals(decree),
     )
+    # A delivery whose worker died after writing the file left it behind: write over it, so
+    # that a part has one file however often it was laid out.
+    name = part.file.field.generate_filename(part, f"{part.index}.pdf")
+    if part.file.storage.exists(name):
+        part.file.storage.delete(name)
     part.file.save(f"{part.index}.pdf", ContentFile(content), save=False)
     DecreeDocumentPart.objects.filter(pk=part.pk).update(
         file=part.file.name, pages=pages, done_at=timezone.now()

@@ -14,10 +14,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from aid.models import FOLLOWUP_MONTHS, AidItem, FollowUp, Handover, Proposal
 from aid.money import format_rupiah
 from aid.months import add_months
+from atensi import texts
 from atensi.accounts import policy
 from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
@@ -142,18 +144,19 @@ def followup_record(
     return followup
 
 
-def _visit_text(followup: FollowUp) -> str:
-    head = _("Follow-up visit after %(months)d months") % {"months": followup.months}
+def _visit_text(followup: FollowUp) -> texts.Stored:
+    head = texts.msg(gettext_noop("Follow-up visit after %(months)d months"),
+                     months=followup.months)  # fmt: skip
     if followup.status == Status.NOT_REACHED:
-        parts = [_("not reached")]
+        parts = [texts.msg(gettext_noop("not reached"))]
     else:
         parts = []
         if followup.business_running is not None:
-            parts.append(_("business running") if followup.business_running
-                         else _("business not running"))  # fmt: skip
+            parts.append(texts.msg(gettext_noop("business running") if followup.business_running
+                                   else gettext_noop("business not running")))  # fmt: skip
         if followup.monthly_income is not None:
-            parts.append(_("monthly income %(amount)s")
-                         % {"amount": format_rupiah(followup.monthly_income)})  # fmt: skip
+            parts.append(texts.msg(gettext_noop("monthly income %(amount)s"),
+                                   amount=format_rupiah(followup.monthly_income)))  # fmt: skip
         if followup.usage:
             parts.append(followup.usage[:300])
-    return f"{head}: {'; '.join(str(p) for p in parts)}"
+    return texts.joined([head, texts.joined(parts, "; ")], ": ")

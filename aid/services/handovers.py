@@ -30,6 +30,7 @@ from aid.models import (
 )
 from aid.money import by_component, format_rupiah
 from aid.nip import nip_problem, normalise_nip
+from atensi import texts
 from atensi.accounts import policy
 from atensi.accounts.models import Organisation, User
 from atensi.audit.models import AuditEvent
@@ -217,18 +218,17 @@ def handover_record(
     return handover
 
 
-def handover_text(handover: Handover, items: Sequence[ProposalItem]) -> str:
+def handover_text(handover: Handover, items: Sequence[ProposalItem]) -> texts.Stored:
     """What the timeline says of a hand-over besides its value: its BAST number and items,
     and, when it is a part, the proposal's whole value."""
     names = ", ".join(
         f"{i.aid_item.name} × {i.quantity}" for i in sorted(items, key=lambda i: i.aid_item.name)
     )
-    text = f"{handover.number}: {names}"
+    said = [f"{handover.number}: {names}"]
     if handover.value != handover.proposal.value:
-        text += " " + _("(part of the proposal's %(total)s)") % {
-            "total": format_rupiah(handover.proposal.value)
-        }
-    return text
+        said.append(texts.msg(gettext_noop("(part of the proposal's %(total)s)"),
+                              total=format_rupiah(handover.proposal.value)))  # fmt: skip
+    return texts.joined(said, " ")
 
 
 def check_nip(value: str, *, field: str = "officer_nip") -> str:

@@ -21,6 +21,7 @@ from assessments.models import EligibilityBatch, RegisterRow
 from assessments.models.assessment import Assessment
 from assessments.models.eligibility import Verdict
 from assessments.selectors.register import snapshot_default
+from atensi import texts
 from atensi.accounts import policy
 from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
@@ -86,24 +87,28 @@ def _four_eyes(proposal: Proposal, by: User) -> None:
         )
 
 
-def _timeline_text(proposal: Proposal, text: str = "", value: int | None = None) -> str:
-    """ "<programme>: <value>. <text>": the proposal's value unless the event is about
-    another amount (a partial hand-over gives its own)."""
+def _timeline_message(proposal: Proposal, said=None, value: int | None = None) -> texts.Stored:
+    """ "<programme>: <value>. <what is said>": the proposal's value unless the event is about
+    another amount (a partial hand-over gives its own). The programme is a parameter of its
+    own, which is how the proposal's page finds its events."""
     amount = proposal.value if value is None else value
-    line = f"{proposal.programme}: {format_rupiah(amount)}"
-    return f"{line}. {text}" if text else line
+    head = {"programme": str(proposal.programme), "value": format_rupiah(amount)}
+    if said is None or said == "":
+        return texts.msg(gettext_noop("%(programme)s: %(value)s"), **head)
+    return texts.msg(gettext_noop("%(programme)s: %(value)s. %(said)s"), **head, said=said)
 
 
-def _timeline(proposal: Proposal, by: User, verb: str, text: str = "",
-              value: int | None = None) -> None:  # fmt: skip
-    """One event on each open case of the client: the caseworker's timeline."""
-    line = _timeline_text(proposal, text, value)
+def _timeline(proposal: Proposal, by: User, verb: str, said=None, value: int | None = None,
+              typed: str = "") -> None:  # fmt: skip
+    """One event on each open case of the client: the caseworker's timeline. What the system
+    says is read in the reader's language; what a person typed (a reason) is kept as typed."""
+    message = _timeline_message(proposal, said, value)
     for case in proposal.client.cases.exclude(stage__in=CLOSED_STAGES):
-        CaseEvent.objects.create(case=case, verb=verb, actor=by, text=line)
+        CaseEvent.objects.create(case=case, verb=verb, actor=by, message=message, text=typed)
 
 
 def _moved_all(proposals: list[Proposal], old: str, new: str, by: User, verb: str, request,
-               text: str = "") -> None:  # fmt: skip
+               said: str = "") -> None:  # fmt: skip
     """_moved for many proposals with a constant number of queries: the same audit event
     per proposal and timeline event per open case, written with bulk inserts."""
     channel = "api" if request is not None and request.path.startswith("/api/") else "web"
@@ -132,7 +137,9 @@ def _moved_all(proposals: list[Proposal], old: str, new: str, by: User, verb: st
         open_cases.setdefault(client_id, []).append(case_id)
     CaseEvent.objects.bulk_create(
         (
-            CaseEvent(case_id=case_id, verb=verb, actor=by, text=_timeline_text(proposal, text))
+            CaseEvent(
+                case_id=case_id, verb=verb, actor=by, message=_timeline_message(proposal, said)
+            )  # fmt: skip
             for proposal in proposals
             for case_id in open_cases.get(proposal.client_id, ())
         ),
@@ -140,10 +147,10 @@ def _moved_all(proposals: list[Proposal], old: str, new: str, by: User, verb: st
     )
 
 
-def _moved(proposal: Proposal, old: str, by: User, verb: str, request, text: str = "") -> None:
+def _moved(proposal: Proposal, old: str, by: User, verb: str, request, reason: str = "") -> None:
     audit_record(actor=by, action=Action.UPDATE, obj=proposal, request=request,
                  summary=f"proposal {old} -> {proposal.state}")  # fmt: skip
-    _timeline(proposal, by, verb, text)
+    _timeline(proposal, by, verb, typed=reason)
 
 
 def _clean_items(programme: Programme, items: Iterable[tuple[AidItem, int]]) -> list:

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from aid.models import Proposal
+from assessments.models.eligibility import Verdict
 from assessments.selectors.register import snapshot_default
 from assessments.services import eligibility
 from atensi.accounts.models import User
@@ -48,5 +49,5 @@ def proposal_rescreen(*, proposal: Proposal, by: User, request=None) -> Proposal
     proposal.save(update_fields=["batch_row", "updated_at"])
     audit_record(actor=by, action=AuditEvent.Action.UPDATE, obj=proposal, request=request,
                  summary=f"re-screened: {row.verdict}")  # fmt: skip
-    _timeline(proposal, by, CaseEvent.Verb.AID_RESCREENED, row.get_verdict_display())
+    _timeline(proposal, by, CaseEvent.Verb.AID_RESCREENED, Verdict(row.verdict))
     return proposal

@@ -13,7 +13,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from atensi import texts
 from atensi.accounts import policy
 from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
@@ -95,8 +97,10 @@ def _check_assessed_on(value: datetime.date) -> None:
         )
 
 
-def _timeline(case: Case, by: User, verb: str, text: str) -> None:
-    CaseEvent.objects.create(case=case, verb=verb, actor=by, text=text)
+def _timeline(case: Case, by: User, verb: str, message: str, **params) -> None:
+    """One event on the case, its message (marked with gettext_noop) read in the reader's
+    language."""
+    CaseEvent.objects.create(case=case, verb=verb, actor=by, message=texts.msg(message, **params))
 
 
 # --- the assessment --------------------------------------------------------------------
@@ -121,7 +125,7 @@ def assessment_start(
     assessment = Assessment.objects.create(case=case, assessor=by, assessed_on=assessed_on)
     _timeline(
         case, by, CaseEvent.Verb.ASSESSMENT,
-        _("Assessment started (draft), dated %(date)s.") % {"date": f"{assessed_on:%d-%m-%Y}"},
+        gettext_noop("Assessment started (draft), dated %(date)s."), date=f"{assessed_on:%d-%m-%Y}",
     )  # fmt: skip
     audit_record(actor=by, action=Action.CREATE, obj=assessment, request=request,
                  summary=f"case {case.pk}")  # fmt: skip
@@ -343,14 +347,12 @@ def assessment_complete(*, assessment: Assessment, by: User, request=None) -> As
     assessment.status = Assessment.Status.COMPLETED
     assessment.completed_at = timezone.now()
     assessment.save(update_fields=["status", "completed_at", "updated_at"])
-    components = dict(Component.choices)
+    modality = assessment.recommended_modality
     _timeline(
         case, by, CaseEvent.Verb.ASSESSMENT,
-        _("Assessment completed. Recommended: %(components)s; modality: %(modality)s.")
-        % {
-            "components": "; ".join(str(components[c]) for c in assessment.recommended_components),
-            "modality": assessment.get_recommended_modality_display(),
-        },
+        gettext_noop("Assessment completed. Recommended: %(components)s; modality: %(modality)s."),
+        components=texts.joined((Component(c) for c in assessment.recommended_components), "; "),
+        modality=Modality(modality) if modality else "",
     )  # fmt: skip
     audit_record(actor=by, action=Action.UPDATE, obj=assessment, request=request,
                  summary="completed")  # fmt: skip
@@ -376,7 +378,7 @@ def assessment_approve(*, assessment: Assessment, by: User, request=None) -> Ass
     assessment.approved_by = by
     assessment.approved_at = timezone.now()
     assessment.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
-    _timeline(assessment.case, by, CaseEvent.Verb.ASSESSMENT, _("Assessment approved."))
+    _timeline(assessment.case, by, CaseEvent.Verb.ASSESSMENT, gettext_noop("Assessment approved."))
     audit_record(actor=by, action=Action.UPDATE, obj=assessment, request=request,
                  summary="approved")  # fmt: skip
     return assessment
@@ -421,9 +423,9 @@ def plan_item_add(
     )  # fmt: skip
     _timeline(
         case, by, CaseEvent.Verb.PLAN,
-        _("Added: %(component)s — %(goal)s (%(responsible)s, by %(date)s).")
-        % {"component": item.get_component_display(), "goal": item.goal,
-           "responsible": item.responsible, "date": f"{target_date:%d-%m-%Y}"},
+        gettext_noop("Added: %(component)s — %(goal)s (%(responsible)s, by %(date)s)."),
+        component=Component(item.component), goal=item.goal, responsible=item.responsible,
+        date=f"{target_date:%d-%m-%Y}",
     )  # fmt: skip
     audit_record(actor=by, action=Action.CREATE, obj=item, request=request,
                  summary=f"case {case.pk}")  # fmt: skip
@@ -443,8 +445,8 @@ def plan_item_remove(*, item: PlanItem, by: User, request=None) -> None:
     pk = item.pk
     _timeline(
         case, by, CaseEvent.Verb.PLAN,
-        _("Removed: %(component)s — %(goal)s.")
-        % {"component": item.get_component_display(), "goal": item.goal},
+        gettext_noop("Removed: %(component)s — %(goal)s."),
+        component=Component(item.component), goal=item.goal,
     )  # fmt: skip
     item.delete()
     # The audit trail has no "delete" action yet: record the change on the case.

@@ -8,9 +8,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from assessments import assist
 from assessments.models import Screening, ScreeningSubstance
+from atensi import texts
 from atensi.accounts import policy
 from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
@@ -27,24 +29,26 @@ def _require(condition: bool) -> None:
         raise PermissionDenied
 
 
-def screening_summary(result: assist.AssistResult) -> str:
+def screening_summary(result: assist.AssistResult) -> texts.Stored:
     """One line for the case timeline: the substance that steers the pathway, and the pathway."""
-    recommendation = Screening.Recommendation(result.recommendation).label
+    recommendation = Screening.Recommendation(result.recommendation)
     top = result.highest
     if top is None:
-        return _("No substance ever used. Recommendation: %(recommendation)s.") % {
-            "recommendation": recommendation
-        }
-    return _(
-        "Highest risk: %(substance)s (%(risk)s, score %(score)s of %(max)s). "
-        "Recommendation: %(recommendation)s."
-    ) % {
-        "substance": _(assist.BY_CODE[top.substance].name),
-        "risk": ScreeningSubstance.Risk(top.risk).label,
-        "score": top.score,
-        "max": top.max_score,
-        "recommendation": recommendation,
-    }
+        return texts.msg(
+            gettext_noop("No substance ever used. Recommendation: %(recommendation)s."),
+            recommendation=recommendation,
+        )
+    return texts.msg(
+        gettext_noop(
+            "Highest risk: %(substance)s (%(risk)s, score %(score)s of %(max)s). "
+            "Recommendation: %(recommendation)s."
+        ),
+        substance=texts.msg(assist.BY_CODE[top.substance].name),
+        risk=ScreeningSubstance.Risk(top.risk),
+        score=top.score,
+        max=top.max_score,
+        recommendation=recommendation,
+    )
 
 
 @transaction.atomic
@@ -106,7 +110,7 @@ def screening_record(
     audit_record(actor=by, action=Action.CREATE, obj=screening, request=request,
                  summary=f"client {client.pk}")  # fmt: skip
     cases = [case] if case is not None else client.cases.exclude(stage__in=CLOSED_STAGES)
-    text = screening_summary(result)
+    said = screening_summary(result)
     for each in cases:
-        CaseEvent.objects.create(case=each, verb=CaseEvent.Verb.SCREENING, actor=by, text=text)
+        CaseEvent.objects.create(case=each, verb=CaseEvent.Verb.SCREENING, actor=by, message=said)
     return screening

@@ -18,8 +18,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop
 
+from atensi import texts
 from atensi.accounts import policy
 from atensi.accounts.models import Organisation, User
 from atensi.audit.models import AuditEvent
@@ -57,9 +58,9 @@ PROVIDER_KINDS = (
 )
 
 
-def _timeline(episode: Episode, by: User, verb: str, text: str) -> None:
+def _timeline(episode: Episode, by: User, verb: str, message: texts.Stored) -> None:
     """One event on the episode's case (kept even when the case has since closed)."""
-    CaseEvent.objects.create(case_id=episode.case_id, verb=verb, actor=by, text=text)
+    CaseEvent.objects.create(case_id=episode.case_id, verb=verb, actor=by, message=message)
 
 
 def _check_date(value: datetime.date, field: str, *, not_before=None, label_before="") -> None:
@@ -226,14 +227,15 @@ def episode_start(
         raise
     audit_record(actor=by, action=Action.CREATE, obj=episode, request=request,
                  summary=f"episode {episode.modality}")  # fmt: skip
-    text = _("%(modality)s at %(provider)s from %(date)s") % {
-        "modality": episode.get_modality_display(),
-        "provider": provider.name,
-        "date": f"{started_on:%d-%m-%Y}",
-    }
+    said = [
+        texts.msg(gettext_noop("%(ref)s: %(modality)s at %(provider)s from %(date)s"),
+                  ref=episode.reference, modality=Modality(episode.modality),
+                  provider=provider.name, date=f"{started_on:%d-%m-%Y}")
+    ]  # fmt: skip
     if previous is not None:
-        text += " · " + _("after relapse, follows %(ref)s") % {"ref": previous.reference}
-    _timeline(episode, by, CaseEvent.Verb.EPISODE_OPENED, f"{episode.reference}: {text}")
+        said.append(texts.msg(gettext_noop("after relapse, follows %(ref)s"),
+                              ref=previous.reference))  # fmt: skip
+    _timeline(episode, by, CaseEvent.Verb.EPISODE_OPENED, texts.joined(said, " · "))
     return episode
 
 
@@ -281,8 +283,12 @@ def episode_phase_start(
     new = EpisodePhase.objects.create(episode=episode, phase=phase, started_on=started_on)
     audit_record(actor=by, action=Action.UPDATE, obj=episode, request=request,
                  summary=f"phase {phase}")  # fmt: skip
-    _timeline(episode, by, CaseEvent.Verb.EPISODE_PHASE,
-              f"{episode.reference}: {new.get_phase_display()} {started_on:%d-%m-%Y}")  # fmt: skip
+    _timeline(
+        episode,
+        by,
+        CaseEvent.Verb.EPISODE_PHASE,
+        _dated(episode, EpisodePhase.Phase(phase), started_on),
+    )
     return new
 
 
@@ -379,8 +385,9 @@ def episode_end(
     episode.save(update_fields=["ended_on", "outcome", "outcome_note", "updated_at"])
     audit_record(actor=by, action=Action.UPDATE, obj=episode, request=request,
                  summary=f"episode ended {outcome}")  # fmt: skip
-    ended_text = f"{episode.reference}: {episode.get_outcome_display()} {ended_on:%d-%m-%Y}"
-    _timeline(episode, by, CaseEvent.Verb.EPISODE_ENDED, ended_text)
+    _timeline(
+        episode, by, CaseEvent.Verb.EPISODE_ENDED, _dated(episode, Outcome(outcome), ended_on)
+    )
     if outcome in FOLLOWED_UP_OUTCOMES:
         follow_ups_schedule(episode=episode)
     if outcome == Outcome.RELAPSED:
@@ -480,20 +487,29 @@ def follow_up_record(
     return follow_up
 
 
-def _follow_up_text(follow_up: AftercareFollowUp) -> str:
-    head = ngettext(
-        "%(ref)s: follow-up after %(months)d month",
-        "%(ref)s: follow-up after %(months)d months",
-        follow_up.months,
-    ) % {"ref": follow_up.episode.reference, "months": follow_up.months}
+def _dated(episode: Episode, what, day: datetime.date) -> texts.Stored:
+    """The reference, a phase or an outcome, and its date."""
+    return texts.joined([f"{episode.reference}:", what, f"{day:%d-%m-%Y}"], " ")
+
+
+def _follow_up_text(follow_up: AftercareFollowUp) -> texts.Stored:
+    if follow_up.months == 1:
+        said = gettext_noop("%(ref)s: follow-up after %(months)d month")
+    else:
+        said = gettext_noop("%(ref)s: follow-up after %(months)d months")
+    head = texts.msg(said, ref=follow_up.episode.reference, months=follow_up.months)
     if follow_up.status == AftercareFollowUp.Status.NOT_REACHED:
-        return f"{head}: {_('not reached')}"
-    parts = [
-        _("used since the last contact") if follow_up.used_since else _("no use"),
-        follow_up.get_activity_display(),
-    ]
-    if follow_up.urine_test and follow_up.urine_test != AftercareFollowUp.UrineTest.NOT_TESTED:
-        parts.append(_("urine test %(result)s") % {"result": follow_up.get_urine_test_display()})
-    if follow_up.relapse:
-        parts.append(_("relapse"))
-    return f"{head}: {'; '.join(str(p) for p in parts)}"
+        parts = [texts.msg(gettext_noop("not reached"))]
+    else:
+        used = gettext_noop("used since the last contact") if follow_up.used_since else None
+        parts = [
+            texts.msg(used or gettext_noop("no use")),
+            AftercareFollowUp.Activity(follow_up.activity),
+        ]
+        urine = AftercareFollowUp.UrineTest
+        if follow_up.urine_test and follow_up.urine_test != urine.NOT_TESTED:
+            result = urine(follow_up.urine_test)
+            parts.append(texts.msg(gettext_noop("urine test %(result)s"), result=result))
+        if follow_up.relapse:
+            parts.append(texts.msg(gettext_noop("relapse")))
+    return texts.joined([head, texts.joined(parts, "; ")], ": ")

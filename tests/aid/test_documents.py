@@ -2,6 +2,7 @@
 period as XLSX, the annex job's progress, and who may download them."""
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -12,6 +13,11 @@ from aid.models import Decree, DecreeDocument, DecreeDocumentPart
 from aid.services import annex, documents
 from aid.tasks import build_annex_part, build_decree_document
 from atensi.audit.models import AuditEvent
+from tests.assessments.test_eligibility import (  # noqa: F401 - start_worker: a fixture
+    _wait,
+    kill_while_holding,
+    start_worker,
+)
 
 from .conftest import TODAY, approve, make_item, verified
 
@@ -284,3 +290,33 @@ def test_a_large_annex_pdf_is_laid_out_by_a_task_per_part_and_joined_by_the_last
     assert f"Halaman 1 dari {len(pages)}" in pages[0]
     assert f"Halaman {len(pages)} dari {len(pages)}" in pages[-1]
     assert not DecreeDocumentPart.objects.filter(document=document).exists()  # parts dropped
+
+
+def test_an_annex_whose_worker_is_killed_mid_part_is_built_once_with_every_row_once(
+    start_worker,  # noqa: F811 - the fixture imported above
+    cast,
+    long_decree,
+    settings,
+    tmp_path,
+    monkeypatch,
+):
+    """The part's task has laid its pages out and waits to record them (on the part's row,
+    held here) when its worker dies; the part goes back to the queue, and the annex is joined
+    once, every recipient on it once, with no part file left behind."""
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(documents, "ANNEX_INLINE_ROWS", 1)  # asked for here: queued
+    document = documents.decree_document_request(decree=long_decree, kind="pdf",
+                                                 by=cast.supervisor)  # fmt: skip
+    [part] = annex.stored_plan(document)  # what the worker's first task records, recorded now
+    kill_while_holding("aid_decreedocumentpart", part.pk,
+                       lambda: start_worker(purge=False, MEDIA_ROOT=str(tmp_path)))  # fmt: skip
+
+    _wait(lambda: DecreeDocument.objects.get(pk=document.pk).status == "done", 120,
+          "the annex")  # fmt: skip
+    document.refresh_from_db()
+    text = pdf_text(document.file.open("rb").read())
+    assert sorted(int(n) for n in re.findall(r"Penerima Nomor (\d+)\b", text)) == list(range(14))
+    assert "Jumlah (14 penerima)" in text
+    assert DecreeDocument.objects.filter(decree=long_decree).count() == 1
+    assert [p.name for p in tmp_path.rglob("*.pdf")] == [f"{document.pk}.pdf"]

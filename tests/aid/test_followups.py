@@ -64,7 +64,7 @@ def test_a_visit_is_recorded_on_the_timeline_and_reports_the_proposal(cast, hand
     proposal.refresh_from_db()
     assert first.status == "visited" and proposal.state == "reported"
     event = CaseEvent.objects.get(case=case, verb="aid_follow_up")
-    assert "Paket nutrisi dipakai" in event.text
+    assert "Paket nutrisi dipakai" in event.description
     page = browse("caseworker").get(f"/bantuan/usulan/{proposal.reference}/").content.decode()
     assert "Paket nutrisi dipakai" in page  # on the proposal's own timeline too
     assert f"/bantuan/kunjungan/{first.pk}/" not in browse("caseworker").get("/").content.decode()
@@ -103,7 +103,7 @@ def test_entrepreneurship_visits_need_the_business_state_and_income(cast, funded
 
     first.refresh_from_db()
     assert (first.business_running, first.monthly_income) == (True, 1_250_000)
-    assert "Rp 1.250.000" in CaseEvent.objects.get(case=case, verb="aid_follow_up").text
+    assert "Rp 1.250.000" in CaseEvent.objects.get(case=case, verb="aid_follow_up").description
 
 
 @pytest.mark.parametrize("role", ["outsider", "referrer", "viewer", "centre"])

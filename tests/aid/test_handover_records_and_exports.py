@@ -48,10 +48,8 @@ def test_a_partial_hand_over_puts_its_own_value_and_items_on_the_timeline(cast, 
     rest = services.handover_record(proposal=proposal, by=cast.caseworker, handed_on=TODAY,
                                     place="Rumah Singgah")  # fmt: skip
 
-    texts = list(
-        CaseEvent.objects.filter(case=case, verb="aid_handed_over").order_by("at", "id")
-        .values_list("text", flat=True)
-    )  # fmt: skip
+    events = CaseEvent.objects.filter(case=case, verb="aid_handed_over").order_by("at", "id")
+    texts = [event.description for event in events]
     assert first.value == 850_000 and rest.value == 400_000
     assert texts[0].startswith(f"{proposal.programme}: Rp 850.000. {first.number}: ")
     assert "Paket kebersihan diri × 1, Paket nutrisi × 7" in texts[0]

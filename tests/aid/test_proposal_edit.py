@@ -70,7 +70,7 @@ def test_the_change_is_on_the_case_timeline_and_in_the_audit_log_with_old_and_ne
     case = draft.client.cases.get()
     event = case.events.get(verb=CaseEvent.Verb.AID_CHANGED)
     assert event.actor == cast.caseworker
-    assert "Paket nutrisi × 3" in event.text and "Rp 300.000" in event.text
+    assert "Paket nutrisi × 3" in event.description and "Rp 300.000" in event.description
     audit = AuditEvent.objects.get(action="update", object_id=str(draft.pk))
     assert audit.summary == "items: value 200000 -> 300000"
     assert summary_label(audit.summary) == said(

@@ -483,7 +483,7 @@ def test_removing_a_plan_item_keeps_it_on_the_timeline(cast, completed):
 
     assert not PlanItem.objects.exists()
     last = completed.case.events.filter(verb=CaseEvent.Verb.PLAN).order_by("at", "id").last()
-    assert "Keluarga mengikuti bimbingan" in last.text
+    assert "Keluarga mengikuti bimbingan" in last.description
 
 
 # --- the pages -------------------------------------------------------------------------

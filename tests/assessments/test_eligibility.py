@@ -598,7 +598,7 @@ def regions_again(transactional_db):
 
 
 @pytest.fixture
-def real_worker(regions_again):
+def real_worker(regions_again, logs_checked):
     from celery.contrib.testing.worker import start_worker
 
     from atensi.celery import app
@@ -643,7 +643,7 @@ def _wait(condition, seconds=30.0, what="the condition"):
 
 
 @pytest.fixture
-def start_worker(regions_again, tmp_path):
+def start_worker(regions_again, logs_checked, tmp_path):
     """Start ``celery -A atensi worker`` as its own process (prefork, one child) on the test
     database, with extra environment, so that a test can kill the child that runs a task."""
     import os
@@ -679,6 +679,7 @@ def start_worker(regions_again, tmp_path):
         started.append((proc, log))
         _wait(lambda: any(name in r for r in app.control.ping(timeout=0.5)), 60, "the worker")
         proc.log_path = tmp_path / f"worker-{len(started) - 1}.log"
+        logs_checked.append(proc.log_path)  # searched for personal data at the end
         return proc
 
     yield start
@@ -875,6 +876,23 @@ def test_a_chunk_survives_its_worker_being_killed_mid_task(
     after = {r.row_number: (r.verdict, r.reasons) for r in batch.rows.all()}
     assert after == before
     assert after[2] == ("ELIGIBLE", []) and after[3][0] == "NOT_IN_REGISTER"
+
+
+def kill_while_holding(table: str, pk, worker, seconds=60.0):
+    """Hold row `pk` of `table` (FOR UPDATE) so that the job waits there, start the worker
+    (`worker` may be a function that starts it), kill its child once the job waits, and let
+    go of the row: the job goes back to the queue mid-way."""
+    from django.db import connection
+
+    holder = psycopg_connection(connection)
+    try:
+        holder.execute(f"SELECT id FROM {table} WHERE id = %s FOR UPDATE", (pk,))  # noqa: S608
+        process = worker() if callable(worker) else worker
+        with psycopg_connection(connection, autocommit=True) as watcher:
+            kill_the_waiting_child(process, watcher, table, seconds=seconds)
+    finally:
+        holder.rollback()
+        holder.close()
 
 
 def psycopg_connection(connection, autocommit=False):

@@ -31,8 +31,7 @@ from atensi.errors import ApplicationError
 from cases import nik as nikmod
 from tests.assessments.test_eligibility import (  # noqa: F401 - start_worker: a fixture
     _wait,
-    kill_the_waiting_child,
-    psycopg_connection,
+    kill_while_holding,
     start_worker,
 )
 from tests.conftest import OI_VILLAGE, OKI_VILLAGE, OKI_VILLAGE_2, make_nik
@@ -831,16 +830,7 @@ def test_an_import_whose_worker_is_killed_mid_file_completes_once_and_whole(
     _wait(lambda: RegisterSnapshot.objects.get(pk=snapshot.pk).status == Status.RUNNING, 60,
           "the import to start")  # fmt: skip
     # Hold the snapshot's row: the import's next progress write waits there, mid-file.
-    holder = psycopg_connection(connection)
-    try:
-        holder.execute(
-            "SELECT id FROM assessments_registersnapshot WHERE id = %s FOR UPDATE", (snapshot.pk,)
-        )
-        with psycopg_connection(connection, autocommit=True) as watcher:
-            kill_the_waiting_child(worker, watcher, "assessments_registersnapshot", seconds=60)
-    finally:
-        holder.rollback()
-        holder.close()
+    kill_while_holding("assessments_registersnapshot", snapshot.pk, worker)
 
     _wait(lambda: RegisterSnapshot.objects.get(pk=snapshot.pk).status == Status.DONE, 180,
           "the import to finish")  # fmt: skip

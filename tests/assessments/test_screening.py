@@ -122,7 +122,7 @@ def test_the_screening_is_audited_and_told_on_the_case_timeline(cast, case, reco
     assert case.client.full_name not in audit.summary
     event = case.events.get(verb=CaseEvent.Verb.SCREENING)
     assert event.actor == cast.caseworker
-    assert event.text == (
+    assert event.description == (
         "Highest risk: Amphetamine-type stimulants (Moderate risk, score 15 of 39). "
         "Recommendation: Further (comprehensive) assessment."
     )
@@ -141,7 +141,7 @@ def test_a_screening_without_a_case_is_told_on_each_open_case_of_the_client(
 
     record(client, answers=answers())
 
-    assert open_case.events.get(verb="screening").text == (
+    assert open_case.events.get(verb="screening").description == (
         "No substance ever used. Recommendation: No intervention needed."
     )
     assert not closed.events.filter(verb="screening").exists()

@@ -96,12 +96,15 @@ def certificate(folder: Path) -> tuple[Path, Path]:
     return cert, key
 
 
-def serve(env: dict, web_workers: int, log: Path):
+def serve(env: dict, web_workers: int, threads: int, log: Path):
+    """gunicorn as the image runs it (threaded workers, which keep a browser's connection
+    open as the reverse proxy in front of production does), and a Celery worker."""
     port = free_port()
     cert, key = certificate(log.parent)
+    kind = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
     web = subprocess.Popen(  # noqa: S603 - our own server
         [sys.executable, "-m", "gunicorn", "atensi.wsgi", "-b", f"127.0.0.1:{port}",
-         "-w", str(web_workers), "--timeout", "120", "--certfile", str(cert),
+         "-w", str(web_workers), *kind, "--timeout", "120", "--certfile", str(cert),
          "--keyfile", str(key)],
         cwd=REPO, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -167,6 +170,9 @@ def main() -> int:
     parser.add_argument("--caseworkers", type=int, default=20)
     parser.add_argument("--heads", type=int, default=5)
     parser.add_argument("--web-workers", type=int, default=3, help="gunicorn processes")
+    parser.add_argument("--threads", type=int, default=4,
+                        help="threads per gunicorn process (1: the sync worker, a TLS "
+                        "handshake per request)")  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the database")
     parser.add_argument("--reuse", action="store_true", help="reuse the data of a --keep run")
     args = parser.parse_args()
@@ -199,7 +205,7 @@ def main() -> int:
         }  # fmt: skip
         # STATIC_ROOT as collected by setup_django's settings (under the temporary folder).
         env["STATIC_ROOT"] = str(tmp / "static")
-        base, processes = serve(env, args.web_workers, tmp / "web.log")
+        base, processes = serve(env, args.web_workers, args.threads, tmp / "web.log")
         users = args.caseworkers + args.heads
         started = time.perf_counter()
         subprocess.run(  # noqa: S603 - our own load generator

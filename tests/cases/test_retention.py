@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from atensi.audit.models import AuditEvent
 from cases import services
-from cases.models import Case, CaseNote, Client, FamilyMember, Referral, Stage
+from cases.models import Case, CaseEvent, CaseNote, Client, FamilyMember, Referral, Stage
 from tests.conftest import make_nik
 from tests.rehab.survey_world import answer, make_unit
 
@@ -87,6 +87,9 @@ def test_applying_anonymises_every_record_of_the_person_and_keeps_what_the_servi
     referral = Referral.objects.get(client=client)
     assert (referral.full_name, referral.nik, referral.phone) == ("[anonim]", "", "")
     assert CaseNote.objects.get(case__client=client).text == "[anonim]"
+    timeline = CaseEvent.objects.filter(case__client=client)
+    assert not timeline.filter(message__isnull=False).exists()  # "Mother", what was changed
+    assert not timeline.exclude(text__in=["", "[anonim]"]).exists()
     # The service itself stays: the case, its stage and its dates.
     case = client.cases.get()
     assert case.stage == Stage.CLOSED and case.closed_at is not None

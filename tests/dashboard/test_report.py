@@ -20,8 +20,7 @@ from atensi.dashboard.models import DashboardReport
 from atensi.dashboard.tasks import build_report
 from tests.assessments.test_eligibility import (  # noqa: F401 - start_worker: a fixture
     _wait,
-    kill_the_waiting_child,
-    psycopg_connection,
+    kill_while_holding,
     start_worker,
 )
 from tests.dashboard.test_dashboard import _personal
@@ -246,23 +245,13 @@ def test_a_yearly_report_whose_worker_is_killed_is_built_once_after_the_restart(
 ):
     """The report's task starts, its worker dies while it holds it (the task waits on the
     report's row, held here); the task goes back to the queue and the report is built once."""
-    from django.db import connection
 
     settings.MEDIA_ROOT = tmp_path
     report = reports.report_request(
         area=selectors.area_of_codes(["16.02"]), year=2025, kind="xlsx", by=cast.supervisor
     )  # committed at once: the task waits on the broker for a worker
-    holder = psycopg_connection(connection)
-    try:
-        holder.execute(
-            "SELECT id FROM dashboard_dashboardreport WHERE id = %s FOR UPDATE", (report.pk,)
-        )
-        worker = start_worker(purge=False, MEDIA_ROOT=str(tmp_path))
-        with psycopg_connection(connection, autocommit=True) as watcher:
-            kill_the_waiting_child(worker, watcher, "dashboard_dashboardreport", seconds=60)
-    finally:
-        holder.rollback()
-        holder.close()
+    kill_while_holding("dashboard_dashboardreport", report.pk,
+                       lambda: start_worker(purge=False, MEDIA_ROOT=str(tmp_path)))  # fmt: skip
 
     _wait(lambda: DashboardReport.objects.get(pk=report.pk).status == "done", 120,
           "the report")  # fmt: skip

@@ -77,6 +77,12 @@ def celery_worker(regions_for_live_server):
         )
 
 
+@pytest.fixture(autouse=True)
+def _logs(logs_checked):
+    """Every browser test's logs (the live server's, the in-process worker's) are searched
+    for personal data."""
+
+
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -34,7 +34,7 @@ def test_a_caseworker_starts_an_outpatient_episode_on_the_case_timeline(
     assert episode.reference.startswith("RHB-")
     assert episode.client_id == case.client_id and episode.is_open
     event = CaseEvent.objects.get(case=case, verb=CaseEvent.Verb.EPISODE_OPENED)
-    assert episode.reference in event.text and "15-01-2026" in event.text
+    assert episode.reference in event.description and "15-01-2026" in event.description
 
 
 def test_a_client_has_one_open_episode_per_provider(make_case, start_episode):
