@@ -8,6 +8,8 @@ Proposals and hand-overs are about a person: they are read by whoever may read t
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from collections.abc import Iterable
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -105,28 +107,37 @@ def officer_last_nip(*, user: User) -> str:
 
 def budget_panel(programme: Programme) -> dict:
     """Ceiling, allocated, unallocated, reserved, spent and available for the programme and
-    each component, summed by the database. Only what is allocated to a component can be
-    reserved, so the programme's available amount is the sum of its components' (allocated
-    less reserved and spent); the unallocated rest of the ceiling is shown apart."""
+    each component. Only what is allocated to a component can be reserved, so the programme's
+    available amount is the sum of its components' (allocated less reserved and spent); the
+    unallocated rest of the ceiling is shown apart."""
+    return budget_panels([programme])[programme.pk]
+
+
+def budget_panels(programmes: Iterable[Programme]) -> dict:
+    """The budget panel of each programme, by primary key, from one query of their lines."""
+    programmes = list(programmes)
+    lines = defaultdict(list)
+    for line in (
+        BudgetLine.objects.filter(programme__in=programmes)
+        .order_by("programme", "component")
+        .values("programme_id", "component", "ceiling", "reserved", "spent")
+    ):
+        lines[line["programme_id"]].append(line)
+    return {programme.pk: _panel(programme, lines[programme.pk]) for programme in programmes}
+
+
+def _panel(programme: Programme, lines: list[dict]) -> dict:
     labels = dict(Component.choices)
-    lines = (
-        BudgetLine.objects.filter(programme=programme)
-        .order_by("component")
-        .annotate(available_amount=F("ceiling") - F("reserved") - F("spent"))
-        .values("component", "ceiling", "reserved", "spent", "available_amount")
-    )
-    totals = BudgetLine.objects.filter(programme=programme).aggregate(
-        allocated=Coalesce(Sum("ceiling"), 0),
-        reserved=Coalesce(Sum("reserved"), 0),
-        spent=Coalesce(Sum("spent"), 0),
-    )
+    allocated = sum(line["ceiling"] for line in lines)
+    reserved = sum(line["reserved"] for line in lines)
+    spent = sum(line["spent"] for line in lines)
     return {
         "ceiling": programme.budget_ceiling,
-        "allocated": totals["allocated"],
-        "unallocated": programme.budget_ceiling - totals["allocated"],
-        "reserved": totals["reserved"],
-        "spent": totals["spent"],
-        "available": totals["allocated"] - totals["reserved"] - totals["spent"],
+        "allocated": allocated,
+        "unallocated": programme.budget_ceiling - allocated,
+        "reserved": reserved,
+        "spent": spent,
+        "available": allocated - reserved - spent,
         "components": [
             {
                 "component": line["component"],
@@ -134,7 +145,7 @@ def budget_panel(programme: Programme) -> dict:
                 "ceiling": line["ceiling"],
                 "reserved": line["reserved"],
                 "spent": line["spent"],
-                "available": line["available_amount"],
+                "available": line["ceiling"] - line["reserved"] - line["spent"],
             }
             for line in lines
         ],

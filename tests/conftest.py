@@ -70,6 +70,11 @@ def _org(name, kind, *codes):
 
 @pytest.fixture
 def cast(db, _fast_passwords):
+    return make_cast()
+
+
+def make_cast() -> Cast:
+    """The cast, made in the database now (a test module may share one)."""
     dinsos = _org("Dinsos OKI", Organisation.Kind.DINSOS_REGENCY, "16.02")
     other = _org("Dinsos Ogan Ilir", Organisation.Kind.DINSOS_REGENCY, "16.10")
     bnnk = _org("BNNK OKI", Organisation.Kind.BNNK, "16.02")

@@ -70,8 +70,9 @@ def _file_stem(programme) -> str:
 @login_required
 def programme_list(request):
     _require(selectors.can_read_aid(request.user))
-    programmes = selectors.programme_list(user=request.user).order_by("-year", "name")
-    rows = [(p, selectors.budget_panel(p)) for p in programmes[:100]]
+    programmes = list(selectors.programme_list(user=request.user).order_by("-year", "name")[:100])
+    panels = selectors.budget_panels(programmes)
+    rows = [(p, panels[p.pk]) for p in programmes]
     open_ids = set(
         selectors.programmes_open_for_proposals(user=request.user).values_list("pk", flat=True)
     )
