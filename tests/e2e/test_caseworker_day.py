@@ -5,11 +5,14 @@ the Celery worker while the progress bar shows, and the rows waiting for review 
 import re
 
 import pytest
+from django.db import connection
 from playwright.sync_api import expect
 
 from assessments.models import Assessment, EligibilityBatch, Screening
+from assessments.services import eligibility
 from cases import services as case_services
 from cases.models import Case, Referral, Stage
+from tests.assessments.test_eligibility import psycopg_connection
 from tests.assessments.test_review_queue import (
     BORN,
     HEADER,
@@ -123,7 +126,25 @@ def test_a_caseworker_accepts_screens_assesses_and_screens_a_proposal_list(
     shot(page, "progress waiting")
     batch = EligibilityBatch.objects.get(name="Usulan Desember")
 
-    celery_worker()
+    # The list read here and one of its rows held, so that the worker's screening waits on it
+    # and the bar shows the screening under way before it ends.
+    eligibility.batch_load(batch_id=batch.pk)
+    holder = psycopg_connection(connection)
+    try:
+        holder.execute(
+            "SELECT id FROM assessments_batchrow WHERE batch_id = %s ORDER BY row_number "
+            "LIMIT 1 FOR UPDATE", (batch.pk,),
+        )  # fmt: skip
+        celery_worker()
+        running = re.escape(said("Screening: %(n)s of %(total)s rows", n="0", total=len(LINES)))
+        expect(page.locator("#batch-progress")).to_contain_text(
+            re.compile(running.replace("0", r"\d+", 1)), timeout=15_000
+        )
+        expect(bar).to_be_visible()
+        shot(page, "progress running")
+    finally:
+        holder.rollback()
+        holder.close()
     expect(link(page, "Review queue")).to_be_visible(timeout=30_000)
     expect(bar).to_have_count(0)
     shot(page, "screened")
