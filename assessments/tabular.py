@@ -78,6 +78,7 @@ FILE_TEXT_TOO_LARGE = "FILE_TEXT_TOO_LARGE"
 FILE_HEADER_TOO_DEEP = "FILE_HEADER_TOO_DEEP"
 FILE_TOO_SLOW = "FILE_TOO_SLOW"
 CELL_TOO_LONG = "CELL_TOO_LONG"
+CSV_CELL_UNENDING = "CSV_CELL_UNENDING"
 TOO_MANY_ROWS = "TOO_MANY_ROWS"
 
 # Limits on what one file may cost to read. A workbook is a zip archive whose parts can unpack
@@ -187,6 +188,12 @@ MSG_FILE_TOO_SLOW = gettext_noop(
 MSG_CELL_TOO_LONG = gettext_noop(
     "A cell of the file holds more than %(limit)s characters; no list needs that much. Check "
     "the file, save it again and upload it again."
+)
+MSG_CSV_CELL_UNENDING = gettext_noop(
+    "Row %(row)s of the file holds a cell of more than %(limit)s characters: most likely a "
+    'quotation mark (") opens a value there and is never closed, so the rows below were read '
+    "into that cell. Close or remove the quotation mark, save the file again and upload it "
+    "again."
 )
 MSG_TOO_MANY_ROWS = gettext_noop(
     "The file has more than %(limit)s rows; at most %(limit)s rows can be read from one file. "
@@ -907,6 +914,7 @@ def _open_gzip(stream: BinaryIO, budget: _Budget) -> _Opened:
 
 def _numbered_csv(reader, budget: _Budget) -> Iterator[tuple[int, list]]:
     limit = CSV_MAX_ROWS if budget.max_rows is None else budget.max_rows
+    number = 0
     try:
         for number, record in enumerate(reader, start=1):
             if number & 0xFFF == 0:
@@ -915,6 +923,9 @@ def _numbered_csv(reader, budget: _Budget) -> Iterator[tuple[int, list]]:
                 raise TabularError(TOO_MANY_ROWS, MSG_TOO_MANY_ROWS, {"limit": limit})
             yield number, record
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            params = {"row": number + 1, "limit": csv.field_size_limit()}
+            raise TabularError(CSV_CELL_UNENDING, MSG_CSV_CELL_UNENDING, params) from exc
         reason = f"line {reader.line_num}: {exc}"
         raise TabularError(FILE_UNREADABLE, MSG_FILE_UNREADABLE, {"reason": reason}) from exc
 

@@ -530,7 +530,7 @@ def test_text_with_a_stray_control_character_or_in_utf16_is_not_taken_for_binary
     assert only(utf16).values["nama"] == "Budi Santoso"
 
 
-def test_a_csv_that_breaks_midway_raises_a_file_error_with_its_line():
+def test_a_csv_that_breaks_midway_raises_a_file_error_with_its_row():
     data = csv_bytes(line(), line(address='"' + "x" * 200_000))
 
     with open_table(io.BytesIO(data), REGISTER, today=TODAY) as table:
@@ -539,8 +539,8 @@ def test_a_csv_that_breaks_midway_raises_a_file_error_with_its_line():
         with pytest.raises(TabularError) as caught:
             next(rows)
 
-    assert caught.value.code == tabular.FILE_UNREADABLE
-    assert "line" in caught.value.render()
+    assert caught.value.code == tabular.CSV_CELL_UNENDING
+    assert caught.value.render() == tabular.MSG_CSV_CELL_UNENDING % {"row": 3, "limit": 131072}
 
 
 def test_the_callers_stream_is_left_open():

@@ -186,10 +186,7 @@ class ListUpload:
             "zip_bomb_xlsx": says(tabular.MSG_FILE_PACKED_TOO_TIGHT, size="64"),
             "old_excel": says(tabular.MSG_FILE_OLD_EXCEL),
             "damaged_xlsx": says(tabular.MSG_FILE_UNREADABLE),
-            "broken_midway": says(
-                tabular.MSG_FILE_UNREADABLE,
-                reason="line 3: field larger than field limit (131072)",
-            ),
+            "broken_midway": says(tabular.MSG_CSV_CELL_UNENDING, row=3, limit=131072),
             "huge": self.huge_expected(),
         }[key]
 
