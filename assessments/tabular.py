@@ -155,6 +155,11 @@ MSG_FILE_BINARY = gettext_noop(
     "file does. Save the list from the spreadsheet as CSV or as an Excel workbook (.xlsx) and "
     "upload it again."
 )
+MSG_XLSX_DAMAGED = gettext_noop(
+    "The file starts like an Excel workbook (.xlsx) but is damaged or incomplete; it may have "
+    "been cut off while it was copied or sent. Open it in the spreadsheet, save it again and "
+    "upload it again."
+)
 MSG_FILE_OLD_EXCEL = gettext_noop(
     "The file is in the old Excel format (.xls). Save it as an Excel workbook (.xlsx) or as "
     "CSV and upload it again."
@@ -967,7 +972,7 @@ def _check_archive(stream: BinaryIO, budget: _Budget) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise _unreadable(str(exc) or exc.__class__.__name__) from exc
+        raise TabularError(FILE_UNREADABLE, MSG_XLSX_DAMAGED) from exc
     members = archive.infolist()
     if len(members) > _MAX_MEMBERS:
         raise _unreadable(f"the archive lists more than {_MAX_MEMBERS} parts")

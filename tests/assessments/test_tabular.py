@@ -506,8 +506,11 @@ def test_an_old_excel_file_is_a_file_error_that_says_what_to_do():
     assert ".xlsx" in error.render()
 
 
-def test_a_damaged_xlsx_file_is_a_file_error():
-    assert file_error(b"PK\x03\x04 not really a zip file").code == tabular.FILE_UNREADABLE
+def test_a_damaged_xlsx_file_is_a_file_error_that_says_so():
+    error = file_error(b"PK\x03\x04 not really a zip file")
+
+    assert error.code == tabular.FILE_UNREADABLE
+    assert error.render() == tabular.MSG_XLSX_DAMAGED
 
 
 @pytest.mark.parametrize(

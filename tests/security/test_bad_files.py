@@ -185,7 +185,7 @@ class ListUpload:
             "binary_junk": says(tabular.MSG_FILE_BINARY),
             "zip_bomb_xlsx": says(tabular.MSG_FILE_PACKED_TOO_TIGHT, size="64"),
             "old_excel": says(tabular.MSG_FILE_OLD_EXCEL),
-            "damaged_xlsx": says(tabular.MSG_FILE_UNREADABLE),
+            "damaged_xlsx": says(tabular.MSG_XLSX_DAMAGED),
             "broken_midway": says(tabular.MSG_CSV_CELL_UNENDING, row=3, limit=131072),
             "huge": self.huge_expected(),
         }[key]
