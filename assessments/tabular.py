@@ -63,10 +63,12 @@ SEX_INVALID = "SEX_INVALID"
 VILLAGE_INVALID = "VILLAGE_INVALID"
 VILLAGE_UNKNOWN = "VILLAGE_UNKNOWN"
 DECILE_INVALID = "DECILE_INVALID"
+FORMULA_NO_VALUE = "FORMULA_NO_VALUE"
 
 FILE_EMPTY = "FILE_EMPTY"
 FILE_NO_ROWS = "FILE_NO_ROWS"
 FILE_UNREADABLE = "FILE_UNREADABLE"
+FILE_BINARY = "FILE_BINARY"
 FILE_OLD_EXCEL = "FILE_OLD_EXCEL"
 COLUMNS_MISSING = "COLUMNS_MISSING"
 COLUMN_TWICE = "COLUMN_TWICE"
@@ -76,6 +78,7 @@ FILE_TEXT_TOO_LARGE = "FILE_TEXT_TOO_LARGE"
 FILE_HEADER_TOO_DEEP = "FILE_HEADER_TOO_DEEP"
 FILE_TOO_SLOW = "FILE_TOO_SLOW"
 CELL_TOO_LONG = "CELL_TOO_LONG"
+CSV_CELL_UNENDING = "CSV_CELL_UNENDING"
 TOO_MANY_ROWS = "TOO_MANY_ROWS"
 
 # Limits on what one file may cost to read. A workbook is a zip archive whose parts can unpack
@@ -135,12 +138,27 @@ MSG_VILLAGE_UNKNOWN = gettext_noop(
     "The village code %(value)s is not in the current list of villages."
 )
 MSG_DECILE_INVALID = gettext_noop("The decile %(value)s is not a whole number from 1 to 10.")
+MSG_FORMULA_NO_VALUE = gettext_noop(
+    "The cell holds the formula %(formula)s, whose result was not saved in the file. Open the "
+    "file in the spreadsheet and save it again, or paste the column as values, and upload it "
+    "again."
+)
 
 MSG_FILE_EMPTY = gettext_noop("The file is empty.")
 MSG_FILE_NO_ROWS = gettext_noop("The file has column headings but no rows below them.")
 MSG_FILE_UNREADABLE = gettext_noop(
     "The file cannot be read as CSV or XLSX (%(reason)s). Save it from the spreadsheet as "
     "CSV or as an Excel workbook (.xlsx) and upload it again."
+)
+MSG_FILE_BINARY = gettext_noop(
+    "The file is neither CSV nor XLSX: it holds binary data, as a picture, a PDF or a damaged "
+    "file does. Save the list from the spreadsheet as CSV or as an Excel workbook (.xlsx) and "
+    "upload it again."
+)
+MSG_XLSX_DAMAGED = gettext_noop(
+    "The file starts like an Excel workbook (.xlsx) but is damaged or incomplete; it may have "
+    "been cut off while it was copied or sent. Open it in the spreadsheet, save it again and "
+    "upload it again."
 )
 MSG_FILE_OLD_EXCEL = gettext_noop(
     "The file is in the old Excel format (.xls). Save it as an Excel workbook (.xlsx) or as "
@@ -176,6 +194,12 @@ MSG_CELL_TOO_LONG = gettext_noop(
     "A cell of the file holds more than %(limit)s characters; no list needs that much. Check "
     "the file, save it again and upload it again."
 )
+MSG_CSV_CELL_UNENDING = gettext_noop(
+    "Row %(row)s of the file holds a cell of more than %(limit)s characters: most likely a "
+    'quotation mark (") opens a value there and is never closed, so the rows below were read '
+    "into that cell. Close or remove the quotation mark, save the file again and upload it "
+    "again."
+)
 MSG_TOO_MANY_ROWS = gettext_noop(
     "The file has more than %(limit)s rows; at most %(limit)s rows can be read from one file. "
     "Split the list into smaller files and upload them one by one."
@@ -188,6 +212,10 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _SEPARATORS = (";", ",", "\t", "|")
 _APOSTROPHES = "'\u2018\u2019`"
 _SCAN_CHUNK = 1 << 20
+# Bytes no text file holds: the control characters but tab, line breaks, form feed and the
+# end-of-file mark (Ctrl-Z) that old Windows programs append.
+_TEXT_BYTES = bytes(c for c in range(256) if c >= 32 or c in b"\t\n\x0b\x0c\r\x1a")
+_BINARY_SAMPLE = 64 * 1024
 # Floats represent every integer up to 2**53 exactly, but a spreadsheet keeps 15 digits.
 _EXACT_DIGITS = 15
 
@@ -576,6 +604,11 @@ class Table:
                         errors.append(CellError(name, REQUIRED, MSG_REQUIRED, {}))
                     continue
                 blank = False
+                if cell.__class__ is Formula:
+                    values[name] = None
+                    params = {"formula": cell.shown()}
+                    errors.append(CellError(name, FORMULA_NO_VALUE, MSG_FORMULA_NO_VALUE, params))
+                    continue
                 try:
                     values[name] = read(cell, column, context)
                 except _Refused as refused:
@@ -813,7 +846,20 @@ def _check_unpacked(unpacked: int, packed: int, budget: _Budget) -> None:
         )
 
 
+def _is_binary(stream: BinaryIO) -> bool:
+    """Whether the start of the file holds the control bytes of binary data, more than one in
+    a hundred (text has none but tabs and line breaks); UTF-16 text is told by its mark."""
+    sample = stream.read(_BINARY_SAMPLE)
+    stream.seek(0)
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    controls = len(sample.translate(None, _TEXT_BYTES))
+    return controls >= 4 and controls * 100 > len(sample)
+
+
 def _open_csv(stream: BinaryIO, budget: _Budget, packed: BinaryIO | None = None) -> _Opened:
+    if _is_binary(stream):
+        raise TabularError(FILE_BINARY, MSG_FILE_BINARY)
     encoding, lines = _detect_encoding(stream, budget, packed)
     text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
     try:
@@ -873,6 +919,7 @@ def _open_gzip(stream: BinaryIO, budget: _Budget) -> _Opened:
 
 def _numbered_csv(reader, budget: _Budget) -> Iterator[tuple[int, list]]:
     limit = CSV_MAX_ROWS if budget.max_rows is None else budget.max_rows
+    number = 0
     try:
         for number, record in enumerate(reader, start=1):
             if number & 0xFFF == 0:
@@ -881,6 +928,9 @@ def _numbered_csv(reader, budget: _Budget) -> Iterator[tuple[int, list]]:
                 raise TabularError(TOO_MANY_ROWS, MSG_TOO_MANY_ROWS, {"limit": limit})
             yield number, record
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            params = {"row": number + 1, "limit": csv.field_size_limit()}
+            raise TabularError(CSV_CELL_UNENDING, MSG_CSV_CELL_UNENDING, params) from exc
         reason = f"line {reader.line_num}: {exc}"
         raise TabularError(FILE_UNREADABLE, MSG_FILE_UNREADABLE, {"reason": reason}) from exc
 
@@ -922,7 +972,7 @@ def _check_archive(stream: BinaryIO, budget: _Budget) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise _unreadable(str(exc) or exc.__class__.__name__) from exc
+        raise TabularError(FILE_UNREADABLE, MSG_XLSX_DAMAGED) from exc
     members = archive.infolist()
     if len(members) > _MAX_MEMBERS:
         raise _unreadable(f"the archive lists more than {_MAX_MEMBERS} parts")
@@ -1171,6 +1221,23 @@ class _SharedStrings(_Ignore):
             self.part.close()
 
 
+class Formula:
+    """An XLSX cell that holds a formula but not its result (the cached value a spreadsheet
+    saves with it, and which is read instead when present)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __str__(self) -> str:
+        return "=" + self.text
+
+    def shown(self, limit: int = 40) -> str:
+        text = str(self)
+        return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
 def _column_of(ref: str) -> int:
     """The 0-based column of a cell reference ("C5" -> 2); -1 when it has none."""
     column = 0
@@ -1210,6 +1277,7 @@ class _SheetPart(_Ignore):
         self.collect: _Text | None = None
         self.inline = False
         self.phonetic = 0
+        self.formula: _Text | None = None
 
     def start(self, name, attrs):
         if ":" in name:
@@ -1222,6 +1290,9 @@ class _SheetPart(_Ignore):
             style = attrs.get("s")
             self.style = int(style) if style and style.isdigit() else 0
             self.value = None
+            self.formula = None
+        elif name == "f":
+            self.formula = self.collect = _Text(self.budget.max_cell)
         elif name == "v" or (name == "t" and self.inline and not self.phonetic):
             if self.value is None:
                 self.value = _Text(self.budget.max_cell)
@@ -1250,7 +1321,7 @@ class _SheetPart(_Ignore):
             name = _local(name)
         if name == "c":
             self._cell()
-        elif name in ("v", "t"):
+        elif name in ("v", "t", "f"):
             self.collect = None
         elif name == "row":
             if self.record is not None:
@@ -1264,10 +1335,21 @@ class _SheetPart(_Ignore):
     def _cell(self) -> None:
         record = self.record
         column = self.column
-        if record is None or column >= _MAX_COLUMNS or self.value is None:
+        if record is None or column >= _MAX_COLUMNS:
+            return
+        if self.formula is not None and (
+            self.value is None or (self.kind != "str" and not self.value.size)
+        ):
+            # A program wrote the formula without its result: there is nothing to read.
+            if column >= len(record):
+                record.extend([None] * (column - len(record) + 1))
+            record[column] = Formula(self.formula.value())
+            self.value = self.formula = None
+            return
+        if self.value is None:
             return
         text = self.value.value()
-        self.value = None
+        self.value = self.formula = None
         kind = self.kind
         if kind == "inlineStr":
             value = text

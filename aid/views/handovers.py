@@ -105,7 +105,11 @@ def handover_evidence_add(request, pk):
     _require(_can_hand_over(request.user, handover.proposal))
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Choose the photo or scan of the signed record."))
+        problems = form.errors.as_data().get("evidence", [])
+        if not problems or any(problem.code == "required" for problem in problems):
+            messages.error(request, _("Choose the photo or scan of the signed record."))
+        else:  # a file came but cannot be used (empty, say): say so
+            messages.error(request, " ".join(form.errors["evidence"]))
     else:
         try:
             handover_services.handover_evidence_attach(

@@ -261,7 +261,8 @@ def test_a_file_that_breaks_midway_fails_the_import_and_keeps_no_rows(cast, monk
     snapshot = imported(cast.supervisor, person(1), person(2), broken)
 
     assert snapshot.status == Status.FAILED
-    assert "line" in snapshot.error and snapshot.finished_at is not None
+    assert snapshot.error == stored(tabular.MSG_CSV_CELL_UNENDING, row=4, limit=131072)
+    assert snapshot.finished_at is not None
     assert (snapshot.good_rows, snapshot.bad_rows) == (0, 0)
     assert not RegisterRow.objects.filter(snapshot=snapshot).exists()
     assert partition_of(snapshot) is None and not table_exists(snapshot)

@@ -427,6 +427,30 @@ def test_a_nik_stored_as_a_number_in_xlsx_is_refused_because_digits_are_lost():
     assert "1.60205E+15" in rows[0].errors[0].render()
 
 
+def xlsx_with_formulas(*cells: bytes) -> bytes:
+    """A sheet whose one data row is `cells` (raw XML), under the header."""
+    from tests.security.test_xlsx_limits import row, workbook
+
+    return workbook(row(XLSX_HEADER), b"<row>" + b"".join(cells) + b"</row>")
+
+
+def test_an_xlsx_formula_is_read_as_its_saved_result_or_refused_when_it_has_none():
+    def text(value):
+        return b'<c t="inlineStr"><is><t>' + value.encode() + b"</t></is></c>"
+
+    data = xlsx_with_formulas(
+        text("DT0001"), b'<c t="str"><f>CONCATENATE("16020510","01900001")</f><v>' + NIK.encode()
+        + b"</v></c>", text(KK), b'<c><f>HYPERLINK("http://x.invalid","Budi")</f><v/></c>',
+        text("10-01-1990"), text("L"), text(VILLAGE), text("Jl. Merdeka 1"), text("3"),
+    )  # fmt: skip
+
+    row = only(data)
+
+    assert row.values["nik"] == NIK
+    assert codes(row) == [("nama", tabular.FORMULA_NO_VALUE)]
+    assert '=HYPERLINK("http://x.invalid",' in row.errors[0].render()
+
+
 def test_a_fractional_decile_in_xlsx_is_refused():
     data = xlsx_bytes(XLSX_HEADER, ["DT0001", NIK, "", "Budi", "", "L", VILLAGE, "", 3.5])
 
@@ -482,11 +506,34 @@ def test_an_old_excel_file_is_a_file_error_that_says_what_to_do():
     assert ".xlsx" in error.render()
 
 
-def test_a_damaged_xlsx_file_is_a_file_error():
-    assert file_error(b"PK\x03\x04 not really a zip file").code == tabular.FILE_UNREADABLE
+def test_a_damaged_xlsx_file_is_a_file_error_that_says_so():
+    error = file_error(b"PK\x03\x04 not really a zip file")
+
+    assert error.code == tabular.FILE_UNREADABLE
+    assert error.render() == tabular.MSG_XLSX_DAMAGED
 
 
-def test_a_csv_that_breaks_midway_raises_a_file_error_with_its_line():
+@pytest.mark.parametrize(
+    "data",
+    [random.Random(7).randbytes(4096), b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8],
+    ids=["junk", "picture"],
+)
+def test_binary_data_is_a_file_error_not_a_list_of_odd_headings(data):
+    error = file_error(data)
+
+    assert error.code == tabular.FILE_BINARY
+    assert "binary" in error.render()
+
+
+def test_text_with_a_stray_control_character_or_in_utf16_is_not_taken_for_binary():
+    stray = csv_bytes(line(name="Budi\x1bSantoso"), line(id_dtsen="DT0002"))
+    utf16 = csv_bytes(line(), sep="\t", encoding="utf-16")
+
+    assert len(read(stray)) == 2
+    assert only(utf16).values["nama"] == "Budi Santoso"
+
+
+def test_a_csv_that_breaks_midway_raises_a_file_error_with_its_row():
     data = csv_bytes(line(), line(address='"' + "x" * 200_000))
 
     with open_table(io.BytesIO(data), REGISTER, today=TODAY) as table:
@@ -495,8 +542,8 @@ def test_a_csv_that_breaks_midway_raises_a_file_error_with_its_line():
         with pytest.raises(TabularError) as caught:
             next(rows)
 
-    assert caught.value.code == tabular.FILE_UNREADABLE
-    assert "line" in caught.value.render()
+    assert caught.value.code == tabular.CSV_CELL_UNENDING
+    assert caught.value.render() == tabular.MSG_CSV_CELL_UNENDING % {"row": 3, "limit": 131072}
 
 
 def test_the_callers_stream_is_left_open():
