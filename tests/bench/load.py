@@ -101,7 +101,11 @@ def serve(env: dict, web_workers: int, threads: int, log: Path):
     open as the reverse proxy in front of production does), and a Celery worker."""
     port = free_port()
     cert, key = certificate(log.parent)
-    kind = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
+    kind = (
+        ["--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "75"]
+        if threads > 1
+        else []
+    )
     web = subprocess.Popen(  # noqa: S603 - our own server
         [sys.executable, "-m", "gunicorn", "atensi.wsgi", "-b", f"127.0.0.1:{port}",
          "-w", str(web_workers), *kind, "--timeout", "120", "--certfile", str(cert),
