@@ -233,8 +233,8 @@ def test_after_the_referral_the_centre_opens_its_case_with_a_reason_and_then_wri
     browser.post(url, {"reason": "Rujukan Dinsos OKI diterima untuk residensial"})
     case = Case.objects.get(organisation=cast.sentra)
     opened = case.events.get(verb=CaseEvent.Verb.OPENED)
-    assert "Rujukan Dinsos OKI diterima untuk residensial" in opened.text
-    assert dinsos_case.reference in opened.text
+    assert "Rujukan Dinsos OKI diterima untuk residensial" in opened.description
+    assert dinsos_case.reference in opened.description
 
     patch = api_as(cast.centre).patch(
         f"/api/v1/clients/{client.pk}/", {"phone": "081299999999"}, format="json"
