@@ -21,6 +21,11 @@ from django.db import connection
 from django.test import Client
 
 from atensi.accounts.models import Organisation, User
+from tests.assessments.test_eligibility import (  # noqa: F401 - fixtures
+    _wait,
+    regions_again,
+    start_worker,
+)
 from tests.conftest import said, shown
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("logs_checked")]
@@ -200,3 +205,38 @@ def test_with_redis_away_pages_work_and_health_says_the_broker_is_down(
 
     rd.restore()
     assert page.get("/healthz")[0] == 200
+
+
+def test_a_job_started_while_the_database_restarts_is_built_once_it_is_back(
+    cast,
+    relays,
+    start_worker,  # noqa: F811 - the fixture imported above
+    settings,
+    tmp_path,
+):
+    """A worker whose database goes away: the yearly report it takes meanwhile fails to
+    connect, is retried with backoff, and is built once the database is back, without
+    restarting the worker."""
+    from atensi.dashboard import report as reports
+    from atensi.dashboard import selectors
+    from atensi.dashboard.models import DashboardReport
+
+    pg, _rd = relays
+    db = connection.settings_dict
+    worker = start_worker(
+        loglevel="info", MEDIA_ROOT=str(tmp_path),
+        DATABASE_URL=f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@127.0.0.1:{pg.port}/"
+        f"{db['NAME']}",
+    )  # fmt: skip
+    pg.cut()
+    settings.MEDIA_ROOT = tmp_path
+    report = reports.report_request(
+        area=selectors.area_of_codes(["16.02"]), year=2025, kind="xlsx", by=cast.supervisor
+    )
+    _wait(lambda: "Retry in" in worker.log_path.read_text(), 60, "the job to fail and retry")
+    assert DashboardReport.objects.get(pk=report.pk).status == "queued"
+
+    pg.restore()
+    _wait(lambda: DashboardReport.objects.get(pk=report.pk).status == "done", 90, "the report")
+    assert DashboardReport.objects.count() == 1
+    assert len(list(tmp_path.rglob("*.xlsx"))) == 1
