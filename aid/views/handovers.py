@@ -89,10 +89,15 @@ def handover_detail(request, pk):
     handover = get_object_or_404(selectors.handover_list(user=request.user), pk=pk)
     audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=handover, request=request)
     can_write = _can_hand_over(request.user, handover.proposal)
+    followups = list(followup_list(user=request.user, proposal=handover.proposal))
+    # Visits come in order: only the next one due is offered for recording, not those months
+    # away.
+    next_due = next((f for f in followups if f.status == FollowUp.Status.DUE), None)
     return render(request, "aid/handover_detail.html", {
         "handover": handover,
         "items": handover.items.select_related("proposal_item__aid_item"),
-        "followups": followup_list(user=request.user, proposal=handover.proposal),
+        "followups": followups,
+        "next_due": next_due,
         "can_write": can_write,
         "evidence_form": EvidenceForm() if can_write and not handover.evidence else None,
     })  # fmt: skip

@@ -126,8 +126,16 @@ def proposal_list(request):
     query = request.GET.get("q", "")[:40]
     proposals = selectors.proposal_search(user=user, programme=programme, state=state,
                                           query=query)  # fmt: skip
+    page = Paginator(proposals, 50).get_page(request.GET.get("page"))
+    # The bulk actions the page's proposals allow: a button, and a tick box beside a proposal,
+    # only where there is something to act on.
+    actable = {State.DRAFT} if can_propose(user) else set()
+    if actable and can_decide(user):
+        actable |= {State.SUBMITTED, State.VERIFIED}
+    on_page = {proposal.state for proposal in page} & actable
     return render(request, "aid/proposal_list.html", {
-        "page": Paginator(proposals, 50).get_page(request.GET.get("page")),
+        "page": page,
+        "on_page": sorted(str(state) for state in on_page),
         "programmes": programmes,
         "programme": programme,
         "state": state,

@@ -127,3 +127,18 @@ def test_a_visit_not_yet_due_reads_as_scheduled_and_one_past_its_date_as_due():
 
     with translation.override("id"):
         assert (later.status_label, past.status_label) == ("Terjadwal", "Jatuh tempo")
+
+
+def test_the_hand_over_page_offers_only_the_next_visit_for_recording(cast, handed, browse):
+    proposal, _, _ = handed
+    visits = {f.months: f for f in FollowUp.objects.filter(proposal=proposal)}
+    handover = proposal.handovers.get()
+
+    def offered():
+        page = browse("caseworker").get(f"/bantuan/serah-terima/{handover.pk}/").content.decode()
+        return [m for m, f in visits.items() if f'href="/bantuan/kunjungan/{f.pk}/"' in page]
+
+    assert offered() == [1]  # the 3- and 6-month visits are months away
+    followup_record(followup=visits[1], by=cast.caseworker, reached=True,
+                    visited_on=timezone.localdate(), usage="Dipakai")  # fmt: skip
+    assert offered() == [3]

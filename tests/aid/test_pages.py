@@ -7,6 +7,7 @@ import pytest
 from django.utils.text import slugify
 from openpyxl import load_workbook
 
+from aid import services
 from aid.models import Decree, Proposal
 from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
@@ -103,6 +104,32 @@ def test_the_proposal_list_filters_by_programme_state_and_number(browse, world):
         in browser.get(f"/bantuan/usulan/?q={proposal.reference[-6:].lower()}").content.decode()
     )
     assert proposal.reference not in browser.get("/bantuan/usulan/?q=ZZZZZ").content.decode()
+
+
+def test_bulk_buttons_and_tick_boxes_show_only_where_there_is_something_to_act_on(
+    browse, world, cast, funded, food, make_case
+):
+    approved = world["proposal"].reference
+    submit, verify = said("Submit checked"), said("Verify checked")
+
+    only_approved = browse("supervisor").get("/bantuan/usulan/").content.decode()
+    assert submit not in only_approved and verify not in only_approved
+    assert f'id="check-{approved}"' not in only_approved
+
+    draft = services.proposal_create(client=make_case(serial=2).client, programme=funded,
+                                     items=[(food, 1)], by=cast.caseworker)  # fmt: skip
+    for role in ("caseworker", "supervisor"):
+        page = browse(role).get("/bantuan/usulan/").content.decode()
+        assert submit in page and verify not in page
+        assert f'id="check-{draft.reference}"' in page
+        assert f'id="check-{approved}"' not in page
+    assert submit not in browse("outsider").get("/bantuan/usulan/").content.decode()
+
+    services.proposal_submit(proposal=draft, by=cast.caseworker)
+    caseworker = browse("caseworker").get("/bantuan/usulan/").content.decode()
+    supervisor = browse("supervisor").get("/bantuan/usulan/").content.decode()
+    assert submit not in caseworker and verify not in caseworker  # verifying is not theirs
+    assert verify in supervisor and f'id="check-{draft.reference}"' in supervisor
 
 
 def test_the_proposal_list_takes_a_fixed_number_of_queries(
