@@ -5,6 +5,7 @@ The cast follows STYLE.md: the assigned caseworker, a supervisor, an outsider fr
 regency, a BNNK referrer, centre staff, a viewer and an admin.
 """
 
+import contextlib
 import datetime
 import io
 import uuid
@@ -13,7 +14,9 @@ from dataclasses import dataclass
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client as Browser
+from django.test import TestCase, override_settings
 from django.utils import translation
 from django.utils.html import escape
 from PIL import Image
@@ -257,6 +260,28 @@ def said(message: str, **params) -> str:
 def shown(message: str, **params) -> str:
     """A message as the Indonesian page shows it: translated, filled in, HTML-escaped."""
     return escape(said(message, **params))
+
+
+@contextlib.contextmanager
+def module_world(django_db_blocker, tmp_path_factory, name: str):
+    """The set-up of records built once for a whole module and rolled back at its end: a
+    media folder (yielded), fast password hashes, a cache of the module's own (the API's
+    throttles count in it), one transaction around it all."""
+    media = tmp_path_factory.mktemp("media")
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                         "LOCATION": f"{name}-{media.name}"}}  # fmt: skip
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast, CACHES=cache),
+        transaction.atomic(),
+        pytest.MonkeyPatch.context() as patch,
+    ):
+        # After each test Django checks the deferred constraints of the whole transaction,
+        # which here holds the module's records: 70 ms a test. The tests write nothing to check.
+        patch.setattr(TestCase, "_should_check_constraints", lambda self, connection: False)
+        yield media
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -26,9 +26,8 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client as Browser
-from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -61,6 +60,7 @@ from tests.conftest import (
     consent_kwargs,
     make_cast,
     make_nik,
+    module_world,
     png_file,
 )
 from tests.security.test_url_matrix import url_names
@@ -781,17 +781,7 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = tmp_path_factory.mktemp("media")
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                         "LOCATION": f"list-queries-{media.name}"}}  # fmt: skip
-    with (
-        django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast, CACHES=cache),
-        transaction.atomic(),
-        pytest.MonkeyPatch.context() as patch,
-    ):
-        patch.setattr(TestCase, "_should_check_constraints", lambda self, connection: False)
+    with module_world(django_db_blocker, tmp_path_factory, "list-queries"):
         cast = make_cast()
         sessions = {}
         for role in ROLES:
@@ -799,7 +789,6 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             browser.force_login(getattr(cast, role))
             sessions[role] = browser.cookies[settings.SESSION_COOKIE_NAME].value
         yield World(cast=cast, sessions=sessions)
-        transaction.set_rollback(True)
 
 
 def shown_rows(response, links: str = "", marker: str = "") -> int:

@@ -35,14 +35,20 @@ def nik(serial, born=BORN, sex="L"):
     return make_nik(OKI_VILLAGE, born, sex, serial)
 
 
-@pytest.fixture
-def snapshot(cast):
+def ready_snapshot(cast) -> RegisterSnapshot:
+    """A finished register import of Ogan Komering Ilir (its rows added by the caller)."""
     snapshot = RegisterSnapshot.objects.create(
         source="DTSEN uji", extract_date=datetime.date(2026, 10, 1), file_name="uji.csv",
         sha256="0" * 64, status=RegisterSnapshot.Status.DONE, created_by=cast.supervisor,
         area_rows={"16.02": 6},
     )  # fmt: skip
     register_partition_create(snapshot=snapshot)
+    return snapshot
+
+
+@pytest.fixture
+def snapshot(cast):
+    snapshot = ready_snapshot(cast)
     people = [
         (1, "Budi Santoso", 3),
         (2, "Ahmad Fauzi", 7),

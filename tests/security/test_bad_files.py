@@ -35,13 +35,13 @@ from assessments.models import (
     RegisterSnapshot,
 )
 from assessments.services import eligibility
-from assessments.services.register import register_partition_create
 from cases import services as case_services
 from cases.models import Referral, ReferralAttachment
 from cases.nik import MSG_NIK_SCIENTIFIC, MSG_NIK_SERIAL_ZERO
 from rehab.models.episodes import Outreach
 from rehab.services import outreach as outreach_services
 from tests.aid.conftest import TODAY, approve, fund, make_item, make_programme, verified
+from tests.assessments.test_eligibility import ready_snapshot
 from tests.conftest import (
     OKI_VILLAGE,
     client_kwargs,
@@ -258,17 +258,6 @@ class RegisterUpload(ListUpload):
         return api_as(cast.supervisor).get(
             f"/api/v1/register-imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="id"
         )
-
-
-def ready_snapshot(cast) -> RegisterSnapshot:
-    """A finished register import of Ogan Komering Ilir, to screen lists against."""
-    snapshot = RegisterSnapshot.objects.create(
-        source="DTSEN uji", extract_date=datetime.date(2026, 10, 1), file_name="uji.csv",
-        sha256="0" * 64, status=RegisterSnapshot.Status.DONE, created_by=cast.supervisor,
-        area_rows={"16.02": 6},
-    )  # fmt: skip
-    register_partition_create(snapshot=snapshot)
-    return snapshot
 
 
 class ProposalUpload(ListUpload):

@@ -12,11 +12,10 @@ needs that the demo lacks is added in url_world.py.
 
 import pytest
 from django.core.cache import caches
-from django.db import connection, transaction
-from django.test import TestCase, override_settings
+from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.conftest import ROLES
+from tests.conftest import ROLES, module_world
 
 from .url_world import body_text, build_world
 
@@ -337,22 +336,8 @@ def url_names() -> dict[str, tuple[str, ...]]:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = tmp_path_factory.mktemp("media")
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # A cache of the module's own: the API's throttles count in it.
-    cache = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                         "LOCATION": f"url-matrix-{media.name}"}}  # fmt: skip
-    with (
-        django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast, CACHES=cache),
-        transaction.atomic(),
-        pytest.MonkeyPatch.context() as patch,
-    ):
-        # After each test Django checks the deferred constraints of the whole transaction,
-        # which here holds the demo: 70 ms a test. The tests here write nothing to check.
-        patch.setattr(TestCase, "_should_check_constraints", lambda self, connection: False)
+    with module_world(django_db_blocker, tmp_path_factory, "url-matrix"):
         yield build_world()
-        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)

@@ -26,7 +26,7 @@ from rest_framework.test import APIClient
 from aid.models import Programme
 from assessments.models import EligibilityBatch, RegisterSnapshot
 from assessments.services import eligibility
-from assessments.services.register import register_partition_create
+from tests.assessments.test_eligibility import ready_snapshot
 from tests.conftest import OKI_VILLAGE, make_nik, said
 
 MB = 1024 * 1024
@@ -190,13 +190,7 @@ class Memory:
 
 @pytest.fixture
 def snapshot(cast):
-    snapshot = RegisterSnapshot.objects.create(
-        source="DTSEN uji", extract_date=datetime.date(2026, 10, 1), file_name="uji.csv",
-        sha256="0" * 64, status=RegisterSnapshot.Status.DONE, created_by=cast.supervisor,
-        area_rows={"16.02": 6},
-    )  # fmt: skip
-    register_partition_create(snapshot=snapshot)
-    return snapshot
+    return ready_snapshot(cast)
 
 
 @pytest.fixture
