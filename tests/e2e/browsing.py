@@ -23,6 +23,7 @@ class Watch:
     loads: list[str] = field(default_factory=list)  # pages loaded and not yet photographed
     aborted: list[str] = field(default_factory=list)
     downloads: set[str] = field(default_factory=set)
+    pdfs: set[str] = field(default_factory=set)  # answered with a PDF
 
     def allow(self, status: int, url_part: str) -> None:
         """An answer the test expects, e.g. the 404 an outsider gets."""
@@ -43,7 +44,9 @@ class Watch:
 
     def _failed(self, request) -> None:
         if request.failure == "net::ERR_ABORTED":
-            self.aborted.append(request.url)  # a problem unless it became a download
+            # A problem unless it became a download, or was a PDF the browser's viewer took
+            # over (Chromium hands the answer's body to the viewer and ends the request).
+            self.aborted.append(request.url)
         else:
             self.problems.append(
                 f"request failed: {request.method} {request.url}: {request.failure}"
@@ -51,11 +54,17 @@ class Watch:
 
     def report(self) -> list[str]:
         """Every problem seen; a navigation that turned into a download is none."""
-        aborted = [f"request aborted: {url}" for url in self.aborted if url not in self.downloads]
+        aborted = [
+            f"request aborted: {url}"
+            for url in self.aborted
+            if url not in self.downloads and url not in self.pdfs
+        ]
         return self.problems + aborted
 
     def _response(self, response) -> None:
         if response.status < 400:
+            if response.headers.get("content-type", "").startswith("application/pdf"):
+                self.pdfs.add(response.url)
             return
         for status, part in self.allowed:
             if response.status == status and part in response.url:
