@@ -1047,6 +1047,13 @@ class Model:
             flags.append(FLAG_NAME_CONFLICT)
             if status == MATCH:
                 status = REVIEW
+            typed_for = _typo_of(scored) if best.level(KK) != EQUAL else None
+            if typed_for is not None and status == REVIEW:
+                # The person the typo was meant for (their name and birth date, a NIK one
+                # slip away) is offered first, the NIK's owner beside them; unless the row's
+                # family card is the owner's.
+                scored = [typed_for, *(x for x in scored if x is not typed_for)]
+                best = typed_for
         if best_nik in (SAME_PREFIX, DIFFERENT):
             # A namesake with a NIK of their own.
             flags.append(FLAG_NIK_CONFLICT)
@@ -1109,6 +1116,21 @@ def _own_flags(x: Scored, query: Person, nik: str) -> tuple[str, ...]:
     if nik and x.candidate.nik == nik:
         flags += (FLAG_OWNER,) if x.level(NAME) in NAME_AGREES else (FLAG_NIK_OF_OTHER,)
     return flags
+
+
+def _typo_of(scored: list[Scored]) -> Scored | None:
+    """The candidate a NIK typo most likely meant: a NIK one slip away, the same name and
+    birth date (the most likely of them); None when there is none."""
+    return next(
+        (
+            x
+            for x in scored
+            if x.level(NIK) in (TYPO, SERIAL_TYPO)
+            and x.level(NAME) in NAME_SAME
+            and x.level(BIRTH_DATE) == EQUAL
+        ),
+        None,
+    )
 
 
 def _typo_past_owners(query: Person, best: Scored, owners: list[Scored]) -> bool:

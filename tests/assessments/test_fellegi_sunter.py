@@ -309,6 +309,29 @@ def test_a_nik_typo_landing_on_another_person_in_the_village_goes_to_review(mode
     assert fs.FLAG_NIK_OF_OTHER in result.candidates[1].flags
 
 
+def test_the_person_a_nik_typo_meant_is_offered_before_the_nik_s_owner(model):
+    """Rudi has moved to Pedamaran; his NIK, its day mistyped, is that of Bambang, born the
+    next day in Rudi's old village. Bambang is the likelier on the weights (the NIK and the
+    village), but the review offers first the person of that name and birth date."""
+    owner_nik = make_nik(born=D(1990, 1, 18))
+    rudi = row(1, "RUDI HARTONO", nik=make_nik(), kk="1602031111110001")
+    rudi = Candidate(**{**_fields(rudi), "village_code": PEDAMARAN})
+    bambang = row(2, "BAMBANG SUTRISNO", nik=owner_nik, born=D(1990, 1, 18),
+                  kk="1602051111110001")  # fmt: skip
+    q = query("Rudi Hartono", nik=owner_nik)
+    weighed = model.score(q, [(c, fs.comparison_levels(q, c)[0]) for c in (rudi, bambang)])
+    assert [s.candidate for s in weighed] == [bambang, rudi]
+
+    result = model.match(q, [rudi, bambang])
+
+    assert result.status == fs.REVIEW and fs.FLAG_NAME_CONFLICT in result.flags
+    assert [s.candidate for s in result.candidates] == [rudi, bambang]
+    assert result.candidate == rudi
+    # The row's family card is Bambang's: the owner stays first.
+    with_card = model.match(query("Rudi Hartono", nik=owner_nik, kk=bambang.kk), [rudi, bambang])
+    assert [s.candidate for s in with_card.candidates] == [bambang, rudi]
+
+
 def test_a_nik_typo_landing_on_someone_named_otherwise_is_not_offered(model):
     """Someone the register lacks, whose NIK has a year digit mistyped: it is the NIK of
     Bambang, born that day in the kecamatan; no match, and not a review either."""
