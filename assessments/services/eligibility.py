@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Count, Sum
+from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -451,57 +452,86 @@ def register_read(
         return {row[0]: candidate_from(*row) for row in cursor.fetchall()}
 
 
+def _one_array(values: Iterable[str]) -> RawSQL:
+    """``values`` for an ``__in`` as one array parameter, not one parameter each: a chunk's
+    few hundred NIKs make a statement the driver would otherwise parse each time."""
+    return RawSQL("SELECT unnest(%s::text[])", (sorted(values),))
+
+
 def _facts_lookup(batch: EligibilityBatch, niks: set[str]) -> tuple[set, set, set]:
     """NIKs with a completed assessment, with a recorded business, and aided this year.
 
     Assessments count only for clients whom the list's uploader may read: a list must not
     learn whether a person elsewhere (or, for a centre, not handed to it) is a client."""
+    wanted = _one_array(niks)
     assessments = policy.scope_clients(
-        Assessment.objects.filter(status__in=ASSESSED, case__client__nik__in=niks),
+        Assessment.objects.filter(status__in=ASSESSED, case__client__nik__in=wanted),
         batch.created_by,
         "case__client",
     )
-    assessed = set(assessments.values_list("case__client__nik", flat=True))
-    business = set(
-        assessments.filter(has_business=True).values_list("case__client__nik", flat=True)
-    )
+    assessed, business = set(), set()
+    for nik, has_business in assessments.values_list("case__client__nik", "has_business"):
+        assessed.add(nik)
+        if has_business:
+            business.add(nik)
     programme = batch.programme
     aided = set(
         AidRecord.objects.filter(
-            programme=programme, year=programme.year, nik__in=niks
+            programme=programme, year=programme.year, nik__in=wanted
         ).values_list("nik", flat=True)
     )
     return assessed, business, aided
 
 
-# What a chunk reads of a row it screens ("batch" too: else each row's batch_id is a query);
-# a reviewed row is read whole, with its candidates and match.
-MATCHED_FIELDS = ("id", "batch", "row_number", "nik", "kk_number", "name", "birth_date", "sex",
-                  "village_code", "address", "reasons", "review")  # fmt: skip
+# What a chunk reads of a row it screens, as a ``ChunkRow`` (a model instance a row costs
+# more than its matching's register read); a reviewed row is read whole, with its candidates
+# and match.
+MATCHED_FIELDS = ("id", "review", "reasons", *PERSON_FIELDS)
+
+
+class ChunkRow:
+    """A batch row's ``MATCHED_FIELDS``, as a chunk reads a row nobody has reviewed."""
+
+    __slots__ = MATCHED_FIELDS
+
+    def __init__(self, *values) -> None:
+        for name, value in zip(MATCHED_FIELDS, values, strict=True):
+            setattr(self, name, value)
+
+    @property
+    def pk(self):
+        return self.id
 
 
 def batch_screen_chunk(*, batch_id, key: str, run: int | None = None) -> None:
     """Judge every row of one district chunk and store verdict, reasons and evidence.
     ``run``: the screening the task belongs to; a task of an earlier run (a late retry after
     "Screen again") changes nothing. None: the current run (a review, a re-screen)."""
-    batch = EligibilityBatch.objects.select_related(
-        "programme", "organisation", "created_by__organisation"
-    ).get(pk=batch_id)
+    batch = (
+        EligibilityBatch.objects.select_related(
+            "programme", "organisation", "created_by__organisation"
+        )
+        .defer("linkage_parameters")  # read by chunk_model, when not kept from a chunk before
+        .get(pk=batch_id)
+    )
     if run is not None and batch.run != run:
         logger.warning("Chunk %s of batch %s belongs to run %s, not %s: skipped",
                        key, batch_id, run, batch.run)  # fmt: skip
         return
     chunk = BatchChunk.objects.get(batch=batch, key=key)
     area = policy.organisation_area_codes(batch.organisation)
-    rows = list(
-        batch.rows.filter(chunk_key=key).only(*MATCHED_FIELDS).order_by("row_number")
-    )  # fmt: skip
+    rows = [
+        ChunkRow(*values)
+        for values in batch.rows.filter(chunk_key=key)
+        .order_by("row_number")
+        .values_list(*MATCHED_FIELDS)
+    ]
     reviewed = [row.pk for row in rows if row.review != BatchRow.Review.NONE]
     if reviewed:  # what their reviewers chose from, and the match they confirmed
         whole = BatchRow.objects.select_related("match").in_bulk(reviewed)
         rows = [whole.get(row.pk, row) for row in rows]
     inside = [row for row in rows if verdicts.OUTSIDE_AREA not in row.reasons]
-    model = matching.model_of(batch)
+    model = matching.chunk_model(batch.pk)
     block = _register_block(batch, key, inside, area, extra=model is not None).values()
     index = fellegi_sunter.CandidateIndex(block) if model else linkage.CandidateIndex(block)
     inside_ids = {row.pk for row in inside}

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import TextField
+from django.db.models.functions import MD5, Cast
 
 from assessments import fellegi_sunter as fs
 from assessments import linkage, verdicts
@@ -222,11 +224,37 @@ def summary(batch: EligibilityBatch) -> Summary:
 
 def model_of(batch: EligibilityBatch) -> fs.Model | None:
     """The model a batch's chunks match with; None: the rule matcher."""
-    data = batch.linkage_parameters
+    return _model(batch.linkage_parameters)
+
+
+def _model(data: dict | None) -> fs.Model | None:
     if not data or data.get("version") != fs.PARAMETERS_VERSION:
         return None
     fields = {k: v for k, v in data.items() if k != "borrowed_from"}
     return fs.Model(fs.Parameters.from_dict(fields))
+
+
+# The model of the batch this process screened a chunk of last: (batch id, digest of its
+# parameters, model). A batch's chunks share it, so a chunk neither reads nor parses the
+# parameters again (a few hundred kB) and the model's caches stay warm.
+_last_model: tuple = (None, None, None)
+
+
+def chunk_model(batch_id) -> fs.Model | None:
+    """``model_of`` the batch, kept in this process while its parameters stay the same
+    (compared by a digest the database computes; re-estimated parameters are read anew)."""
+    global _last_model
+    batches = EligibilityBatch.objects.filter(pk=batch_id)
+    digest = batches.values_list(
+        MD5(Cast("linkage_parameters", output_field=TextField())), flat=True
+    ).get()
+    cached_id, cached_digest, model = _last_model
+    if digest is None:
+        return None
+    if cached_id != batch_id or cached_digest != digest:
+        model = _model(batches.values_list("linkage_parameters", flat=True).get())
+        _last_model = (batch_id, digest, model)
+    return model
 
 
 def match(model: fs.Model, query: linkage.Person, found: list[linkage.Candidate]):

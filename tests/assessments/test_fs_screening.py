@@ -263,6 +263,24 @@ def test_screening_again_or_a_chunk_again_reuses_the_parameters_and_gives_the_sa
     assert outcome(again) == before
 
 
+def test_a_chunk_screened_after_its_batch_s_parameters_changed_matches_with_the_new_ones(
+    screened,
+):
+    # The model a worker process keeps from one chunk to the next is the batch's current one.
+    batch, rows, _register = screened
+    chunk = batch.rows.filter(chunk_key=rows[2].chunk_key)
+    automatic = chunk.filter(review=BatchRow.Review.NONE, match__isnull=False)
+    assert automatic.exists()
+    services.batch_screen_chunk(batch_id=batch.pk, key=rows[2].chunk_key)  # the model is kept
+    unreachable = {**batch.linkage_parameters, "auto": 1.5, "review": 1.5}
+    EligibilityBatch.objects.filter(pk=batch.pk).update(linkage_parameters=unreachable)
+
+    services.batch_screen_chunk(batch_id=batch.pk, key=rows[2].chunk_key)
+
+    assert not automatic.exists()  # nobody is likely enough now: the NIK's owners are reviews
+    assert chunk.filter(review=BatchRow.Review.PENDING).count() >= 100
+
+
 def test_a_reviewed_row_keeps_its_decision_when_the_chunk_is_screened_again(cast, screened):
     batch, rows, register = screened
     row = rows[NAME_CONFLICT]
