@@ -543,6 +543,7 @@ class Review:
     score: float | None
     row: tuple  # (NIK as given, KK, name, birth date, sex, village)
     candidate: tuple  # (id_dtsen, NIK, KK, name, birth date, sex, village)
+    offered: tuple = ()  # every candidate offered, in order: (id_dtsen, probability)
 
 
 def atensi_links(batch, proposals: Path, truth: Truth):
@@ -588,6 +589,24 @@ def atensi_links(batch, proposals: Path, truth: Truth):
         else:
             links[data_row] = id_dtsen
             method_of[data_row] = method
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT b.row_number, r.id_dtsen, (c.item ->> 'probability')::float8
+            FROM assessments_batchrow b
+            CROSS JOIN LATERAL jsonb_array_elements(b.candidates) WITH ORDINALITY AS c(item, n)
+            JOIN assessments_registerrow r
+              ON r.id = (c.item ->> 'id')::bigint AND r.snapshot_id = %s
+            WHERE b.batch_id = %s AND b.review = 'pending'
+            ORDER BY b.row_number, c.n
+            """,
+            [batch.snapshot_id, batch.pk],
+        )
+        offered: dict[int, list[tuple[str, float]]] = {}
+        for row_number, id_dtsen, probability in cursor.fetchall():
+            offered.setdefault(row_number - 1, []).append((id_dtsen, probability))
+    for data_row, review in reviews.items():
+        review.offered = tuple(offered.get(data_row, ()))
     per_method: dict[str, list[int]] = {}
     for data_row, id_dtsen in links.items():
         counts = per_method.setdefault(method_of[data_row], [0, 0])
@@ -635,8 +654,47 @@ def review_profile(reviews: dict[int, Review], truth: Truth) -> dict:
     ]
     return {
         "wrong": len(wrong), "not_in_register": outside, "tags": tags, "agrees": agrees,
-        "methods": methods, "examples": examples,
+        "methods": methods, "examples": examples, "places": review_places(reviews, truth),
     }  # fmt: skip
+
+
+# Where the right person is among a review's candidates (``review_places``).
+FIRST, TIE, LATER, NOT_OFFERED, NOBODY = (
+    "first", "tied with the first", "offered later", "not offered", "not in the register"
+)  # fmt: skip
+PLACES = (FIRST, TIE, LATER, NOT_OFFERED, NOBODY)
+
+
+def review_places(reviews: dict[int, Review], truth: Truth) -> Counter:
+    """Pending reviews by where the right person is among the candidates offered: first;
+    tied with the first (another candidate first with the same probability: which of the
+    two comes first is arbitrary, nothing tells them apart); offered later; not offered;
+    or nobody, the person not being in the register (no candidate can be right)."""
+    places: Counter = Counter(dict.fromkeys(PLACES, 0))
+    for row, review in reviews.items():
+        right = truth.id_dtsen[row]
+        offered = review.offered or ((review.candidate[0], review.score),)
+        found = next((p for id_, p in offered if id_ == right), None)
+        if not right:
+            places[NOBODY] += 1
+        elif offered[0][0] == right:
+            places[FIRST] += 1
+        elif found is None:
+            places[NOT_OFFERED] += 1
+        elif found == offered[0][1]:
+            places[TIE] += 1
+        else:
+            places[LATER] += 1
+    return places
+
+
+def order_ceiling(places: Counter) -> float:
+    """The share of reviews with the right person first that any order of the same
+    candidates could reach: every one offered first, ties won half the time (two alike),
+    none for people not in the register."""
+    total = sum(places.values())
+    best = places[FIRST] + places[LATER] + places[TIE] / 2
+    return best / total if total else 1.0
 
 
 # --- Splink -----------------------------------------------------------------------------
@@ -1078,6 +1136,12 @@ def run(args, url: str, redis_url: str, tmp: Path, results: dict) -> dict:
         say(f"    what agrees between the row and that candidate: "
             f"{tags_line(profile['agrees'], top=8)}")  # fmt: skip
         say(f"    by method: {tags_line(profile['methods'])}")
+        places = profile["places"]
+        say("  where the right person is among a review's candidates: "
+            + ", ".join(f"{place} {places[place]:,}" for place in PLACES))  # fmt: skip
+        say(f"    the most any order of these candidates could put right first: "
+            f"{order_ceiling(places):.1%} (ties won half the time; nobody is right for "
+            f"people not in the register)")  # fmt: skip
         for row, true_id, tags, review in profile["examples"]:
             nik, kk, name, born, sex, village = review.row
             c_id, c_nik, c_kk, c_name, c_born, c_sex, c_village = review.candidate
@@ -1178,7 +1242,7 @@ def seed_record(args, results: dict, facts) -> dict:
         "pending_right": results["pending_right"],
         "wrong_reviews": {
             key: dict(profile[key]) if isinstance(profile[key], Counter) else profile[key]
-            for key in ("wrong", "not_in_register", "tags", "agrees", "methods")
+            for key in ("wrong", "not_in_register", "tags", "agrees", "methods", "places")
         },
         "splink": None,
         "facts": [list(f) for f in facts],
@@ -1256,6 +1320,16 @@ def report(args, records: list[dict]) -> None:
     if records[0]["splink"]:
         say(f"(Splink at p >= {records[0]['splink']['threshold']}; reviews: pending, as a share "
             "of the rows; right 1st: reviews whose candidate is the right person)")  # fmt: skip
+    if any(r["pending"] for r in records):
+        say("")
+        say("reviews by where the right person is among their candidates:")
+        say(f"{'seed':>6}  " + "".join(f"{place:>21}" for place in PLACES)
+            + f"{'order ceiling':>15}")  # fmt: skip
+        for r in records:
+            places = Counter(r["wrong_reviews"]["places"])
+            say(f"{r['seed']:>6}  " + "".join(f"{places[place]:>21,}" for place in PLACES)
+                + f"{order_ceiling(places):>15.1%}")  # fmt: skip
+        say("(order ceiling: the most any order of the same candidates could put right first)")
 
     if len(records) > 1:
         seeds = [r["seed"] for r in records]
