@@ -1140,13 +1140,14 @@ class BlockKeys:
     district_dates: frozenset[tuple[str, datetime.date]]
 
 
-def _query_keys(person: Person) -> tuple[str, str, list[tuple[str, datetime.date]]]:
+@lru_cache(maxsize=1 << 12)  # a chunk asks twice for each row: its blocks, then its candidates
+def _query_keys(person: Person) -> tuple[str, str, tuple[tuple[str, datetime.date], ...]]:
     nik = person.nik if _is_nik16(person.nik) else ""
     dates = {d for d in (person.birth_date, nik_birth_date(nik)) if d is not None}
     if not nik and person.birth_date is not None:
         dates.update(close_dates(person.birth_date))
     districts = {d for d in (district_of(person.village_code), nik_district(nik)) if d}
-    pairs = sorted((district, date) for district in districts for date in dates)
+    pairs = tuple(sorted((district, date) for district in districts for date in dates))
     return nik, person.kk, pairs
 
 

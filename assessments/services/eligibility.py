@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import namedtuple
 from collections.abc import Iterable
 
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
@@ -374,15 +375,20 @@ REGISTER_SQL = """
 
 
 def _register_block(
-    batch: EligibilityBatch, key: str, rows: list[BatchRow], area: list[str], *, extra=False
+    batch: EligibilityBatch,
+    key: str,
+    people: list[linkage.Person],
+    area: list[str],
+    *,
+    extra=False,
 ) -> dict:
-    """The register rows of the organisation's `area` a chunk can match: the linkage's blocks
-    (NIK, NIK prefix, KK, and birth dates in the district), read in one query; with
-    ``extra``, also ``fellegi_sunter.ExtraKeys``'s (the Fellegi–Sunter matcher's)."""
+    """The register rows of the organisation's `area` a chunk's `people` can match: the
+    linkage's blocks (NIK, NIK prefix, KK, and birth dates in the district), read in one
+    query; with ``extra``, also ``fellegi_sunter.ExtraKeys``'s (the Fellegi–Sunter
+    matcher's)."""
     return register_read(
-        snapshot_id=batch.snapshot_id, key=key, people=[person_of(r) for r in rows],
-        area=area, extra=extra,
-    )  # fmt: skip
+        snapshot_id=batch.snapshot_id, key=key, people=people, area=area, extra=extra
+    )
 
 
 # A proposal row's fields as ``person_from`` takes them, in order.
@@ -489,14 +495,10 @@ def _facts_lookup(batch: EligibilityBatch, niks: set[str]) -> tuple[set, set, se
 MATCHED_FIELDS = ("id", "review", "reasons", *PERSON_FIELDS)
 
 
-class ChunkRow:
+class ChunkRow(namedtuple("ChunkRow", MATCHED_FIELDS)):
     """A batch row's ``MATCHED_FIELDS``, as a chunk reads a row nobody has reviewed."""
 
-    __slots__ = MATCHED_FIELDS
-
-    def __init__(self, *values) -> None:
-        for name, value in zip(MATCHED_FIELDS, values, strict=True):
-            setattr(self, name, value)
+    __slots__ = ()
 
     @property
     def pk(self):
@@ -520,24 +522,24 @@ def batch_screen_chunk(*, batch_id, key: str, run: int | None = None) -> None:
         return
     chunk = BatchChunk.objects.get(batch=batch, key=key)
     area = policy.organisation_area_codes(batch.organisation)
-    rows = [
-        ChunkRow(*values)
-        for values in batch.rows.filter(chunk_key=key)
-        .order_by("row_number")
-        .values_list(*MATCHED_FIELDS)
-    ]
+    rows = list(
+        map(
+            ChunkRow._make,
+            batch.rows.filter(chunk_key=key).order_by("row_number").values_list(*MATCHED_FIELDS),
+        )
+    )
     reviewed = [row.pk for row in rows if row.review != BatchRow.Review.NONE]
     if reviewed:  # what their reviewers chose from, and the match they confirmed
         whole = BatchRow.objects.select_related("match").in_bulk(reviewed)
         rows = [whole.get(row.pk, row) for row in rows]
     inside = [row for row in rows if verdicts.OUTSIDE_AREA not in row.reasons]
     model = matching.chunk_model(batch.pk)
-    block = _register_block(batch, key, inside, area, extra=model is not None).values()
-    index = fellegi_sunter.CandidateIndex(block) if model else linkage.CandidateIndex(block)
-    inside_ids = {row.pk for row in inside}
+    people = {row.pk: person_of(row) for row in inside}
+    block = _register_block(batch, key, list(people.values()), area, extra=model is not None)
+    index = (fellegi_sunter.CandidateIndex if model else linkage.CandidateIndex)(block.values())
     results = [
-        (row, *_match_row(row, index, area, model))
-        if row.pk in inside_ids
+        (row, *_match_row(row, people[row.pk], index, area, model))
+        if row.pk in people
         else (row, "none", None, "", None, [])  # never matched: nothing of the register is read
         for row in rows
     ]
@@ -602,11 +604,17 @@ def batch_screen_chunk(*, batch_id, key: str, run: int | None = None) -> None:
     _finish_if_done(batch.pk)
 
 
-def _match_row(row: BatchRow, index: linkage.CandidateIndex, area: list[str], model=None):
-    """(status, matched candidate, method, score, stored candidates), honouring a
-    supervisor's review of a match that is still inside the organisation's area; a reviewed
-    row keeps the candidates its reviewer chose from. ``model``: the batch's Fellegi–Sunter
-    model, else the rules."""
+def _match_row(
+    row: BatchRow,
+    query: linkage.Person,
+    index: linkage.CandidateIndex,
+    area: list[str],
+    model=None,
+):
+    """(status, matched candidate, method, score, stored candidates) of ``row`` (``query``:
+    the row as the matchers read it, ``person_of``), honouring a supervisor's review of a
+    match that is still inside the organisation's area; a reviewed row keeps the candidates
+    its reviewer chose from. ``model``: the batch's Fellegi–Sunter model, else the rules."""
     if (
         row.review == BatchRow.Review.CONFIRMED
         and row.match_id
@@ -616,7 +624,6 @@ def _match_row(row: BatchRow, index: linkage.CandidateIndex, area: list[str], mo
         return "match", candidate, row.match_method, row.match_score, row.candidates
     if row.review == BatchRow.Review.REJECTED:
         return "none", None, row.match_method, row.match_score, row.candidates
-    query = person_of(row)
     if model is not None:
         return matching.match(model, query, index.candidates_for(query))
     result = linkage.match_person(query, index.candidates_for(query))
