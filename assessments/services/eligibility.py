@@ -368,10 +368,12 @@ REGISTER_SQL = """
       AND (village_code = ANY(%(area)s) OR village_code LIKE ANY(%(area_prefixes)s))
       AND (nik = ANY(%(niks)s) OR (kk_number <> '' AND kk_number = ANY(%(kks)s))
            OR (village_code LIKE %(district)s AND (
-                 left(nik, 12) = ANY(%(prefixes)s) OR birth_date = ANY(%(dates)s)
-                 OR extract(year FROM birth_date)::int = ANY(%(years)s)
-                 OR string_to_array(name_key, ' ') && %(words)s::text[])))
+                 left(nik, 12) = ANY(%(prefixes)s) OR birth_date = ANY(%(dates)s){years}{words})))
 """
+# The Fellegi–Sunter matcher's extra blocks, only when a chunk has keys for them: each is
+# evaluated on every register row of the kecamatan the other keys leave out.
+_YEARS_SQL = "\n                 OR extract(year FROM birth_date)::int = ANY(%(years)s)"
+_WORDS_SQL = "\n                 OR string_to_array(name_key, ' ') && %(words)s::text[]"
 
 
 def _register_block(
@@ -441,7 +443,9 @@ def register_read(
     district = f"{key}.%" if key != UNKNOWN_DISTRICT else "-"
     with connection.cursor() as cursor:
         cursor.execute(
-            REGISTER_SQL,
+            REGISTER_SQL.format(
+                years=_YEARS_SQL if years else "", words=_WORDS_SQL if words else ""
+            ),
             {
                 "snapshot": snapshot_id,
                 "area": area,

@@ -234,6 +234,28 @@ def test_a_nik_typo_finds_the_person(screened):
     assert row.candidates[0]["evidence"][0]["level"] in (fs.TYPO, fs.SERIAL_TYPO)
 
 
+def test_people_without_a_nik_or_a_true_birth_date_are_found_by_name_or_birth_year(
+    cast, register, programme
+):
+    # Without a NIK, a row with no birth date is looked for by the words of its name in the
+    # kecamatan, and one born "1 January" by the year; neither is in a birth date's block.
+    people = _people()
+    # Two people not among the plain rows, whose blocks would read them otherwise.
+    undated, defaulted = people[21], people[23]
+    assert (defaulted[3].month, defaulted[3].day) != (1, 1)
+    lines = [
+        *proposal_lines(),
+        f";;{undated[0]};;{undated[4]};{undated[5]};Jl. Uji",
+        line("", defaulted[0], defaulted[3].replace(month=1, day=1), defaulted[4], defaulted[5]),
+    ]
+    rows = run(create(cast, register, programme, lines))
+    found = register[1]
+
+    for row_number, person in ((157, undated), (158, defaulted)):
+        offered = [c["id"] for c in rows[row_number].candidates]
+        assert found[person[1]].pk in offered, (row_number, rows[row_number].verdict)
+
+
 def test_a_resident_elsewhere_is_not_matched_and_nothing_of_the_register_is_stored(screened):
     _batch, rows, _register = screened
 
