@@ -180,7 +180,7 @@ FLAG_AMBIGUOUS = linkage.FLAG_AMBIGUOUS
 FLAG_NIK_OF_OTHER = linkage.FLAG_NIK_OF_OTHER
 FLAG_NIK_CONFLICT = linkage.FLAG_NIK_CONFLICT
 FLAG_OWNER = "nik_owner"  # the register row with the query's NIK, name agreeing
-FLAG_SERIAL_DOUBT = "serial_doubt"  # a serial typo that may be a namesake born the same day
+FLAG_SERIAL_DOUBT = linkage.FLAG_SERIAL_DOUBT  # a serial typo: a namesake born the same day?
 FLAG_NAME_CONFLICT = "name_conflict"  # the query's NIK, but another name
 FLAG_NAMESAKE = "namesake"  # no NIK or KK to tell a namesake of the village from the person
 FLAGS = (
@@ -1065,12 +1065,13 @@ class Model:
             if status == MATCH and not _typo_past_owners(query, best, others):
                 status = REVIEW
         if (
-            status == MATCH
+            status != NONE
             and best_nik == SERIAL_TYPO
             and best.candidate.nik[:12] == nik[:12]
             and (best.level(PLACE) != SAME_VILLAGE or best.level(KK) == DIFFERENT)
             and _serial_doubt(nik, scored)
         ):
+            # Flagged on a review too: a reviewer (and "confirm the obvious ones") sees why.
             flags.append(FLAG_SERIAL_DOUBT)
             status = REVIEW
         if (

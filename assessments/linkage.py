@@ -72,6 +72,9 @@ FLAG_NIK_OF_OTHER = "nik_of_other"  # the NIK as typed belongs to another regist
 FLAG_NIK_CONFLICT = "nik_conflict"  # both have a NIK, and they are unrelated
 FLAG_KK_CONFLICT = "kk_conflict"  # both have a KK, and they differ
 FLAG_SEX_CONFLICT = "sex_conflict"
+# A NIK typo in the serial (or the sex) the district may have issued to a namesake born the
+# same day, away from the village or family card: the score pays SERIAL_TYPO_PENALTY.
+FLAG_SERIAL_DOUBT = "serial_doubt"
 
 
 # --- names ------------------------------------------------------------------------------
@@ -719,6 +722,7 @@ def _score_candidate(q: _Query, c: Candidate) -> tuple[float, str, tuple[str, ..
     kk_conflict = bool(q.kk) and bool(c.kk) and not same_kk
     same_village = q.village == c.village_code
     best: tuple[float, str] | None = None
+    serial_doubt = False
     if relation == EQUAL:
         if similarity >= NAME_DISAGREE or dob != _DOB_DIFFERENT:
             # A disagreeing name costs as much as one at 0.4: review, whatever the date.
@@ -734,7 +738,10 @@ def _score_candidate(q: _Query, c: Candidate) -> tuple[float, str, tuple[str, ..
         if score is not None:
             if kk_conflict:
                 score -= KK_CONFLICT_PENALTY
-            if q.serial_doubt and q.nik[:12] == c.nik[:12] and (kk_conflict or not same_village):
+            serial_doubt = (
+                q.serial_doubt and q.nik[:12] == c.nik[:12] and (kk_conflict or not same_village)
+            )
+            if serial_doubt:
                 score -= SERIAL_TYPO_PENALTY
             best = (score, NIK_TYPO)
     # For the KK and name + birth date rules any other NIK speaks against; a NIK typo is
@@ -755,6 +762,8 @@ def _score_candidate(q: _Query, c: Candidate) -> tuple[float, str, tuple[str, ..
         return None
     score, method = best
     flags: tuple[str, ...] = ()
+    if method == NIK_TYPO and serial_doubt:
+        flags += (FLAG_SERIAL_DOUBT,)
     if nik_conflict and method != NIK_TYPO:
         flags += (FLAG_NIK_CONFLICT,)
     if kk_conflict and method != NIK_EXACT:

@@ -135,8 +135,8 @@ class CandidateSerializer(serializers.Serializer):
     score = serializers.FloatField()
     flags = serializers.ListField(
         child=serializers.CharField(),
-        help_text="nik_of_other, ambiguous, nik_conflict; matched by Fellegi–Sunter also "
-        "nik_owner, name_conflict, namesake, serial_doubt",
+        help_text="nik_of_other, ambiguous, nik_conflict, serial_doubt; matched by "
+        "Fellegi–Sunter also nik_owner, name_conflict, namesake",
     )
     comparisons = ComparisonSerializer(many=True)
     probability = serializers.FloatField(

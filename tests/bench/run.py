@@ -466,12 +466,15 @@ class ScreenResult:
     chunk_sizes: list[int]
     verdicts: Counter
     status: str
+    estimate_s: float | None = None  # the matcher's parameters, learnt in the load task
+    first_done_s: float | None = None  # when the first chunk was done, from the start
+    last_done_s: float | None = None
 
 
 def screen(user, programme, snapshot, path: Path, worker: Worker) -> tuple[ScreenResult, object]:
     from django.core.files import File
     from django.db import transaction
-    from django.db.models import Count
+    from django.db.models import Count, Max, Min
 
     from assessments.models import BatchRow, EligibilityBatch
     from assessments.services import eligibility
@@ -513,6 +516,9 @@ def screen(user, programme, snapshot, path: Path, worker: Worker) -> tuple[Scree
     # started_at is stamped when the rows are loaded and split into chunks.
     load_s = batch.started_at.timestamp() - created_at if batch.started_at else float("nan")
     sizes = sorted(batch.chunks.values_list("row_count", flat=True))
+    done = batch.chunks.aggregate(first=Min("done_at"), last=Max("done_at"))
+    learnt = batch.linkage_parameters or {}
+    estimate_s = None if "borrowed_from" in learnt else learnt.get("stats", {}).get("seconds")
     verdicts = Counter(
         dict(
             BatchRow.objects.filter(batch=batch)
@@ -530,6 +536,9 @@ def screen(user, programme, snapshot, path: Path, worker: Worker) -> tuple[Scree
             chunk_sizes=sizes,
             verdicts=verdicts,
             status=status,
+            estimate_s=estimate_s,
+            first_done_s=done["first"].timestamp() - created_at if done["first"] else None,
+            last_done_s=done["last"].timestamp() - created_at if done["last"] else None,
         ),  # fmt: skip
         batch,
     )
@@ -1103,6 +1112,12 @@ def run(args, url: str, redis_url: str, tmp: Path, results: dict) -> dict:
     say(f"{screened.rows:,} proposals against {imported.good:,} register rows: "
         f"{screened.seconds:.1f} s end to end, {rate(screened.rows, screened.seconds)}")  # fmt: skip
     say(f"  of which upload + queue + load (rows in, split into chunks): {screened.load_s:.1f} s")
+    if screened.estimate_s is not None:
+        say(f"  then the matcher's parameters learnt from the batch (in the load task): "
+            f"{screened.estimate_s:.1f} s")  # fmt: skip
+    if screened.first_done_s is not None:
+        say(f"  the first chunk done at {screened.first_done_s:.1f} s, the last at "
+            f"{screened.last_done_s:.1f} s")  # fmt: skip
     if sizes:
         say(f"  {screened.chunks} district chunks; rows per chunk min {sizes[0]}, median "
             f"{sizes[len(sizes) // 2]}, max {sizes[-1]}")  # fmt: skip
