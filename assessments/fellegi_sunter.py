@@ -1304,15 +1304,35 @@ def describe(comparison: str, level: str) -> str:
     return _FACTS[comparison][level]
 
 
+def percent_digits(percent: float) -> int:
+    """The decimals (one to four) a percentage needs so as not to read 100 % when it is
+    less, nor 0 % when it is more: 99.996 % is not certain."""
+    for digits in range(1, 5):
+        shown = round(percent, digits)
+        if (shown < 100 or percent >= 100) and (shown > 0 or percent <= 0):
+            return digits
+    return 4
+
+
+def _number(value: float, digits: int) -> str:
+    return f"{value:.{digits}f}"
+
+
 def explain(
     scored: Scored,
     *,
     candidates: int = 1,
     translate: Callable[[str], str] = lambda s: s,
+    number: Callable[[float, int], str] = _number,
 ) -> list[str]:
     """The evidence of one candidate in words, a sentence or two per comparison (every
     comparison, missing ones too), then the flags and the probability. ``translate``: the
-    caller's gettext; the weights are shown in bits (+ for, − against)."""
+    caller's gettext; ``number(value, decimals)``: the caller's number format (a decimal
+    point by default). The weights are shown in bits (+ for, - against)."""
+
+    def signed(weight: float) -> str:
+        return ("+" if weight >= 0 else "-") + number(abs(weight), 1)
+
     lines = []
     for e in scored.evidence:
         parts = [translate(_FACTS[e.comparison][e.level])]
@@ -1323,13 +1343,14 @@ def explain(
         if e.level == MISSING:
             parts.append(translate(MSG_NO_EVIDENCE))
         elif e.weight >= _LITTLE and (e.comparison, e.level) in _DISAGREEMENTS:
-            parts.append(translate(MSG_DIFFERS_FOR) % {"weight": f"{e.weight:+.1f}"})
+            parts.append(translate(MSG_DIFFERS_FOR) % {"weight": signed(e.weight)})
         else:
-            parts.append(translate(_effect(e.weight)) % {"weight": f"{e.weight:+.1f}"})
+            parts.append(translate(_effect(e.weight)) % {"weight": signed(e.weight)})
         lines.append(" ".join(parts))
     lines += [translate(_FLAG_MESSAGES[f]) for f in scored.flags if f in _FLAG_MESSAGES]
+    percent = 100 * scored.probability
     lines.append(
         translate(MSG_PROBABILITY)
-        % {"percent": f"{100 * scored.probability:.1f} %", "count": candidates}
+        % {"percent": f"{number(percent, percent_digits(percent))} %", "count": candidates}
     )
     return lines

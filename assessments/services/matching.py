@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import TextField
 from django.db.models.functions import MD5, Cast
+from django.utils.formats import number_format
 
 from assessments import fellegi_sunter as fs
 from assessments import linkage, verdicts
@@ -286,6 +287,19 @@ def stored_candidate(query: linkage.Person, scored: fs.Scored) -> dict:
     return item
 
 
+def number(value: float, digits: int) -> str:
+    """``value`` with ``digits`` decimals in the reader's number format ("4,7" in
+    Indonesian)."""
+    return number_format(value, digits)
+
+
+def percent(fraction: float) -> str:
+    """``fraction`` as a percentage in the reader's format, with the decimals it needs not
+    to read 100 % when less certain (``fellegi_sunter.percent_digits``); without "%"."""
+    value = 100 * fraction
+    return number(value, fs.percent_digits(value))
+
+
 def explanation(candidate: dict, *, count: int, translate) -> list[str]:
     """What a stored candidate's evidence says, in the reader's words (``fs.explain``);
     nothing for a candidate the rules matched."""
@@ -298,4 +312,4 @@ def explanation(candidate: dict, *, count: int, translate) -> list[str]:
         probability=candidate.get("probability", candidate.get("score") or 0.0),
         flags=tuple(candidate.get("flags", ())),
     )
-    return fs.explain(scored, candidates=count, translate=translate)
+    return fs.explain(scored, candidates=count, translate=translate, number=number)

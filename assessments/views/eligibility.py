@@ -116,8 +116,8 @@ def _matching(batch) -> dict:
     summary = matching.summary(batch)
     return {
         "summary": summary,
-        "auto": None if summary.auto is None else 100 * summary.auto,
-        "review": None if summary.review is None else 100 * summary.review,
+        "auto": None if summary.auto is None else matching.percent(summary.auto),
+        "review": None if summary.review is None else matching.percent(summary.review),
         "weights": [
             (_(fellegi_sunter.describe(c, level)), with_nik, without_nik)
             for c, level, with_nik, without_nik in summary.weights

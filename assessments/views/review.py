@@ -165,7 +165,7 @@ def _review_row(row: BatchRow, registers: dict, places: dict, obvious: set[int])
             "method_label": MATCH_METHODS.get(c["method"], c["method"]),
             "score": c["score"],
             "probability_percent": (
-                100 * c["probability"] if c.get("probability") is not None else None
+                matching.percent(c["probability"]) if c.get("probability") is not None else None
             ),
             "notes": [FLAG_LABELS[f] for f in flags if f in FLAG_REASSURING],
             "warnings": [FLAG_LABELS[f] for f in flags if f not in FLAG_REASSURING],

@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import re
 
 import pytest
 
@@ -445,6 +446,23 @@ def test_the_explanation_names_every_comparison_in_words(model):
     assert lines[-1].startswith("Taken together:") and "among 2 candidates" in lines[-1]
     translated = fs.explain(result.best, translate=lambda s: f"[{s}]")
     assert translated[0].startswith("[The NIK differs") and "] [" in translated[0]
+
+
+def test_the_explanation_writes_numbers_as_the_reader_does_and_never_rounds_to_certain(model):
+    q, rudi, bambang = _typo_scene(KAYUAGUNG)
+    best = model.match(q, [rudi, bambang]).best
+    almost = fs.Scored(best.candidate, best.evidence, best.weight, 0.99996, best.flags)
+
+    def comma(value, digits):
+        return f"{value:.{digits}f}".replace(".", ",")
+
+    lines = fs.explain(almost, number=comma)
+
+    weights = [e.weight for e in best.evidence if e.level != fs.MISSING]
+    assert f"({'+' if weights[0] >= 0 else '-'}{comma(abs(weights[0]), 1)})" in lines[0]
+    assert "99,996 %" in lines[-1]
+    assert not any(re.search(r"\([+-]\d+\.\d\)", line) for line in lines)
+    assert [fs.percent_digits(p) for p in (85.25, 99.96, 99.996, 100.0, 0.004)] == [1, 2, 3, 1, 3]
 
 
 def test_every_level_and_flag_has_words():
