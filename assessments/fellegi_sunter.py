@@ -1231,8 +1231,12 @@ _FACTS: dict[str, dict[str, str]] = {
     },
     ADDRESS: {
         EQUAL: gettext_noop("The address is the same (street or hamlet, RT and RW)."),
-        SAME_RT_RW: gettext_noop("The RT and RW are the same, the street or hamlet not."),
-        SAME_PLACE: gettext_noop("The street or hamlet is the same, the RT or RW not."),
+        SAME_RT_RW: gettext_noop(
+            "The RT and RW are the same; the street or hamlet is not, or is not written."
+        ),
+        SAME_PLACE: gettext_noop(
+            "The street or hamlet is the same; the RT or RW is not, or is not written."
+        ),
         DIFFERENT: gettext_noop("The address is different."),
         MISSING: gettext_noop(
             "The address is not compared: one side has none, or they live in different villages."
