@@ -98,6 +98,16 @@ def verdict_of(reasons: Iterable[str]) -> str:
     return min(reasons, key=PRIORITY.index) if reasons else ELIGIBLE
 
 
+def lost_before(step: str) -> frozenset[str]:
+    """The reasons the funnel loses rows for before ``step``."""
+    lost: set[str] = set()
+    for name, lost_here in FUNNEL:
+        if name == step:
+            return frozenset(lost)
+        lost |= set(lost_here)
+    raise ValueError(step)
+
+
 def funnel(reason_counts: Mapping[frozenset, int]) -> list[tuple[str, int, int]]:
     """(step, rows remaining, rows lost at this step) from counts per set of reasons."""
     steps = []

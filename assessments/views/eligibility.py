@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessments import fellegi_sunter
+from assessments import fellegi_sunter, verdicts
 from assessments.exports import batch_rows_xlsx
 from assessments.forms.eligibility import BatchForm
 from assessments.models import BatchRow, EligibilityBatch
@@ -104,6 +104,10 @@ def _detail_context(request, batch):
         "verdict": verdict,
         "page": Paginator(rows, 50).get_page(request.GET.get("page")),
         "pending_reviews": batch.rows.filter(review=BatchRow.Review.PENDING).count(),
+        # Of them, those the funnel loses at "matched" (the others left it earlier).
+        "pending_matched": batch.rows.filter(review=BatchRow.Review.PENDING)
+        .exclude(reasons__overlap=list(verdicts.lost_before("matched")))
+        .count(),
         "can_review": policy.has_role(request.user, {User.Role.SUPERVISOR}),
         "can_export_full": policy.can_export(request.user),
         "matching": _matching(batch),

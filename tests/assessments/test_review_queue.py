@@ -369,6 +369,26 @@ def test_the_review_page_takes_a_fixed_number_of_queries(
         assert supervisor.get(large).content.decode().count("data-review-row") == 20
 
 
+def test_the_funnel_counts_only_the_reviews_it_loses_at_the_match(cast, browse, register):
+    # The twins' row again without a NIK: a review too, but the funnel already lost it as
+    # a NIK that is not valid; the queue's button counts it, the match step does not.
+    snapshot, _people = register
+    blank = f";{KK};Siti Nur Aisyah;17-04-1988;P;{OKI_VILLAGE};"
+    batch = services.batch_create(
+        by=cast.caseworker, programme=programme_of(cast.dinsos), snapshot=snapshot,
+        name="Usulan tinjauan", file=upload(*LINES.values(), blank),
+    )  # fmt: skip
+    rows = run(batch)
+    assert rows[8].review == "pending" and "NIK_INVALID" in rows[8].reasons
+
+    html = browse("supervisor").get(reverse("assessments:batch-detail", args=[batch.pk]))
+    html = html.content.decode()
+
+    assert said("incl. %(n)s waiting for review", n=4) in html
+    assert said("incl. %(n)s waiting for review", n=5) not in html
+    assert '<span class="badge text-bg-light">5</span>' in html
+
+
 # --- confirm the obvious ones ------------------------------------------------------------
 
 
