@@ -29,13 +29,14 @@ def batch_rows_xlsx(batch, rows, *, full_nik: bool = False) -> bytes:
 
     workbook = SafeWorkbook()
     sheet = workbook.sheet(
-        _("Results"), widths=[6, 19, 28, 12, 15, 20, 24, 28, 14, 19, 7, 18, 8, 16, 40, 50, 80]
+        _("Results"),
+        widths=[6, 19, 28, 12, 15, 20, 24, 28, 14, 19, 7, 18, 30, 8, 16, 40, 50, 80],
     )
     sheet.append([
         _("Row"), _("NIK as given"), _("Name"), _("Date of birth"), _("Region code"),
         _("Verdict code"), _("Verdict"), _("Reasons"), _("DTSEN id"), _("Register NIK"),
-        _("Decile"), _("Match method"), _("Match score"), _("Review"), _("Data problems"),
-        _("Reasons explained"), _("Match explained"),
+        _("Decile"), _("Match method"), _("Match method explained"), _("Match score"),
+        _("Review"), _("Data problems"), _("Reasons explained"), _("Match explained"),
     ])  # fmt: skip
     for row in rows.iterator(chunk_size=2000):
         match = row.match
@@ -43,7 +44,7 @@ def batch_rows_xlsx(batch, rows, *, full_nik: bool = False) -> bytes:
             row.row_number, shown(row.nik_input), row.name, row.birth_date, row.village_code,
             row.verdict, row.get_verdict_display(), ", ".join(row.reasons),
             match.id_dtsen if match else None, shown(match.nik) if match else None, row.decile,
-            row.match_method or None,
+            row.match_method or None, row.match_method_label() if row.match_method else None,
             round(row.match_score, 3) if row.match_score is not None else None,
             row.get_review_display() if row.review else None,
             "\n".join(row.problem_messages()) or None,

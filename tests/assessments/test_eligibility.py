@@ -25,7 +25,7 @@ from assessments.services.register import register_partition_create
 from atensi.audit.models import AuditEvent
 from atensi.errors import ApplicationError
 from cases.nik import mask_nik
-from tests.conftest import OKI_VILLAGE, make_nik
+from tests.conftest import OKI_VILLAGE, make_nik, said
 
 BORN = datetime.date(1990, 1, 1)
 HEADER = "nik;no_kk;nama;tgl_lahir;jenis_kelamin;kode_wilayah;alamat\n"
@@ -481,6 +481,12 @@ def test_the_export_is_an_audited_spreadsheet_with_raw_codes(cast, client, scree
         row[header.index("Alasan (keterangan)")].value for row in sheet.iter_rows(min_row=2)
     ]
     assert explained[2] == "Tidak ada di DTSEN; Belum ada asesmen selesai"  # as the page says
+    methods = {
+        (row[header.index("Metode pemadanan")].value,
+         row[header.index("Metode pemadanan (keterangan)")].value)
+        for row in sheet.iter_rows(min_row=2)
+    }  # fmt: skip
+    assert ("nik_exact", said("NIK exact")) in methods  # the code, and what it means
     assert AuditEvent.objects.filter(action="export", object_id=str(batch.pk)).exists()
 
 
