@@ -493,9 +493,9 @@ def _facts_lookup(batch: EligibilityBatch, niks: set[str]) -> tuple[set, set, se
     return assessed, business, aided
 
 
-# What a chunk reads of a row it screens, as a ``ChunkRow`` (a model instance a row costs
-# more than its matching's register read); a reviewed row is read whole, with its candidates
-# and match.
+# What a chunk reads of a row it screens, as a ``ChunkRow``: a tuple, cheaper to build than
+# a model instance for a chunk's hundreds of rows. A reviewed row is read whole, with its
+# candidates and match.
 MATCHED_FIELDS = ("id", "review", "reasons", *PERSON_FIELDS)
 
 
