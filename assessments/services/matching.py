@@ -287,17 +287,11 @@ def stored_candidate(query: linkage.Person, scored: fs.Scored) -> dict:
     return item
 
 
-def number(value: float, digits: int) -> str:
-    """``value`` with ``digits`` decimals in the reader's number format ("4,7" in
-    Indonesian)."""
-    return number_format(value, digits)
-
-
 def percent(fraction: float) -> str:
     """``fraction`` as a percentage in the reader's format, with the decimals it needs not
     to read 100 % when less certain (``fellegi_sunter.percent_digits``); without "%"."""
     value = 100 * fraction
-    return number(value, fs.percent_digits(value))
+    return number_format(value, fs.percent_digits(value))
 
 
 def explanation(candidate: dict, *, count: int, translate) -> list[str]:
@@ -312,4 +306,5 @@ def explanation(candidate: dict, *, count: int, translate) -> list[str]:
         probability=candidate.get("probability", candidate.get("score") or 0.0),
         flags=tuple(candidate.get("flags", ())),
     )
-    return fs.explain(scored, candidates=count, translate=translate, number=number)
+    # number_format: the reader's number format ("4,7" in Indonesian).
+    return fs.explain(scored, candidates=count, translate=translate, number=number_format)

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -103,15 +104,22 @@ def _detail_context(request, batch):
         ],
         "verdict": verdict,
         "page": Paginator(rows, 50).get_page(request.GET.get("page")),
-        "pending_reviews": batch.rows.filter(review=BatchRow.Review.PENDING).count(),
-        # Of them, those the funnel loses at "matched" (the others left it earlier).
-        "pending_matched": batch.rows.filter(review=BatchRow.Review.PENDING)
-        .exclude(reasons__overlap=list(verdicts.lost_before("matched")))
-        .count(),
+        **_pending_counts(batch),
         "can_review": policy.has_role(request.user, {User.Role.SUPERVISOR}),
         "can_export_full": policy.can_export(request.user),
         "matching": _matching(batch),
     }
+
+
+def _pending_counts(batch) -> dict:
+    """Rows waiting for review (``pending_reviews``) and, of them, those the funnel loses at
+    "matched" (``pending_matched``; the others it lost earlier); one query."""
+    pending = Q(review=BatchRow.Review.PENDING)
+    earlier = Q(reasons__overlap=list(verdicts.lost_before("matched")))
+    return batch.rows.aggregate(
+        pending_reviews=Count("id", filter=pending),
+        pending_matched=Count("id", filter=pending & ~earlier),
+    )
 
 
 def _matching(batch) -> dict:
