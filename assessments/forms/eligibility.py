@@ -65,3 +65,17 @@ class BatchForm(StyledFormMixin, forms.Form):
         if data.get("source") == "clients" and not data.get("clients"):
             self.add_error("clients", _("Choose at least one client."))
         return data
+
+    def ask_for_the_file_again(self) -> None:
+        """A page shown again with an error comes back without the chosen file (no browser
+        keeps it): say so beside the field, unless the file is what the error is about."""
+        if (
+            self.is_bound
+            and self.errors
+            and self.files.get("file")
+            and self.data.get("source") == "file"
+            and "file" not in self.errors
+        ):
+            self.add_error(
+                "file", _("Choose the file again: it is not kept when the form has an error.")
+            )

@@ -10,10 +10,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessments import fellegi_sunter, verdicts
+from assessments import fellegi_sunter, linkage, verdicts
 from assessments.exports import batch_rows_xlsx
 from assessments.forms.eligibility import BatchForm
 from assessments.models import BatchRow, EligibilityBatch
@@ -79,6 +80,8 @@ def batch_create(request):
         else:
             messages.success(request, _("The list is being screened."))
             return redirect("assessments:batch-detail", pk=batch.pk)
+    if request.method == "POST":
+        form.ask_for_the_file_again()
     return render(request, "assessments/batch_form.html", {
         "form": form,
         "no_programme": not programmes.exists(),
@@ -130,6 +133,9 @@ def _matching(batch) -> dict:
         "summary": summary,
         "auto": None if summary.auto is None else matching.percent(summary.auto),
         "review": None if summary.review is None else matching.percent(summary.review),
+        # The fixed rules' score, 0 to 1: its thresholds, as the page writes the scores.
+        "rules_auto": number_format(linkage.DEFAULT_THRESHOLDS.auto, 2),
+        "rules_review": number_format(linkage.DEFAULT_THRESHOLDS.review, 2),
         "weights": [
             (_(fellegi_sunter.describe(c, level)), with_nik, without_nik)
             for c, level, with_nik, without_nik in summary.weights

@@ -371,6 +371,33 @@ def test_the_page_refuses_a_list_it_cannot_use_with_one_clear_message(
     assert not EligibilityBatch.objects.exists()
 
 
+def test_a_page_shown_again_with_an_error_asks_for_the_chosen_file_again(
+    cast, client, snapshot, programme
+):
+    """Seen in the browser: the name was left blank, the page came back, and the file input
+    was empty with no word about it; the user pressed "Start" again and was told to choose
+    a file they had chosen."""
+    client.force_login(cast.caseworker)
+    again = said("Choose the file again: it is not kept when the form has an error.")
+    fields = {"programme": programme.pk, "snapshot": snapshot.pk, "source": "file"}
+
+    blank_name = client.post(
+        reverse("assessments:batch-create"),
+        {
+            **fields,
+            "name": "",
+            "file": proposals(f"{nik(1)};;Budi Santoso;01-01-1990;L;{OKI_VILLAGE};"),
+        },
+    ).content.decode()
+    bad_file = client.post(
+        reverse("assessments:batch-create"), {**fields, "name": "Usulan", "file": upload("")}
+    ).content.decode()
+
+    assert again in blank_name
+    assert again not in bad_file and "Berkas kosong." in bad_file  # the file's own error
+    assert not EligibilityBatch.objects.exists()
+
+
 def test_each_rows_cell_problems_are_kept_and_shown_while_the_row_is_judged(
     cast, client, screened_with_problems
 ):

@@ -13,6 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import number_format
 from rest_framework.test import APIClient
 
 from aid.models import Programme
@@ -496,6 +498,22 @@ def test_the_batch_page_says_when_the_rules_matched(browse, settings, cast, regi
         )
         in pages[configured]
     )
+    # The rules' score is told, with the thresholds as the page writes its scores ("0,88").
+    with translation.override("id"):
+        auto, review = (
+            number_format(t, 2)
+            for t in (linkage.DEFAULT_THRESHOLDS.auto, linkage.DEFAULT_THRESHOLDS.review)
+        )
+    score = shown(
+        "The score beside a match is the rule's, from 0 to 1: 1 for the same NIK, name and date "
+        "of birth; a match by family card, or by name and date of birth, starts a little lower; "
+        "a field that only nearly agrees or is missing costs some, and a family card, NIK or sex "
+        "that contradicts costs more. From %(auto)s the row is matched, from %(review)s it waits "
+        "for review.",
+        auto=auto, review=review,
+    )  # fmt: skip
+    assert auto == f"{linkage.DEFAULT_THRESHOLDS.auto:.2f}".replace(".", ",")  # as "0,88"
+    assert all(score in html for html in pages.values())
 
 
 def test_the_export_explains_each_match_in_words(browse, screened):

@@ -231,7 +231,10 @@ def test_the_review_page_shows_each_row_beside_its_candidates_field_by_field(
 def test_a_caseworker_reading_the_queue_is_told_the_decision_is_a_supervisors(browse, screened):
     """Seen in the browser: the caseworker got the evidence and no buttons, with no word why."""
     batch, _rows, _people = screened
-    notice = shown("Your role does not allow this. Ask your supervisor if you need it.")
+    notice = shown(
+        "Only a supervisor decides these rows; you can read them here. Ask your supervisor to "
+        "review them."
+    )
 
     caseworker = review_page(browse("caseworker"), batch)
     supervisor = review_page(browse("supervisor"), batch)
@@ -307,6 +310,9 @@ def test_none_of_them_rejects_the_row(cast, browse, screened):
     row = refreshed(rows[4])
     assert (row.review, row.match_id, row.verdict) == ("rejected", None, "NOT_IN_REGISTER")
     assert AuditEvent.objects.filter(summary="row 4 match rejected").exists()
+    # The results page says the "not in the register" was a supervisor's decision.
+    page = browse("supervisor").get(reverse("assessments:batch-detail", args=[batch.pk]))
+    assert shown("Match rejected") in page.content.decode()
 
 
 def test_a_choice_that_is_not_one_of_the_rows_candidates_is_refused(browse, screened):

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from assessments.models import BatchRow
 from tests.assessments.test_review_queue import make_register, make_screened
+from tests.conftest import said
 
 from .browsing import login, shot
 
@@ -48,3 +49,22 @@ def test_a_supervisor_works_through_the_queue_with_the_keyboard(page, cast):
     expect(page.locator("[data-review-row]")).to_have_count(2)
     shot(page, "all rejected")
     assert not violations
+
+
+def test_the_first_tab_offers_a_skip_past_the_menu_to_the_content(page, cast):
+    """From the keyboard, the menu's dozen links come before the page's own work: the first
+    Tab shows a link that moves the focus straight to the content."""
+    batch, _rows, _people = make_screened(cast, make_register(cast))
+    login(page, "supervisor")
+    page.goto(f"/kelayakan/{batch.pk}/tinjauan/")
+    skip = page.get_by_role("link", name=said("Skip to the content"))
+    assert skip.bounding_box()["width"] <= 1  # hidden until it has the focus
+
+    page.keyboard.press("Tab")
+
+    expect(skip).to_be_focused()
+    assert skip.bounding_box()["width"] > 50  # seen: a button-sized link
+    shot(page, "skip link")
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    assert skip.bounding_box()["width"] <= 1
