@@ -103,8 +103,8 @@ class ComparisonSerializer(serializers.Serializer):
     )
     notes = serializers.ListField(
         child=serializers.CharField(),
-        help_text="other_order (name); day_month_swapped, year, one_digit, january_first "
-        "(birth date)",
+        help_text="other_order, spelling (name); day_month_swapped, year, one_digit, "
+        "january_first (birth date)",
     )
 
 
@@ -167,8 +167,8 @@ class ResultSerializer(serializers.ModelSerializer):
         model = BatchRow
         fields = [
             "id", "row_number", "input_nik", "name", "verdict", "reasons", "register_id",
-            "register_nik", "decile", "match_method", "match_score", "review", "problems",
-            "candidates",
+            "register_nik", "decile", "match_method", "match_score", "review", "same_person_as",
+            "problems", "candidates",
         ]  # fmt: skip
 
     @extend_schema_field(CandidateSerializer(many=True))

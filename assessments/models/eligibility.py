@@ -171,6 +171,11 @@ class BatchRow(models.Model):
     # "weight", "frequency"}] (``fellegi_sunter.Evidence``, weights in bits).
     candidates = models.JSONField(_("candidates"), default=list, blank=True)
     decile = models.PositiveSmallIntegerField(_("decile"), null=True, blank=True)
+    # The row number of an earlier row of the batch matched to the same register person: this
+    # row is then a DUPLICATE_IN_BATCH found by the matching (``mark_same_person``); None for
+    # a row that is no such duplicate, or one already found at loading (same NIK, or same
+    # name and birth date).
+    same_person_as = models.PositiveIntegerField(_("same person as row"), null=True, blank=True)
     review = models.CharField(
         _("review"), max_length=10, choices=Review.choices, default=Review.NONE, blank=True
     )
@@ -230,7 +235,16 @@ class BatchRow(models.Model):
 
     def reason_labels(self) -> list[str]:
         labels = dict(Verdict.choices)
-        return [str(labels.get(code, code)) for code in self.reasons]
+        out = [str(labels.get(code, code)) for code in self.reasons]
+        if Verdict.NIK_INVALID in self.reasons and not self.nik_input:
+            at = self.reasons.index(Verdict.NIK_INVALID)
+            out[at] = _("%(reason)s: the cell is empty") % {"reason": out[at]}
+        if self.same_person_as is not None and Verdict.DUPLICATE_IN_BATCH in self.reasons:
+            at = self.reasons.index(Verdict.DUPLICATE_IN_BATCH)
+            out[at] = _("%(reason)s (the same person as row %(row)d)") % {
+                "reason": out[at], "row": self.same_person_as,
+            }  # fmt: skip
+        return out
 
     def match_method_label(self) -> str:
         return str(MATCH_METHODS.get(self.match_method, self.match_method))

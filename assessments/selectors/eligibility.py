@@ -197,3 +197,15 @@ def _per_verdict(reason_groups: dict[frozenset, int]) -> dict[str, int]:
         verdict = verdicts.verdict_of(reasons)
         counts[verdict] = counts.get(verdict, 0) + n
     return counts
+
+
+def matched_rows(*, batch: EligibilityBatch, register_ids) -> dict[int, int]:
+    """Of ``register_ids``, those a row of ``batch`` is matched to (automatically or by a
+    review), with the first such row's number."""
+    found = (
+        batch.rows.filter(match_id__in=list(register_ids))
+        .exclude(review=BatchRow.Review.PENDING)
+        .order_by("-row_number")
+        .values_list("match_id", "row_number")
+    )
+    return dict(found)  # the last pair of a register row wins: its first row

@@ -18,7 +18,7 @@ from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -606,6 +606,12 @@ def batch_screen_chunk(*, batch_id, key: str, run: int | None = None) -> None:
         done = batch.chunks.filter(done_at__isnull=False).aggregate(n=Sum("row_count"))["n"]
         EligibilityBatch.objects.filter(pk=batch.pk).update(processed_rows=done or 0)
     _finish_if_done(batch.pk)
+    if run is None and batch.status == EligibilityBatch.Status.DONE:
+        # A finished batch judged again after a review: a confirmed or rejected match may
+        # make or end a duplicate elsewhere in the batch.
+        with transaction.atomic():
+            EligibilityBatch.objects.select_for_update().only("id").get(pk=batch.pk)
+            mark_same_person(batch.pk)
 
 
 def _match_row(
@@ -669,10 +675,51 @@ def _finish_if_done(batch_id) -> None:
             return
         if batch.chunks.filter(done_at__isnull=True).exists():
             return
+        mark_same_person(batch_id)
         batch.status = EligibilityBatch.Status.DONE
         batch.finished_at = timezone.now()
         batch.processed_rows = batch.total_rows
         batch.save(update_fields=["status", "finished_at", "processed_rows"])
+
+
+def mark_same_person(batch_id) -> None:
+    """Make a DUPLICATE_IN_BATCH of every row matched to the register person an earlier row
+    of the batch is matched to (automatically or by a review; a proposed match waiting for
+    review does not count), with ``same_person_as`` naming that row; and undo it for a row
+    that is no longer one. The same person twice with two different typing slips is one
+    person, not two aid recipients.
+
+    Run over the whole batch once its chunks are done, and again after a review: a chunk
+    alone cannot know the other chunks' matches (a person who moved is in two districts).
+    A row already a duplicate at loading (the same NIK, or name and birth date) stays so."""
+    rows = BatchRow.objects.filter(batch_id=batch_id)
+    linked = rows.filter(match__isnull=False).exclude(review=BatchRow.Review.PENDING)
+    shared = linked.values("match_id").annotate(n=Count("id")).filter(n__gt=1).values("match_id")
+    marked = Q(same_person_as__isnull=False)
+    found = (linked.filter(match_id__in=shared) | rows.filter(marked)).order_by("row_number")
+    found = list(found.only("id", "row_number", "match_id", "review", "reasons", "same_person_as"))
+    first: dict[int, int] = {}
+    earlier: dict[int, int] = {}  # row id -> the row number of the same person's first row
+    for row in found:
+        if row.match_id is None or row.review == BatchRow.Review.PENDING:
+            continue
+        if row.match_id in first:
+            earlier[row.id] = first[row.match_id]
+        else:
+            first[row.match_id] = row.row_number
+    changed = []
+    for row in found:
+        was, now = row.same_person_as, earlier.get(row.id)
+        loaded = was is None and verdicts.DUPLICATE_IN_BATCH in row.reasons
+        if was == now or (loaded and now is not None):
+            continue  # unchanged, or a duplicate since the loading
+        reasons = [r for r in row.reasons if r != verdicts.DUPLICATE_IN_BATCH]
+        if now is not None:
+            reasons = sorted([*reasons, verdicts.DUPLICATE_IN_BATCH], key=verdicts.PRIORITY.index)
+        row.reasons, row.same_person_as = reasons, now
+        row.verdict = verdicts.verdict_of(reasons)
+        changed.append(row)
+    BatchRow.objects.bulk_update(changed, ["reasons", "same_person_as", "verdict"], batch_size=1000)
 
 
 # --- after screening ------------------------------------------------------------------

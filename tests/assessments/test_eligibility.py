@@ -415,6 +415,11 @@ def test_each_rows_cell_problems_are_kept_and_shown_while_the_row_is_judged(
     assert rows[5].problem_messages() == [
         "nik: NIK harus terdiri dari tepat 16 digit; yang diisi 15 digit."
     ]
+    # A blank NIK has no cell problem: the reason itself says the cell is empty.
+    empty = said("%(reason)s: the cell is empty", reason=said("NIK invalid"))
+    with translation.override("id"):
+        assert rows[4].reason_labels()[0] == empty
+        assert rows[5].reason_labels()[0] == said("NIK invalid")
 
     client.force_login(cast.caseworker)
     html = client.get(reverse("assessments:batch-detail", args=[batch.pk])).content.decode()
@@ -984,3 +989,153 @@ def test_a_chunk_whose_database_connection_is_lost_for_good_marks_the_batch_fail
     batch.refresh_from_db()
     assert batch.status == EligibilityBatch.Status.FAILED
     assert "OperationalError" in batch.error or "InterfaceError" in batch.error
+
+
+# --- the same person twice, found by the matching ------------------------------------------
+
+
+def typo_of(serial):
+    """The NIK of register person ``serial`` with two district digits swapped ("160250...")."""
+    typed = nik(serial)
+    return typed[:4] + typed[5] + typed[4] + typed[6:]
+
+
+def test_the_same_person_twice_with_a_typing_slip_is_a_duplicate_of_the_first_row(
+    cast, client, snapshot, programme, make_case
+):
+    """Seen in the browser: one client listed twice, once with a NIK typo; both rows were
+    eligible, for the same DTSEN person, and the dashboard counted two eligible people."""
+    assessed(make_case, 1, "Budi Santoso")
+    batch = services.batch_create(
+        by=cast.caseworker, programme=programme, snapshot=snapshot, name="Usulan",
+        file=proposals(
+            line(1, "Budi Santoso", nik_text=typo_of(1)),  # 2 the typo first
+            line(2, "Ahmad Fauzi"),  # 3
+            line(1, "Budi Santoso"),  # 4 the NIK as it is
+        ),
+    )  # fmt: skip
+
+    rows = run(batch)
+
+    assert rows[2].match_id == rows[4].match_id and rows[2].match_method == "nik_typo"
+    assert (rows[2].verdict, rows[2].same_person_as) == ("ELIGIBLE", None)
+    assert (rows[4].verdict, rows[4].same_person_as) == ("DUPLICATE_IN_BATCH", 2)
+    assert rows[4].reasons == ["DUPLICATE_IN_BATCH"]  # the match and its decile are kept
+    assert rows[4].decile == rows[2].decile
+    said_so = said(
+        "%(reason)s (the same person as row %(row)d)",
+        reason=said("Duplicate row in the batch"), row=2,
+    )  # fmt: skip
+    client.force_login(cast.caseworker)
+    page = client.get(reverse("assessments:batch-detail", args=[batch.pk])).content.decode()
+    assert said_so in page
+    results = api(cast.caseworker).get(f"/api/v1/eligibility-batches/{batch.pk}/results/").json()
+    by_row = {r["row_number"]: r for r in results["results"]}
+    assert (by_row[4]["same_person_as"], by_row[2]["same_person_as"]) == (2, None)
+    export = client.get(reverse("assessments:batch-export", args=[batch.pk]))
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    cells = {r[0].value: r[header.index(said("Reasons explained"))].value
+             for r in sheet.iter_rows(min_row=2)}  # fmt: skip
+    assert cells[4] == said_so
+
+
+def test_the_same_person_in_two_kecamatan_is_found_across_chunks(cast, snapshot, programme):
+    """A person who moved is listed in two kecamatan: two chunks, neither sees the other."""
+    kk = "1602050101900001"
+    RegisterRow.objects.filter(snapshot=snapshot, nik=nik(2)).update(kk_number=kk)
+    elsewhere = "16.02.03.2008"
+    batch = services.batch_create(
+        by=cast.caseworker, programme=programme, snapshot=snapshot, name="Usulan",
+        file=proposals(
+            line(2, "Ahmad Fauzi"),  # 2
+            f"{typo_of(2)};{kk};Ahmad Fauzi;01-01-1990;L;{elsewhere};Jl. Baru",  # 3
+        ),
+    )  # fmt: skip
+
+    rows = run(batch)
+
+    assert rows[2].chunk_key != rows[3].chunk_key
+    assert rows[2].match_id == rows[3].match_id
+    assert (rows[3].verdict, rows[3].same_person_as) == ("DUPLICATE_IN_BATCH", 2)
+    assert rows[2].verdict == "DECILE_ABOVE_THRESHOLD"
+
+
+def test_confirming_a_review_makes_a_later_row_of_the_same_person_its_duplicate(
+    cast, client, snapshot, programme
+):
+    """The review card warns that the candidate is another row's match; once confirmed,
+    the later of the two rows is the duplicate, whichever was matched first."""
+    batch = services.batch_create(
+        by=cast.caseworker, programme=programme, snapshot=snapshot, name="Usulan",
+        file=proposals(
+            line(5, "Dedik Purnomo"),  # 2 Dedi's NIK under another name: a review
+            line(5, "Dedi Kurniawan", nik_text=typo_of(5)),  # 3 Dedi, a NIK typo
+        ),
+    )  # fmt: skip
+    rows = run(batch)
+    assert rows[2].review == BatchRow.Review.PENDING and rows[3].match_id == rows[2].match_id
+    assert rows[3].same_person_as is None  # a match waiting for review is no match yet
+    client.force_login(cast.supervisor)
+    queue = client.get(reverse("assessments:batch-review", args=[batch.pk])).content.decode()
+    warning = said("Already the match of row %(row)d of this list: the same person twice?", row=3)
+    assert warning in queue
+
+    services.batch_row_review(row=rows[2], by=cast.supervisor, confirm=True)
+
+    after = {r.row_number: r for r in batch.rows.all()}
+    assert after[2].review == BatchRow.Review.CONFIRMED and after[2].same_person_as is None
+    assert (after[3].verdict, after[3].same_person_as) == ("DUPLICATE_IN_BATCH", 2)
+
+
+def test_a_duplicate_found_by_matching_ends_when_the_earlier_row_has_another_match(
+    cast, snapshot, programme
+):
+    """Screened again with other results (another matcher), a row is no longer the same
+    person as an earlier one: its duplicate reason goes, unlike one found at loading."""
+    batch = services.batch_create(
+        by=cast.caseworker, programme=programme, snapshot=snapshot, name="Usulan",
+        file=proposals(
+            line(3, "Rudi Hartono", nik_text=typo_of(3)),  # 2
+            line(3, "Rudi Hartono"),  # 3 the same person: a duplicate by the match
+            line(3, "Rudi Hartono"),  # 4 the same NIK as row 3: a duplicate at loading
+        ),
+    )  # fmt: skip
+    rows = run(batch)
+    assert [rows[n].same_person_as for n in (2, 3, 4)] == [None, 2, None]
+    assert all(rows[n].verdict == "DUPLICATE_IN_BATCH" for n in (3, 4))
+    other = RegisterRow.objects.get(snapshot=snapshot, nik=nik(4))
+    BatchRow.objects.filter(pk=rows[2].pk).update(match=other)
+
+    services.mark_same_person(batch.pk)
+
+    after = {r.row_number: r for r in batch.rows.all()}
+    assert after[3].same_person_as is None
+    assert after[3].reasons == [r for r in rows[3].reasons if r != "DUPLICATE_IN_BATCH"]
+    assert after[3].verdict == (after[3].reasons or ["ELIGIBLE"])[0]
+    assert (after[4].same_person_as, after[4].verdict) == (None, "DUPLICATE_IN_BATCH")
+
+
+def test_the_page_offers_to_propose_aid_only_when_a_row_is_eligible(
+    cast, client, snapshot, programme, make_case
+):
+    """Seen in the browser: the page's main button led a list with no eligible row to
+    "there are no eligible rows"."""
+    assessed(make_case, 1, "Budi Santoso")
+    some = services.batch_create(
+        by=cast.caseworker, programme=programme, snapshot=snapshot, name="Usulan",
+        file=proposals(line(1, "Budi Santoso")),
+    )  # fmt: skip
+    none = services.batch_create(
+        by=cast.caseworker, programme=programme, snapshot=snapshot, name="Usulan",
+        file=proposals(line(99, "Orang Lain", born="05-05-1985")),
+    )  # fmt: skip
+    run(some)
+    run(none)
+    client.force_login(cast.caseworker)
+
+    def offers(batch):
+        page = client.get(reverse("assessments:batch-detail", args=[batch.pk])).content.decode()
+        return reverse("aid:batch-propose", args=[batch.pk]) in page
+
+    assert (offers(some), offers(none)) == (True, False)
