@@ -997,13 +997,14 @@ DIFFERENT = "different"
 MISSING = "missing"
 ONE_DIGIT = "one_digit"  # a NIK with one digit wrong
 SWAPPED = "swapped"  # a NIK with two digits swapped
-SIMILAR = "similar"  # a name at least NAME_AGREE alike, below NAME_SAME
+SIMILAR = "similar"  # a name at least NAME_AGREE alike, not the same
 SAME_VILLAGE = "same_village"
 SAME_DISTRICT = "same_district"  # another village of the same kecamatan
 ELSEWHERE = "elsewhere"
 
 # Notes that say more about a level.
 NOTE_OTHER_ORDER = "other_order"  # name: the same words in another order
+NOTE_SPELLING = "spelling"  # name: the same, written otherwise (Budy / Budi, Moh. / Muhammad)
 NOTE_DAY_MONTH_SWAPPED = "day_month_swapped"  # birth date
 NOTE_YEAR = "year"  # birth date: only the year, one off or one digit
 NOTE_ONE_DIGIT = "one_digit"  # birth date: one digit of the day or the month
@@ -1048,14 +1049,21 @@ def _compare_name(query: Person, candidate: Candidate) -> Comparison:
     if not _both(query.name_key, candidate.name_key):
         return Comparison(FIELD_NAME, MISSING)
     similarity = _name_agreement(_Query(query), candidate)
-    if similarity >= NAME_SAME:
+    # The same name only when nothing but case, spaces, titles or the spelling rules of
+    # ``name_key`` differ: a reviewer reads a typing slip ("Susanti" / "Susanto", 91 %) as
+    # nearly agreeing, as the page's legend says, even where the matcher counts it the same.
+    if similarity >= 1.0:
         level = SAME
     elif similarity >= NAME_AGREE:
         level = SIMILAR
     else:
         level = DIFFERENT
     mine, theirs = query.name_key.split(), candidate.name_key.split()
-    notes = (NOTE_OTHER_ORDER,) if mine != theirs and sorted(mine) == sorted(theirs) else ()
+    notes: tuple[str, ...] = ()
+    if mine != theirs and sorted(mine) == sorted(theirs):
+        notes = (NOTE_OTHER_ORDER,)
+    elif level == SAME and sorted(_own_words(query.name)) != sorted(_own_words(candidate.name)):
+        notes = (NOTE_SPELLING,)
     return Comparison(FIELD_NAME, level, round(similarity, 2), notes)
 
 

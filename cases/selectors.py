@@ -59,7 +59,9 @@ def referral_list(*, user: User, status: str = "", q: str = "") -> QuerySet[Refe
     q = q.strip()
     if q:
         qs = qs.filter(Q(reference__icontains=q) | Q(full_name__icontains=q))
-    return qs
+    # Newest first by the date the list shows (a referral entered late, or imported with
+    # others at once, takes its place by its own date).
+    return qs.order_by("-referral_date", "-submitted_at")
 
 
 def referral_get(*, user: User, pk) -> Referral:

@@ -106,6 +106,7 @@ def _detail_context(request, batch):
             (value, label, counts[value]) for value, label in Verdict.choices if value in counts
         ],
         "verdict": verdict,
+        "eligible_rows": counts.get(Verdict.ELIGIBLE, 0),
         "page": Paginator(rows, 50).get_page(request.GET.get("page")),
         **_pending_counts(batch),
         "can_review": policy.has_role(request.user, {User.Role.SUPERVISOR}),

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -57,6 +58,9 @@ LEVEL_LABELS = {
 }
 NOTE_LABELS = {
     linkage.NOTE_OTHER_ORDER: gettext_lazy("the same words in another order"),
+    linkage.NOTE_SPELLING: gettext_lazy(
+        "written otherwise: a spelling variant, a short form, or joined or split"
+    ),
     linkage.NOTE_DAY_MONTH_SWAPPED: gettext_lazy("day and month swapped"),
     linkage.NOTE_YEAR: gettext_lazy("only the year differs"),
     linkage.NOTE_ONE_DIGIT: gettext_lazy("one digit differs"),
@@ -148,9 +152,12 @@ def _cell(value: str, comparison: dict | None) -> dict:
     }
 
 
-def _review_row(row: BatchRow, registers: dict, places: dict, obvious: set[int]) -> dict:
+def _review_row(
+    row: BatchRow, registers: dict, places: dict, obvious: set[int], taken: dict[int, int]
+) -> dict:
     """What the page shows of one row: its candidates inside the reader's area, best first,
-    and a line per field with the proposal's value beside each candidate's."""
+    and a line per field with the proposal's value beside each candidate's. ``taken``: the
+    register rows another row of the batch is matched to, with that row's number."""
     stored = row.candidates or _legacy(row, registers.get(row.match_id))
     candidates = []
     for position, c in enumerate(stored, start=1):
@@ -168,7 +175,13 @@ def _review_row(row: BatchRow, registers: dict, places: dict, obvious: set[int])
                 matching.percent(c["probability"]) if c.get("probability") is not None else None
             ),
             "notes": [FLAG_LABELS[f] for f in flags if f in FLAG_REASSURING],
-            "warnings": [FLAG_LABELS[f] for f in flags if f not in FLAG_REASSURING],
+            "warnings": [FLAG_LABELS[f] for f in flags if f not in FLAG_REASSURING]
+            + (
+                [_("Already the match of row %(row)d of this list: the same person twice?")
+                 % {"row": taken[register.pk]}]
+                if register.pk in taken
+                else []
+            ),
             "explanation": matching.explanation(c, count=len(stored), translate=_),
             "comparisons": {x["field"]: x for x in c.get("comparisons", ())},
         })  # fmt: skip
@@ -213,17 +226,20 @@ def batch_review(request, pk):
     )
     can_review = policy.has_role(request.user, {User.Role.SUPERVISOR})
     obvious = selectors.batch_rows_obvious(batch=batch) if can_review else []
+    taken = selectors.matched_rows(batch=batch, register_ids=registers)
     audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=batch, request=request,
                  summary="review queue")  # fmt: skip
     return render(request, "assessments/batch_review.html", {
         "batch": batch,
-        "rows": [_review_row(r, registers, places, {o.pk for o in obvious}) for r in rows],
+        "rows": [
+            _review_row(r, registers, places, {o.pk for o in obvious}, taken) for r in rows
+        ],
         "total": total,
         "can_review": can_review,
         "obvious": obvious,
         "obvious_numbers": ", ".join(str(o.row_number) for o in obvious[:30])
         + (" …" if len(obvious) > 30 else ""),
-        "obvious_margin": f"{selectors.OBVIOUS_MARGIN:.2f}",
+        "obvious_margin": number_format(selectors.OBVIOUS_MARGIN, 2),
     })  # fmt: skip
 
 

@@ -2,6 +2,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Case, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -65,8 +66,10 @@ def _referrer_home(request):
     aftercare follow-ups falling due."""
     user = request.user
     referrals = case_selectors.referral_list(user=user)
+    # Those still waiting for a decision first: the badge above the list counts them.
+    waiting_first = Case(When(status="submitted", then=0), default=1)
     return render(request, "dashboard/home_referrer.html", {
-        "referrals": referrals[:10],
+        "referrals": referrals.order_by(waiting_first, "-referral_date", "-submitted_at")[:10],
         "submitted_count": referrals.filter(status="submitted").count(),
         "can_submit": policy.can_submit_referrals(user),
         **_follow_ups(user),

@@ -127,7 +127,7 @@ def test_compare_says_the_nik_is_missing_when_the_register_row_has_none():
     [
         ("Budi Santoso", "same"),
         ("H. Budi Santoso, S.Pd.", "same"),  # titles and degrees are not the name
-        ("Budi Santosa", "same"),  # one typing slip
+        ("Budi Santosa", "similar"),  # one typing slip: the matcher's "same", not the reader's
         ("Budi Susanto", "similar"),
         ("Budi Santoso Wijaya", "similar"),  # a family name only one side has
         ("Budi", "different"),  # half the name
@@ -145,6 +145,22 @@ def test_compare_says_reversed_name_order_is_the_same_name_in_another_order():
     assert (found.level, found.agreement, found.similarity) == ("same", "agree", 1.0)
     assert found.notes == (L.NOTE_OTHER_ORDER,)
     assert field(query(), BUDI, "name").notes == ()
+
+
+@pytest.mark.parametrize(
+    ("typed", "notes"),
+    [
+        ("BUDI  SANTOSO", ()),  # case and spaces are no difference
+        ("H. Budi Santoso, S.Pd.", ()),
+        ("Budy Santoso", (L.NOTE_SPELLING,)),  # y for i: the same name, written otherwise
+        ("BudiSantoso", (L.NOTE_SPELLING,)),
+    ],
+)
+def test_compare_notes_a_same_name_written_otherwise(typed, notes):
+    """Seen in the browser: "Budy Gunawan" beside "BUDI GUNAWAN" read "agrees: same" with
+    nothing to say the two are written differently."""
+    found = field(query(typed), BUDI, "name")
+    assert (found.level, found.agreement, found.notes) == ("same", "agree", notes)
 
 
 def test_compare_says_a_name_is_missing_when_one_side_has_none():

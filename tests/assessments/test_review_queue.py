@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 from aid.models import Programme
 from assessments import linkage
 from assessments.models import BatchRow, RegisterRow, RegisterSnapshot
+from assessments.selectors.eligibility import OBVIOUS_MARGIN
 from assessments.services import eligibility as services
 from assessments.services.register import register_partition_create
 from atensi.audit.models import AuditEvent
@@ -439,7 +440,9 @@ def test_the_page_explains_the_obvious_ones_and_says_which_it_will_confirm(brows
     html = review_page(browse("supervisor"), batch)
 
     assert shown("Confirm the obvious ones") in html
-    assert "0.10" in html  # the runner-up's margin, stated
+    # the runner-up's margin, stated as the page writes numbers ("0,10", not "0.10")
+    margin = f"{OBVIOUS_MARGIN:.2f}"
+    assert margin.replace(".", ",") in html and margin not in html
     assert shown("Confirm %(n)s obvious row", n=1) in html
     assert f'<input type="hidden" name="row" value="{rows[3].pk}">' in html
     assert html.count('name="row"') == 1

@@ -162,7 +162,10 @@ def test_a_caseworker_accepts_screens_assesses_and_screens_a_proposal_list(
     expect(rows.first).to_contain_text("Siti Nur Aisyah")
     expect(page.locator(".review-actions")).to_have_count(0)
     expect(page.locator("main [role=note]")).to_contain_text(
-        said("Your role does not allow this. Ask your supervisor if you need it.")
+        said(
+            "Only a supervisor decides these rows; you can read them here. Ask your supervisor "
+            "to review them."
+        )
     )
     shot(page, "review queue")
     assert Referral.objects.get(pk=referral.pk).status == Referral.Status.ACCEPTED
