@@ -20,6 +20,8 @@ from tests.conftest import role_matrix, shown
 
 D = datetime.date
 
+TOMORROW = object()  # stands for the day after the test runs
+
 
 # --- starting an episode ---------------------------------------------------------------
 
@@ -56,12 +58,15 @@ def test_a_client_has_one_open_episode_per_provider(make_case, start_episode):
         ({"legal_route": "putusan", "court_decision_no": "12/Pid.Sus/2026/PN Kag"},
          "court_decision_date"),
         ({"started_on": D(2026, 3, 1), "planned_end_on": D(2026, 2, 1)}, "planned_end_on"),
-        ({"started_on": timezone.localdate() + datetime.timedelta(days=1)}, "started_on"),
+        ({"started_on": TOMORROW}, "started_on"),
     ],
 )  # fmt: skip
 def test_each_modality_and_legal_route_asks_for_what_it_needs(
     make_case, start_episode, extra, field
 ):
+    # Tomorrow as of the test, not of the collection: a run may pass midnight in between.
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    extra = {k: tomorrow if v is TOMORROW else v for k, v in extra.items()}
     with pytest.raises(ApplicationError) as refused:
         start_episode(make_case(), **extra)
 
