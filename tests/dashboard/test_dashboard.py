@@ -336,7 +336,7 @@ def test_the_figures_are_kept_until_a_record_of_the_period_changes(
     assert _referrals_on_page(supervisor) == 13
     assert _computed_at() == kept  # nothing changed: the snapshot is served
     page = supervisor.get(URL, {"period": "2026"})
-    assert f"{kept:%d-%m-%Y}" in page.text
+    assert f"{timezone.localtime(kept):%d-%m-%Y}" in page.text  # the local date, not UTC
 
     # A referral of another year changes neither 2026 nor 2025 (the year compared with).
     make_referral(full_name="Lama", referral_date=datetime.date(2023, 3, 1))

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from atensi.audit.models import AuditEvent
 from atensi.errors import ApplicationError
@@ -180,7 +181,7 @@ def test_enforcement_of_a_future_year_is_refused(cast):
 
 def test_a_village_assessment_cannot_lie_in_the_future_or_outside_the_area(assess, other_bnnk):
     with pytest.raises(ApplicationError, match=msg("The date lies in the future.")):
-        assess(KAYUAGUNG, "bahaya", datetime.date.today() + datetime.timedelta(days=1))
+        assess(KAYUAGUNG, "bahaya", timezone.localdate() + datetime.timedelta(days=1))
     with pytest.raises(ApplicationError, match=msg(OUTSIDE, code=MUNGGU)):
         assess(MUNGGU, "bahaya", datetime.date(2025, 1, 1))
     with pytest.raises(ApplicationError, match=msg(OUTSIDE, code=KAYUAGUNG)):

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from atensi.audit.models import AuditEvent
 from atensi.errors import ApplicationError
@@ -100,7 +101,7 @@ def test_a_visit_outside_the_service_area_is_refused_on_the_village(browse):
 def test_a_visit_in_the_future_is_refused(cast):
     with pytest.raises(ApplicationError) as refused:
         services.outreach_record(
-            by=cast.caseworker, visited_on=datetime.date.today() + datetime.timedelta(days=1),
+            by=cast.caseworker, visited_on=timezone.localdate() + datetime.timedelta(days=1),
             village=OKI_VILLAGE, reported_by="masyarakat", findings=FINDINGS,
         )  # fmt: skip
 
