@@ -606,12 +606,6 @@ def batch_screen_chunk(*, batch_id, key: str, run: int | None = None) -> None:
         done = batch.chunks.filter(done_at__isnull=False).aggregate(n=Sum("row_count"))["n"]
         EligibilityBatch.objects.filter(pk=batch.pk).update(processed_rows=done or 0)
     _finish_if_done(batch.pk)
-    if run is None and batch.status == EligibilityBatch.Status.DONE:
-        # A finished batch judged again after a review: a confirmed or rejected match may
-        # make or end a duplicate elsewhere in the batch.
-        with transaction.atomic():
-            EligibilityBatch.objects.select_for_update().only("id").get(pk=batch.pk)
-            mark_same_person(batch.pk)
 
 
 def _match_row(
@@ -768,9 +762,19 @@ def batch_row_review(
             position = _choose(row, candidate_id, by)
             summary += f": candidate {position}"
         _decide(row, by=by, confirm=confirm, summary=summary, request=request)
-    batch_screen_chunk(batch_id=row.batch_id, key=row.chunk_key)
+    _judge_again(row.batch_id, [row.chunk_key])
     row.refresh_from_db()
     return row
+
+
+def _judge_again(batch_id, keys: list[str]) -> None:
+    """Judge the reviewed rows' chunks again, then the batch's duplicates once: a confirmed
+    or rejected match may make or end one elsewhere in the batch."""
+    for key in keys:
+        batch_screen_chunk(batch_id=batch_id, key=key)
+    with transaction.atomic():
+        EligibilityBatch.objects.select_for_update().only("id").get(pk=batch_id)
+        mark_same_person(batch_id)
 
 
 def _choose(row: BatchRow, candidate_id: int, by: User, registers: dict | None = None) -> int:
@@ -845,6 +849,5 @@ def batch_confirm_obvious(
                 row, by=by, confirm=True, request=request,
                 summary=f"row {row.row_number} match confirmed: candidate {position}, obvious",
             )  # fmt: skip
-    for key in sorted({row.chunk_key for row in confirmed}):
-        batch_screen_chunk(batch_id=batch.pk, key=key)
+    _judge_again(batch.pk, sorted({row.chunk_key for row in confirmed}))
     return list(batch.rows.filter(pk__in=[r.pk for r in confirmed]).order_by("row_number"))
