@@ -546,8 +546,9 @@ class _Context:
 
 
 class Table:
-    """An opened, checked file: the schema `columns` it has, `estimated_rows` (or None), and
-    its data rows when iterated (once). Close it, or use it as a context manager."""
+    """An opened, checked file: the schema `columns` it has, their `headings` as written,
+    `estimated_rows` (or None), and its data rows when iterated (once). Close it, or use it
+    as a context manager."""
 
     def __init__(self, schema: Schema, opened: _Opened, context: _Context):
         self.schema = schema
@@ -556,6 +557,12 @@ class Table:
         self.header_row = opened.header_row
         self.positions = _map_header(schema, opened.header)
         self.columns = tuple(c.name for c in schema.columns if c.name in self.positions)
+        # Each column's heading as the file writes it ("Tanggal Lahir" for tgl_lahir): a
+        # problem is reported under the name the user sees in the spreadsheet.
+        self.headings = {
+            name: " ".join(str(opened.header[index]).split()) or name
+            for name, index in self.positions.items()
+        }
         self._opened = opened
         self._context = context
         self._first = self._peek()

@@ -82,7 +82,12 @@ class BatchSerializer(BatchListSerializer):
 
 
 class ProblemSerializer(serializers.Serializer):
-    column = serializers.CharField(help_text="The file's column ('' for the whole row)")
+    column = serializers.CharField(
+        help_text="The column's standard name, e.g. tgl_lahir ('' for the whole row)"
+    )
+    heading = serializers.CharField(
+        help_text="The column's heading as the file writes it, e.g. 'Tanggal Lahir'"
+    )
     code = serializers.CharField()
     message = serializers.CharField()
 
@@ -207,7 +212,12 @@ class ResultSerializer(serializers.ModelSerializer):
     def get_problems(self, row) -> list:
         """What was wrong in the row's cells, each message in the request's language."""
         return [
-            {"column": p["column"], "code": p["code"], "message": text}
+            {
+                "column": p["column"],
+                "heading": p.get("heading") or p["column"],
+                "code": p["code"],
+                "message": text,
+            }
             for p, text in zip(row.problems, row.problem_messages(bare=True), strict=True)
         ]
 

@@ -220,7 +220,7 @@ class BatchRow(models.Model):
 
     def problem_messages(self, *, bare: bool = False) -> list[str]:
         """Each cell problem as "column: what is wrong" (``bare``: without the column), in
-        the reader's language."""
+        the reader's language; the column as the file's header writes it."""
         from cases.nik import mask_nik
 
         out = []
@@ -230,7 +230,8 @@ class BatchRow(models.Model):
             if column in ("nik", "no_kk") and "value" in params:
                 params["value"] = mask_nik(str(params["value"]))  # as masked as the list
             text = gettext(problem["message"]) % params
-            out.append(f"{column}: {text}" if column and not bare else text)
+            heading = problem.get("heading") or column  # rows loaded before: no heading
+            out.append(f"{heading}: {text}" if column and not bare else text)
         return out
 
     def reason_labels(self) -> list[str]:

@@ -297,10 +297,10 @@ def _read_rows(batch: EligibilityBatch, known: set[str]):
         tabular.open_table(handle, PROPOSAL_SCHEMA, known_villages=known) as table,
     ):
         for row in table:
-            yield _proposal_row(row)
+            yield _proposal_row(row, table.headings)
 
 
-def _proposal_row(row: tabular.Row) -> dict:
+def _proposal_row(row: tabular.Row, headings: dict[str, str]) -> dict:
     values = row.values
     raw_nik = row.raw.get("nik")
     return {
@@ -316,7 +316,13 @@ def _proposal_row(row: tabular.Row) -> dict:
         "village_code": values.get("kode_wilayah") or _well_formed_village(row.raw),
         "address": values.get("alamat") or "",
         "problems": [
-            {"column": e.column, "code": e.code, "message": e.message, "params": e.params}
+            {
+                "column": e.column,
+                "heading": headings.get(e.column, e.column),
+                "code": e.code,
+                "message": e.message,
+                "params": e.params,
+            }
             # in the order of the file's columns, as the user reads the row
             for e in sorted(row.errors, key=lambda e: row.positions.get(e.column, -1))
         ],

@@ -59,6 +59,7 @@ _ROW_COLUMNS = (
 )  # fmt: skip
 _BAD_COLUMNS = ("snapshot_id", "row_number", "column", "code", "message")
 _MESSAGE_MAX = RegisterBadRow._meta.get_field("message").max_length
+_COLUMN_MAX = RegisterBadRow._meta.get_field("column").max_length
 _NAME_KEY_MAX = RegisterRow._meta.get_field("name_key").max_length
 
 
@@ -413,7 +414,9 @@ def _load(snapshot: RegisterSnapshot, progress: _Progress) -> dict:
                             if message is None:
                                 message = translations[error.message] = _(error.message)
                             copy.write_row((
-                                snapshot_id, row.number, error.column, error.code,
+                                snapshot_id, row.number,
+                                table.headings.get(error.column, error.column)[:_COLUMN_MAX],
+                                error.code,
                                 (message % error.params)[:_MESSAGE_MAX],
                             ))  # fmt: skip
             processed += read

@@ -436,6 +436,33 @@ def test_each_rows_cell_problems_are_kept_and_shown_while_the_row_is_judged(
     assert by_row[3]["problems"] == []
 
 
+def test_a_problem_is_told_under_the_heading_the_file_gives_its_column(
+    cast, client, snapshot, programme
+):
+    # The list's own headings, as a spreadsheet made by hand writes them.
+    header = "NIK;Nomor KK;Nama Lengkap;Tanggal  Lahir;JK;Kode Desa;Alamat\n"
+    data = header + f"{nik(4)};;Joko Susilo;31-02-1990;X;16.02.05.1002;Jl. Uji\n"
+    batch = services.batch_create(
+        by=cast.caseworker, programme=programme, snapshot=snapshot, name="Judul sendiri",
+        file=upload(data),
+    )  # fmt: skip
+    row = run(batch)[2]
+
+    assert [p.split(":")[0] for p in row.problem_messages()] == ["Tanggal Lahir", "JK"]
+    client.force_login(cast.caseworker)
+    html = client.get(reverse("assessments:batch-detail", args=[batch.pk])).content.decode()
+    assert "Tanggal Lahir: " in html and "tgl_lahir" not in html
+    export = client.get(reverse("assessments:batch-export", args=[batch.pk]))
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).worksheets[0]
+    header_cells, first = [c.value for c in sheet[1]], [c.value for c in sheet[2]]
+    assert first[header_cells.index("Masalah data")].startswith("Tanggal Lahir: ")
+    results = api(cast.caseworker).get(f"/api/v1/eligibility-batches/{batch.pk}/results/").json()
+    (only,) = results["results"]
+    assert [(p["column"], p["heading"]) for p in only["problems"]] == [
+        ("tgl_lahir", "Tanggal Lahir"), ("jenis_kelamin", "JK"),
+    ]  # fmt: skip
+
+
 def test_a_nik_quoted_in_a_problem_is_as_masked_as_in_the_list():
     # A spreadsheet number cell in the NIK column: the message quotes the digits it holds.
     number = {"column": "nik", "code": "NIK_SCIENTIFIC", "message": tabular.MSG_NUMBER_NIK,

@@ -182,6 +182,14 @@ def test_the_import_reads_an_xlsx_extract(cast):
     assert [(r[0], r[1], r[2]) for r in bad_rows_of(snapshot)] == [(3, "nik", "NIK_SCIENTIFIC")]
 
 
+def test_a_refused_row_names_the_column_as_the_files_header_writes_it(cast):
+    header = "ID DTSEN;NIK;No KK;Nama Lengkap;Tanggal Lahir;L/P;Kode Desa;Alamat;Desil"
+
+    snapshot = imported(cast.supervisor, person(1), person(2, decile=11), header=header)
+
+    assert [(r[0], r[1], r[2]) for r in bad_rows_of(snapshot)] == [(3, "Desil", "DECILE_INVALID")]
+
+
 def test_reimporting_the_same_file_creates_nothing_new(cast, django_capture_on_commit_callbacks):
     first = imported(cast.supervisor, person(1), person(2, decile=11))
 
