@@ -583,8 +583,12 @@ def referral_accept(request, pk):
                 )
             if case is not None:
                 return redirect("cases:case-detail", pk=case.pk)
+    # Two candidates the picker shows alike (same name, birth date and village: the NIK is
+    # masked): the page says so and links each record, where the caseworker tells them apart.
+    shown = {(c.full_name.casefold(), c.birth_date, c.village_id) for c in candidates}
     return render(request, "cases/referral_accept.html", {
         "referral": referral, "candidates": candidates, "mode": mode,
+        "look_alike": len(shown) < len(candidates),
         "client_form": client_form, "consent_form": consent_form, "error": error,
     })  # fmt: skip
 

@@ -285,6 +285,38 @@ def test_the_accept_page_leads_to_the_existing_case(cast, make_case, make_referr
     assert Case.objects.count() == 1
 
 
+def test_the_accept_page_tells_apart_clients_it_would_show_alike(cast, make_client, make_referral):
+    # Two clients of one name, born the same day in the same village; their masked NIKs
+    # (same district and birth date, serials 0011 and 0111) read the same.
+    born = datetime.date(1990, 1, 1)
+    first = make_client(serial=11, full_name="Budi Santoso", birth=born)
+    second = make_client(
+        serial=111, full_name="Budi Santoso", birth=born, allow_probable_duplicate=True
+    )
+    assert first.masked_nik == second.masked_nik
+    referral = make_referral(full_name="Budi Santoso", birth_date=born)
+
+    page = browser_for(cast.caseworker).get(reverse("cases:referral-accept", args=[referral.pk]))
+
+    text = page.text
+    assert "Beberapa klien di atas tampak sama di sini" in text
+    assert text.count(f"terdaftar {timezone.localdate():%d-%m-%Y}") == 2
+    for client in (first, second):
+        assert f'href="{reverse("cases:client-detail", args=[client.pk])}"' in page.text
+
+
+def test_the_accept_page_does_not_warn_of_clients_that_look_different(
+    cast, make_client, make_referral
+):
+    make_client(serial=11, full_name="Budi Santoso")
+    referral = make_referral(full_name="Budi Santoso", birth_date=datetime.date(1990, 1, 1))
+
+    page = browser_for(cast.caseworker).get(reverse("cases:referral-accept", args=[referral.pk]))
+
+    assert "Budi Santoso" in page.text
+    assert "tampak sama" not in page.text
+
+
 # --- the unknown-district NIK warning --------------------------------------------------
 
 
