@@ -167,7 +167,9 @@ MSG_FILE_OLD_EXCEL = gettext_noop(
 MSG_COLUMNS_MISSING = gettext_noop(
     "The file lacks the required column(s) %(missing)s. Columns found: %(found)s."
 )
-MSG_COLUMN_TWICE = gettext_noop("The column %(column)s appears more than once in the header.")
+MSG_COLUMN_TWICE = gettext_noop(
+    "The column %(column)s appears more than once in the header, as %(headings)s. Keep one of them."
+)
 MSG_FILE_TOO_LARGE_UNPACKED = gettext_noop(
     "The file unpacks to %(size)s MB; at most %(limit)s MB can be read. Split the list "
     "into smaller files, or save it as CSV, and upload it again."
@@ -645,7 +647,11 @@ def _map_header(schema: Schema, header: list[str]) -> dict[str, int]:
         if column is None:
             continue
         if column.name in positions:
-            raise TabularError(COLUMN_TWICE, MSG_COLUMN_TWICE, {"column": column.name})
+            twice = (header[positions[column.name]], heading)
+            headings = " / ".join(f'"{" ".join(str(h).split())}"' for h in twice)
+            raise TabularError(
+                COLUMN_TWICE, MSG_COLUMN_TWICE, {"column": column.name, "headings": headings}
+            )
         positions[column.name] = index
     missing = [c.name for c in schema.columns if c.required and c.name not in positions]
     if missing:

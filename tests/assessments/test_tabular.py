@@ -486,7 +486,17 @@ def test_a_column_given_twice_is_a_file_error():
     error = file_error(csv_bytes(line() + ",x", header=HEADER + ",NIK"))
 
     assert error.code == tabular.COLUMN_TWICE
-    assert "nik" in error.render()
+    assert error.render() == (
+        'The column nik appears more than once in the header, as "nik" / "NIK". Keep one of them.'
+    )
+
+
+def test_a_column_given_twice_under_two_headings_names_both_as_written():
+    header = HEADER.replace("tgl_lahir", "Tanggal  Lahir") + ",tgl_lahir"
+    error = file_error(csv_bytes(line() + ",10-01-1990", header=header))
+
+    assert error.code == tabular.COLUMN_TWICE
+    assert error.params["headings"] == '"Tanggal Lahir" / "tgl_lahir"'
 
 
 @pytest.mark.parametrize("data", [b"", b"\xef\xbb\xbf", b"  \r\n\r\n", b",,,\r\n"])
