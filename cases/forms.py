@@ -109,7 +109,9 @@ class ConsentForm(StyledFormMixin, forms.Form):
         label=_("Purposes"),
         choices=Consent.Purpose.choices,
         widget=forms.CheckboxSelectMultiple,
-        initial=[Consent.Purpose.ASSESSMENT, Consent.Purpose.REHABILITATION],
+        # None ticked: consent is recorded for the purposes the caseworker ticks, never by a
+        # form sent as it came.
+        help_text=_("Tick each purpose the person agreed to (or the lawful basis covers)."),
     )
     date = forms.DateField(label=_("Date"), widget=DateInput())
     notes = forms.CharField(
@@ -239,9 +241,13 @@ class DuplicateForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, originals=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # Nothing chosen for the user: marking a referral a duplicate of the wrong one
+        # hides it, so the original is always picked by hand.
         self.fields["original"].choices = [
-            (str(r.pk), f"{r.reference} · {r.full_name}") for r in originals
-        ]
+            ("", "—"),
+            *((str(r.pk), f"{r.reference} · {r.full_name} · {r.referral_date:%d-%m-%Y}")
+              for r in originals),
+        ]  # fmt: skip
 
 
 class TransitionForm(StyledFormMixin, forms.Form):

@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Case as Choose
+from django.db.models import IntegerField, Q, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -513,12 +515,19 @@ def referral_withdraw(request, pk):
 
 
 def _duplicate_candidates(user, referral):
+    """The referrals this one may repeat: those of the same person (NIK or name) first, then
+    the latest others."""
     qs = (
         selectors.referral_list(user=user)
         .exclude(pk=referral.pk)
         .exclude(status=Referral.Status.DUPLICATE)
     )
-    return qs.order_by("-submitted_at")[:100]
+    same = Q(full_name__iexact=referral.full_name)
+    if referral.nik:
+        same |= Q(nik=referral.nik)
+    return qs.annotate(
+        same_person=Choose(When(same, then=Value(0)), default=Value(1), output_field=IntegerField())
+    ).order_by("same_person", "-submitted_at")[:100]
 
 
 def _client_candidates(user, referral):

@@ -28,7 +28,7 @@ from atensi.audit.models import AuditEvent
 from atensi.errors import ApplicationError
 from atensi.regions.models import Region
 from cases import services
-from cases.models import Case, CaseEvent, CaseNote, Client, Referral, Stage
+from cases.models import Case, CaseEvent, CaseNote, Client, Consent, Referral, Stage
 from tests.conftest import (
     OI_VILLAGE,
     OKI_VILLAGE,
@@ -315,6 +315,51 @@ def test_the_accept_page_does_not_warn_of_clients_that_look_different(
 
     assert "Budi Santoso" in page.text
     assert "tampak sama" not in page.text
+
+
+def test_the_accept_page_ticks_no_consent_purpose_and_refuses_a_consent_without_one(
+    cast, make_referral
+):
+    referral = make_referral(full_name="Dedi Hidayat")
+    browser = browser_for(cast.caseworker)
+    url = reverse("cases:referral-accept", args=[referral.pk])
+
+    page = browser.get(url)
+    untouched = {k: v for k, v in client_form().items() if k != "consent-purposes"}
+    response = browser.post(url, {"mode": "new", **untouched})
+
+    boxes = re.findall(r"<input[^>]*name=\"consent-purposes\"[^>]*>", page.text)
+    assert len(boxes) == len(Consent.Purpose.choices)
+    assert not any("checked" in box for box in boxes)
+    assert response.status_code == 200
+    assert said("This field is required.") in response.text
+    assert not Client.objects.filter(full_name="Dedi Hidayat").exists()
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.SUBMITTED
+
+
+def test_the_duplicate_form_chooses_no_original_and_offers_the_same_persons_first(
+    cast, make_referral
+):
+    same = make_referral(full_name="Rudi Hartono")
+    make_referral(full_name="Orang Lain")  # newer, yet not the same person
+    copy = make_referral(full_name="RUDI HARTONO")
+
+    page = browser_for(cast.caseworker).get(reverse("cases:referral-detail", args=[copy.pk]))
+
+    field = page.text[page.text.index('name="original"') :]
+    field = field[: field.index("</select>")]
+    options = re.findall(r'<option value="([^"]*)"( selected)?>', field)
+    assert options[0][0] == ""
+    assert not any(chosen for value, chosen in options[1:])
+    assert options[1][0] == str(same.pk)
+
+
+def test_the_eligibility_form_offers_no_dashes_as_an_empty_choice(cast):
+    page = browser_for(cast.caseworker).get(reverse("assessments:batch-create"))
+
+    assert "---------" not in page.text
+    assert '<option value="" selected>—</option>' in page.text
 
 
 # --- the unknown-district NIK warning --------------------------------------------------

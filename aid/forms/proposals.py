@@ -83,7 +83,7 @@ class ProposalForm(ItemQuantitiesMixin, StyledFormMixin, forms.Form):
     """Propose one client: a programme, quantities of its items, and a business plan when an
     entrepreneurship item is chosen (the service refuses at submission without one)."""
 
-    programme = forms.ModelChoiceField(label=_("Programme"), queryset=None)
+    programme = forms.ModelChoiceField(label=_("Programme"), queryset=None, empty_label="—")
     business_plan = _business_plan_field()
 
     def __init__(self, *args, programmes, items, **kwargs):

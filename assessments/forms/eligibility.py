@@ -13,10 +13,11 @@ class BatchForm(StyledFormMixin, forms.Form):
     ]
 
     name = forms.CharField(label=_("Name of the list"), max_length=200)
-    programme = forms.ModelChoiceField(label=_("Programme"), queryset=None)
+    programme = forms.ModelChoiceField(label=_("Programme"), queryset=None, empty_label="—")
     snapshot = forms.ModelChoiceField(
         label=_("Register snapshot"),
         queryset=None,
+        empty_label="—",
         help_text=_(
             "The DTSEN extract to match against. Only extracts with rows of your area are "
             "offered; the newest that covers your whole area about as fully as any other is "

@@ -21,11 +21,14 @@ class EpisodeForm(StyledFormMixin, forms.Form):
         label=_("Modality"), choices=[("", "—"), *Episode.Modality.choices]
     )
     ibm_unit = forms.ModelChoiceField(
-        label=_("IBM unit"), queryset=IbmUnit.objects.none(), required=False,
+        label=_("IBM unit"), queryset=IbmUnit.objects.none(), required=False, empty_label="—",
         help_text=_("For community-based recovery only."),
     )  # fmt: skip
     recovery_agent = forms.ModelChoiceField(
-        label=_("Recovery agent"), queryset=RecoveryAgent.objects.none(), required=False
+        label=_("Recovery agent"),
+        queryset=RecoveryAgent.objects.none(),
+        required=False,
+        empty_label="—",
     )
     referred_to = forms.CharField(
         label=_("Referred to"), max_length=200, required=False,

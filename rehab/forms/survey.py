@@ -138,6 +138,7 @@ class PaperQuestionnaireForm(QuestionnaireForm):
 class SurveyUnitForm(StyledFormMixin, forms.ModelForm):
     region = forms.ModelChoiceField(
         label=_("Area served"), queryset=Region.objects.filter(level__lte=Region.Level.DISTRICT),
+        empty_label="—",
         help_text=_("The regency or district whose people the unit serves."),
     )  # fmt: skip
 

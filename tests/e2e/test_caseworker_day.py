@@ -65,6 +65,9 @@ def test_a_caseworker_accepts_screens_assesses_and_screens_a_proposal_list(
     shot(page, "referral")
     page.click(f"a[href='/rujukan/{referral.pk}/terima/']")
     shot(page, "accept")
+    # No purpose comes ticked: the caseworker ticks what the person agreed to.
+    page.check("input[name=consent-purposes][value=assessment]")
+    page.check("input[name=consent-purposes][value=rehabilitation]")
     page.click("main form button[type=submit]")
     expect(page).to_have_url(re.compile(r"/kasus/[0-9a-f-]+/$"))
     case = Case.objects.get(referral=referral)

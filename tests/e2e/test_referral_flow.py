@@ -67,6 +67,9 @@ def test_referrer_submits_a_referral_and_follows_it_until_it_is_accepted(page, p
     page.click(f"a[href='/rujukan/{referral.pk}/terima/']")
     expect(page.locator("input[name=nik]")).to_have_value(nik)
     shot(page, "accept form")
+    # No purpose comes ticked: the caseworker ticks what the person agreed to.
+    page.check("input[name=consent-purposes][value=assessment]")
+    page.check("input[name=consent-purposes][value=rehabilitation]")
     page.click("main form button[type=submit]")
 
     expect(page).to_have_url(re.compile(r"/kasus/[0-9a-f-]+/$"))
@@ -79,6 +82,7 @@ def test_referrer_submits_a_referral_and_follows_it_until_it_is_accepted(page, p
     client = Client.objects.get(nik=nik)
     assert case.client == client and case.assigned_to == people["caseworker"]
     assert client.consents.count() == 1
+    assert client.consents.get().purposes == ["assessment", "rehabilitation"]
     referral.refresh_from_db()
     assert referral.status == Referral.Status.ACCEPTED
     logout(page)
