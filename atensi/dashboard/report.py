@@ -109,11 +109,12 @@ def report_data(area: Area, year: int, *, progress: Progress = None) -> dict:
         ikm_rows.append({
             "unit": unit["unit"], "organisation": unit["organisation"],
             "respondents": suppression.suppress_value(respondents),
-            "index": f"{result.index:.2f}" if known else "",
-            "converted": f"{result.converted:.2f}" if known else "",
+            # Numbers, not text: the spreadsheet gets numbers and the PDF writes them in the
+            # report's language ("3,94" in Indonesian).
+            "index": round(result.index, 2) if known else "",
+            "converted": round(result.converted, 2) if known else "",
             "grade": f"{result.grade.letter} ({_(result.grade.label)})" if known else "",
-            "target": f"{unit['target']:.2f}".rstrip("0").rstrip(".") if unit["target"] is not None
-            else "",
+            "target": float(unit["target"]) if unit["target"] is not None else "",
             "meets": (_("Yes") if result.meets_target else _("No"))
             if known and result.target is not None else "",
         })  # fmt: skip

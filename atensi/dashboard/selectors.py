@@ -157,14 +157,14 @@ class Counts:
 # The columns of the breakdown table: the figure and the total its rows add up to.
 AREA_COLUMNS = (
     ("referrals", gettext_lazy("Referrals"), ("ref", ALL, ALL)),
-    ("screened", gettext_lazy("Proposed for aid"), ("funnel", "proposed")),
+    ("screened", gettext_lazy("Screened for aid"), ("funnel", "proposed")),
     ("aided", gettext_lazy("People aided"), ("aid", "people")),
     ("episodes", gettext_lazy("Rehabilitation episodes"), ("ep", ALL, ALL)),
     ("fu_due", gettext_lazy("Follow-ups due"), ("fu", "due")),
     ("fu_done", gettext_lazy("Follow-ups done"), ("fu", "done")),
 )
 FUNNEL_LABELS = {
-    "proposed": gettext_lazy("Proposed"),
+    "proposed": gettext_lazy("On the screened lists"),
     "in_area": gettext_lazy("In the service area"),
     "valid": gettext_lazy("Valid NIK"),
     "matched": gettext_lazy("Matched in the register"),
@@ -424,9 +424,14 @@ def _chart(kind: str, labels, datasets, *, stacked=False, horizontal=False, deci
         [data[i] for _label, data, *_extra in datasets if isinstance(data[i], str)]
         for i in range(len(labels))
     ]
+    hidden = any(isinstance(v, str) for v in values)
     return {
-        "type": kind,
-        "hidden": any(isinstance(v, str) for v in values),
+        # A share of a whole with slices left out would show the rest as the whole ("all
+        # referrals accepted"): with a hidden figure, bars instead.
+        "type": "bar" if hidden and kind in ("pie", "doughnut") else kind,
+        "hidden": hidden,
+        # Nothing to draw (every figure 0 or hidden): the page shows the table and says so.
+        "empty": not any(chart_value(v) for v in values),
         "stacked": stacked,
         "horizontal": horizontal,
         "decimals": decimals,
@@ -786,6 +791,13 @@ def publish(raw: Raw, counts: Counts) -> dict:
 def prevention_sections(raw: Raw, show: dict) -> list[Section]:
     """BNNK's activities by type, its urine tests by institution, enforcement against the
     year's target, and the villages by vulnerability (places, not people: not suppressed)."""
+    # The yearly report publishes these programme statistics as the board does (report.py);
+    # the dashboard hides small counts in every figure, so each of them says why they differ.
+    as_published = _(
+        "Here a count from 1 to 4 reads <5; the yearly report gives the BNNK's figures as "
+        "the board publishes them."
+    )
+    held = _("Activities held in the period, by the village or district they were held in.")
     act = raw.activities
     rows = [
         {"label": label, "code": t,
@@ -805,7 +817,7 @@ def prevention_sections(raw: Raw, show: dict) -> list[Section]:
             chart=_chart(
                 "bar", _labels(rows), [_series(_("Participants"), rows, 1)], horizontal=True
             ),  # fmt: skip
-            note=_("Activities held in the period, by the village or district they were held in."),
+            note=f"{held} {as_published}",
         )
     ]
     urine = act["urine_tests"]["by_institution"]
@@ -824,6 +836,7 @@ def prevention_sections(raw: Raw, show: dict) -> list[Section]:
                    "cells": [show["urine", ALL, "tested"], show["urine", ALL, "positive"]]},
             chart=_chart("bar", _labels(rows), [_series(_("Tested"), rows, 0),
                                                 _series(_("Positive"), rows, 1)]),
+            note=as_published,
         )
     )  # fmt: skip
     enforcement = act["enforcement"]
@@ -840,7 +853,9 @@ def prevention_sections(raw: Raw, show: dict) -> list[Section]:
                 {"label": _("Target (cases)"), "code": "target",
                  "cells": [target if target is not None else None]},
             ],
-            note=_("The periods recorded by the narcotics boards serving this area."),
+            note=" ".join([
+                _("The periods recorded by the narcotics boards serving this area."), as_published,
+            ]),
         )
     )  # fmt: skip
     villages = raw.villages
@@ -892,7 +907,8 @@ def _shade(rows: list[dict]) -> None:
 
 CARDS = (
     ("referrals", gettext_lazy("Referrals")),
-    ("proposed", gettext_lazy("Proposed for aid")),
+    # rows of the screened proposal lists, not aid proposals (those are "Approved" once decided)
+    ("proposed", gettext_lazy("Screened for aid")),
     ("eligible", gettext_lazy("Eligible")),
     ("approved", gettext_lazy("Approved")),
     ("handed_over", gettext_lazy("Handed over")),

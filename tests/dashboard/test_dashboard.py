@@ -442,6 +442,13 @@ def test_the_demo_dashboard_shows_bnnks_year_and_the_villages_of_2025(demo):
     assert activists  # 40 P4GN activists inaugurated
     enforcement = {r["code"]: r["cells"][0] for r in _section(year, "enforcement")["rows"]}
     assert enforcement == {"cases": "<5", "suspects": "<5", "target": 1}  # 3 and 3: suppressed
+    # ... and the section says why the yearly report gives 3 and 3
+    published = said(
+        "Here a count from 1 to 4 reads <5; the yearly report gives the BNNK's figures as the "
+        "board publishes them."
+    )
+    for key in ("activities", "urine_tests", "enforcement"):
+        assert published in _section(year, key)["note"]
     villages = _section(later, "villages")["total"]["cells"]
     assert villages[:2] == [7, 34]  # Bahaya, Waspada
 
@@ -454,13 +461,39 @@ def test_a_chart_with_hidden_figures_says_so_under_it(demo):
 
     hidden = [s for s in page.context["data"]["sections"] if s.chart and s.chart["hidden"]]
     assert hidden  # the demo's year has small counts
-    assert page.text.count("bi-eye-slash") == len([s for s in hidden if s.rows])
+    drawn = [s for s in hidden if s.rows and not s.chart["empty"]]
+    assert page.text.count("bi-eye-slash") == len(drawn)
     for section in hidden:
         chart = section.chart
         for i, label in enumerate(chart["labels"]):
             gaps = {d["data"][i] is None for d in chart["datasets"]}
             # A category with a gap says what is hidden there; the others say nothing.
             assert (True in gaps) == label.endswith(("(<5)", "(x)", "(<5, x)")), label
+
+
+def test_a_chart_with_nothing_to_draw_is_not_drawn_and_no_share_hides_a_slice(demo):
+    """Seen in the browser: empty axes under a card that counts 13 episodes (each cell
+    hidden), and a doughnut of referrals all "accepted" (the others hidden)."""
+    browser = Browser()
+    browser.force_login(User.objects.get(username="demo-viewer"))
+
+    page = browser.get(URL, {"period": "2026"})
+
+    sections = [s for s in page.context["data"]["sections"] if s.chart and s.rows]
+    empty = [s for s in sections if s.chart["empty"]]
+    assert empty  # the demo's year has such figures
+    for s in empty:
+        values = [v for d in s.chart["datasets"] for v in d["data"]]
+        assert not any(values), s.key
+        assert f'data-source="chart-{s.key}"' not in page.text
+    for s in sections:
+        if not s.chart["empty"]:
+            assert f'data-source="chart-{s.key}"' in page.text
+        if s.chart["hidden"]:
+            assert s.chart["type"] not in ("pie", "doughnut"), s.key
+    assert page.text.count(
+        said("No chart for this period: every figure is 0 or hidden (<5, x).")
+    ) == len(empty)
 
 
 def test_an_empty_table_says_so_across_all_its_columns_and_the_ikm_table_is_full_width(cast):

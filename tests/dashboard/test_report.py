@@ -95,7 +95,7 @@ def test_the_demo_report_of_oki_2023_as_xlsx_reads_like_the_boards_published_yea
     assert ("People rehabilitated", 63) in cells
     assert ("Outpatient (rawat jalan)", 50) in cells and ("Referral onward", 13) in cells
     ikm = next(r for r in rows if r and r[0] == "Layanan Rawat Jalan Klinik Pratama BNNK OKI")
-    assert ikm[2:] == ("3.94", "98.50", "A (Very good)", "3.9", "Yes")
+    assert ikm[2:] == (3.94, 98.5, "A (Very good)", 3.9, "Yes")  # numbers, not text
     assert ("IBM units", 2) in cells and ("Recovery agents", 10) in cells
     urine = {r[0]: r[1] for r in _after(rows, "Urine tests by institution", 8)}
     assert urine == {
@@ -139,6 +139,15 @@ def test_the_demo_report_as_pdf_reads_the_same_and_the_2025_villages(
         7, 34,
     )  # fmt: skip
     assert ("Bahaya (danger)", 7) in rows and ("Waspada (alert)", 34) in rows
+
+
+def test_the_indonesian_pdf_writes_the_ikm_as_indonesian_numbers(demo):
+    area = selectors.area_for(User.objects.get(username="demo-viewer"), OKI)
+    with translation.override("id"):
+        content = reports.report_pdf(reports.report_data(area, 2023))
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
+
+    assert "3,94 98,50 A (Sangat Baik) 3,9" in " ".join(text.split())
 
 
 def test_the_download_is_audited_and_served_only_when_ready(
