@@ -643,7 +643,11 @@ def test_the_business_income_is_typed_as_people_write_rupiah(browse, case):
     response = browse("caseworker").post(page("assessment-create", case), data)
 
     assert response.status_code == 302
-    assert Assessment.objects.get().business_monthly_income == 1_500_000
+    assessment = Assessment.objects.get()
+    assert assessment.business_monthly_income == 1_500_000
+    # and read back as it was typed, with the thousands separated
+    shown = browse("caseworker").get(page("assessment-detail", assessment)).content.decode()
+    assert ">1.500.000</dd>" in shown
 
 
 def test_the_family_domain_notes_and_the_family_situation_are_kept_apart(browse, case):
