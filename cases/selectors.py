@@ -205,6 +205,12 @@ def consent_withdrawn(*, client: Client, purpose: str) -> ConsentWithdrawal | No
     return None if given_again.exists() else withdrawal
 
 
+def consent_covers(*, client: Client, purpose: str) -> bool:
+    """Whether consent (or another lawful basis) covers the purpose now: recorded for it, and
+    not withdrawn since (``consent_state``'s "given")."""
+    return any(s["code"] == purpose and s["state"] == "given" for s in consent_state(client=client))
+
+
 def consent_state(*, client: Client) -> list[dict]:
     """Per purpose: whether consent (or another lawful basis) covers it now, and since when."""
     consents = list(client.consents.all())

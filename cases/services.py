@@ -474,6 +474,19 @@ def consent_require(*, client: Client | None, purpose: str) -> None:
         )  # fmt: skip
 
 
+def consent_require_given(*, client: Client, purpose: str) -> None:
+    """Refuse processing for a purpose that no consent (or other lawful basis) on record
+    covers: withdrawn (``consent_require``), or never recorded."""
+    consent_require(client=client, purpose=purpose)
+    if not selectors.consent_covers(client=client, purpose=purpose):
+        raise ApplicationError(
+            _("No consent or other lawful basis for “%(purpose)s” is on record for this "
+              "person. Record it on the client's page first.")
+            % {"purpose": dict(Consent.Purpose.choices)[purpose]},
+            field="consent", code="conflict",
+        )  # fmt: skip
+
+
 def _case_events(client: Client, by: User, verb: str, message: texts.Stored) -> None:
     for case in client.cases.exclude(stage__in=CLOSED_STAGES):
         CaseEvent.objects.create(case=case, verb=verb, actor=by, message=message)

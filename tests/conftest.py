@@ -120,7 +120,7 @@ def consent_kwargs(**extra):
     data = {
         "given_by": "client",
         "basis": "consent",
-        "purposes": ["assessment", "rehabilitation"],
+        "purposes": ["assessment", "rehabilitation", "aid"],
         "date": datetime.date(2026, 1, 5),
     }
     data.update(extra)

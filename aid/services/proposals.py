@@ -28,8 +28,8 @@ from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record, client_ip
 from atensi.errors import ApplicationError
 from cases.models import CLOSED_STAGES, Case, CaseEvent, Client, Consent
-from cases.selectors import consent_withdrawn
-from cases.services import consent_require
+from cases.selectors import consent_covers, consent_withdrawn
+from cases.services import consent_require_given
 
 from . import budget
 
@@ -251,7 +251,7 @@ def proposal_create(
     programme, by constraint."""
     _require_proposer(by, programme)
     _require_readable(by, client)
-    consent_require(client=client, purpose=Consent.Purpose.AID)
+    consent_require_given(client=client, purpose=Consent.Purpose.AID)
     proposal = _create(client=client, programme=programme, items=items,
                        business_plan=business_plan, by=by)  # fmt: skip
     audit_record(actor=by, action=Action.CREATE, obj=proposal, request=request)
@@ -331,6 +331,9 @@ def proposals_create_from_batch(
             continue
         if consent_withdrawn(client=client, purpose=Consent.Purpose.AID):
             result.skipped["consent_withdrawn"] += 1
+            continue
+        if not consent_covers(client=client, purpose=Consent.Purpose.AID):
+            result.skipped["no_consent"] += 1
             continue
         if row.pk in proposed_rows:
             result.skipped["already_proposed"] += 1

@@ -39,7 +39,8 @@ from atensi.audit.services import audit_record
 from atensi.errors import ApplicationError
 from atensi.spreadsheets import xlsx_response
 from atensi.views import perform
-from cases.selectors import case_list, client_get
+from cases.models import Consent
+from cases.selectors import case_list, client_get, consent_covers
 
 State = Proposal.State
 VIEW = AuditEvent.Action.VIEW
@@ -248,6 +249,8 @@ def proposal_create(request, client_pk):
             return redirect("aid:proposal-detail", reference=proposal.reference)
     return render(request, "aid/proposal_form.html", {
         "form": form, "client": client,
+        # Said before the form is filled in: saving it would be refused.
+        "no_aid_consent": not consent_covers(client=client, purpose=Consent.Purpose.AID),
         **_items_context(form, programmes, chosen=form.chosen_programme_id()),
     })  # fmt: skip
 
@@ -333,6 +336,11 @@ def skipped_text(skipped) -> list[str]:
             text = ngettext(
                 "%(n)d person withdrew consent to aid and register matching.",
                 "%(n)d people withdrew consent to aid and register matching.", n,
+            )  # fmt: skip
+        elif code == "no_consent":
+            text = ngettext(
+                "%(n)d person has no consent to aid and register matching on record.",
+                "%(n)d people have no consent to aid and register matching on record.", n,
             )  # fmt: skip
         elif code == "already_proposed":
             text = ngettext("%(n)d row was proposed before.", "%(n)d rows were proposed before.", n)

@@ -36,7 +36,7 @@ def world(regions_for_live_server):
                                  by=supervisor, reason="DPA 2026")  # fmt: skip
     client = case_services.client_register(by=caseworker, **client_kwargs())
     case_services.consent_record(client=client, by=caseworker, given_by="client",
-                                 basis="consent", purposes=["assessment"],
+                                 basis="consent", purposes=["assessment", "aid"],
                                  date=datetime.date(2026, 1, 5))  # fmt: skip
     return SimpleNamespace(programme=programme, food=food, kit=kit, client=client)
 
