@@ -28,13 +28,21 @@ def village_select(label=VILLAGE_LABEL):
 
 
 class NumberCheckMixin:
-    """Check the NIK (against the birth date and sex given) and the KK with the rest of the
-    form, so that their errors come in the same round as a missing field's."""
+    """Check the NIK (against the birth date and sex given), the KK and the dates with the
+    rest of the form, so that their errors come in the same round as a missing field's."""
 
     def clean(self):
         from . import services  # the service's own check: one set of rules and messages
 
         data = super().clean()
+        dates = (("birth_date", services.check_birth_date),
+                 ("referral_date", services.check_referral_date))  # fmt: skip
+        for name, check in dates:
+            if data.get(name) and name in self.fields:
+                try:
+                    check(data[name])
+                except ApplicationError as exc:
+                    self.add_error(name, exc.message)
         if data.get("nik") and "nik" in self.fields:
             try:
                 services.check_nik(

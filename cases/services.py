@@ -126,7 +126,7 @@ def _check_village(by: User, code: str, *, field: str = "village") -> Region:
     return region
 
 
-def _check_birth_date(value: datetime.date, *, field: str = "birth_date") -> None:
+def check_birth_date(value: datetime.date, *, field: str = "birth_date") -> None:
     if value > timezone.localdate():
         raise ApplicationError(_("The date of birth lies in the future."), field=field)
     if value.year < 1900:
@@ -174,7 +174,7 @@ def client_register(
     unknown = set(details) - set(CLIENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown client fields: {sorted(unknown)}")
-    _check_birth_date(birth_date)
+    check_birth_date(birth_date)
     warnings: list[str] = []
     nik = check_nik(nik, birth_date=birth_date, sex=sex, warnings=warnings)
     details["kk_number"] = check_kk(details.get("kk_number", ""), warnings=warnings)
@@ -232,7 +232,7 @@ def client_update(*, client: Client, by: User, request=None, **changes) -> Clien
     if "village" in changes:
         changes["village"] = _check_village(by, changes["village"])
     if "birth_date" in changes:
-        _check_birth_date(changes["birth_date"])
+        check_birth_date(changes["birth_date"])
     if "kk_number" in changes:
         changes["kk_number"] = check_kk(changes["kk_number"])
     birth_date = changes.get("birth_date", client.birth_date)
@@ -511,12 +511,16 @@ def _referral_event(case: Case, referral: Referral, by: User) -> None:
 DINSOS_SOURCES = (Referral.Source.FAMILY, Referral.Source.SELF, Referral.Source.COMMUNITY)
 
 
+def check_referral_date(value: datetime.date) -> None:
+    if value > timezone.localdate():
+        raise ApplicationError(_("The referral date lies in the future."), field="referral_date")
+
+
 def _checked_referral(by: User, *, referral_date, birth_date, nik, sex, region):
     """The referral's dates, NIK and place checked; returns the cleaned NIK and the region."""
-    if referral_date > timezone.localdate():
-        raise ApplicationError(_("The referral date lies in the future."), field="referral_date")
+    check_referral_date(referral_date)
     if birth_date is not None:
-        _check_birth_date(birth_date)
+        check_birth_date(birth_date)
     if nik:
         nik = check_nik(nik, birth_date=birth_date, sex=sex)
     place = Region.objects.filter(code=region, level__gte=Region.Level.DISTRICT).first()

@@ -436,6 +436,26 @@ def test_a_tiny_png_declaring_a_huge_picture_is_refused_with_a_message(cast):
     assert not Referral.objects.exists()
 
 
+def test_the_referral_form_says_every_mistake_in_one_round(cast):
+    """Seen in the browser: the future dates were told one per round, after the rest."""
+    later = timezone.localdate() + datetime.timedelta(days=30)
+    data = referral_form(full_name="", reason="", nik="16021234",
+                         referral_date=later.isoformat(), birth_date=later.isoformat())  # fmt: skip
+
+    response = browser_for(cast.referrer).post(reverse("cases:referral-create"), data)
+
+    assert response.status_code == 200
+    for message in (
+        "The referral date lies in the future.", "The date of birth lies in the future.",
+        "This field is required.",
+    ):  # fmt: skip
+        assert shown(message) in response.text, message
+    assert shown("The NIK must have exactly 16 digits; %(count)s were entered.", count=8) in (
+        response.text
+    )
+    assert not Referral.objects.exists()
+
+
 # --- the case export -------------------------------------------------------------------
 
 
