@@ -58,7 +58,8 @@ def _report(request, pk) -> DashboardReport:
 
 
 def _context(report: DashboardReport) -> dict:
-    return {"report": report, "done": report.status == DashboardReport.Status.DONE}
+    return {"report": report, "done": report.status == DashboardReport.Status.DONE,
+            "area": reports.report_area(report)}  # fmt: skip
 
 
 @login_required

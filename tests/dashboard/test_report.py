@@ -158,7 +158,9 @@ def test_the_download_is_audited_and_served_only_when_ready(
     assert AuditEvent.objects.filter(action="export", object_id=str(report.pk)).count() == 1
     _download(viewer, report)
     assert AuditEvent.objects.filter(action="download", object_id=str(report.pk)).count() == 1
-    assert viewer.get(reverse("dashboard:report-job", args=[report.pk])).status_code == 200
+    job = viewer.get(reverse("dashboard:report-job", args=[report.pk]))
+    assert job.status_code == 200
+    assert "Kabupaten Ogan Komering Ilir" in job.content.decode()  # named, not only "16.02"
     progress = viewer.get(reverse("dashboard:report-progress", args=[report.pk]))
     assert "dashboard:report" not in progress.text and "unduh" in progress.text
     DashboardReport.objects.filter(pk=report.pk).update(status="running")
