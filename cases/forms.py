@@ -21,6 +21,8 @@ def village_select(label=VILLAGE_LABEL):
                 "data-village-picker": "1",
                 "data-search-url": reverse_lazy("regions:village_options"),
                 "data-placeholder": _("Search village / kelurahan name…"),
+                # Said under the list when a search finds several: the list is where to pick.
+                "data-found-text": _("%(n)s villages found: choose one in the list below."),
             }
         ),
         help_text=_("Type part of the village name to search within your area."),

@@ -6,7 +6,9 @@
  * it stays selected if it is among the results, and is kept at the top otherwise. With no
  * choice yet, a search that finds exactly one village chooses it.
  * Without JavaScript the select works as rendered. No inline script (CSP).
- * Optional: data-placeholder overrides the search box placeholder.
+ * Optional: data-placeholder overrides the search box placeholder; data-found-text
+ * ("%(n)s villages found: …") is said under the list when a search finds several and none is
+ * chosen yet, since the list does not open by itself.
  */
 (function () {
   "use strict";
@@ -58,7 +60,22 @@
         select.value = found[0].value;
       }
     }
+    sayFound(select, current ? 0 : countFound(incoming));
     select.dispatchEvent(new CustomEvent("village-picker:updated", { bubbles: true }));
+  }
+
+  function countFound(options) {
+    return options.filter(function (option) {
+      return option.value && !option.hasAttribute("data-hint");
+    }).length;
+  }
+
+  function sayFound(select, n) {
+    var status = select.parentNode.querySelector(".village-picker-found");
+    if (!status || !select.dataset.foundText) {
+      return;
+    }
+    status.textContent = n > 1 ? select.dataset.foundText.replace("%(n)s", String(n)) : "";
   }
 
   function enhance(select) {
@@ -78,6 +95,13 @@
       input.setAttribute("aria-controls", select.id);
     }
     select.parentNode.insertBefore(input, select);
+    var status = document.createElement("div");
+    status.className = "village-picker-found form-text text-body";
+    status.setAttribute("aria-live", "polite");
+    select.parentNode.insertBefore(status, select.nextSibling);
+    select.addEventListener("change", function () {
+      sayFound(select, 0); // chosen: nothing left to say
+    });
 
     var timer = null;
     var controller = null;

@@ -44,9 +44,15 @@ def test_referrer_submits_a_referral_and_follows_it_until_it_is_accepted(page, p
     page.select_option("select[name=sex]", "L")
     page.fill("input[name=birth_date]", "1995-03-14")
     page.fill("input[name=address]", "Jl. Letnan Muchtar Saleh 12")
+    # Several villages found: the page says so, since the list does not open by itself.
+    page.fill("input.village-picker-search", "Kayu")
+    expect(page.locator(".village-picker-found")).to_contain_text(
+        re.compile(r"^\d+ desa/kelurahan ditemukan: pilih salah satu di daftar di bawah\.$")
+    )
     page.fill("input.village-picker-search", "Kayuagung")
     # The only village of that name is chosen as soon as it is found.
     expect(page.locator("select[name=region]")).to_have_value(VILLAGE)
+    expect(page.locator(".village-picker-found")).to_have_text("")
     page.check("input[name=substances][value=sabu]")
     page.select_option("select[name=urine_test]", "positive")
     page.fill("textarea[name=reason]", "Asesmen terpadu: rawat jalan.")
