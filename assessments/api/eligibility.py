@@ -377,6 +377,20 @@ class EligibilityBatchViewSet(
         context = self._result_context(batch, [row])
         return Response(ResultSerializer(row, context=context).data)
 
+    @extend_schema(
+        summary="Undo the decision on a reviewed row: it waits for review again (supervisors; "
+        "not once an aid proposal was made from it)",
+        request=None,
+        responses=ResultSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path=r"rows/(?P<row_pk>[0-9]+)/reopen")
+    def reopen(self, request, pk=None, row_pk=None):
+        batch = self.get_object()
+        row = selectors.batch_row_get(batch=batch, pk=row_pk)
+        row = services.batch_row_reopen(row=row, by=request.user, request=request)
+        context = self._result_context(batch, [row])
+        return Response(ResultSerializer(row, context=context).data)
+
 
 def register(router):
     router.register("eligibility-batches", EligibilityBatchViewSet, basename="eligibility-batch")

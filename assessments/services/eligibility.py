@@ -773,6 +773,39 @@ def batch_row_review(
     return row
 
 
+def batch_row_reopen(*, row: BatchRow, by: User, request=None) -> BatchRow:
+    """Undo a supervisor's decision on a row: it waits for review again, with the match the
+    matcher proposed. Refused once an aid proposal was made from the row. Audited; the row's
+    chunk is judged again."""
+    _require(policy.has_role(by, {User.Role.SUPERVISOR}))
+    with transaction.atomic():
+        row = BatchRow.objects.select_for_update().select_related("batch").get(pk=row.pk)
+        if row.review not in (BatchRow.Review.CONFIRMED, BatchRow.Review.REJECTED):
+            raise ApplicationError(_("This row has no decision to undo."), code="conflict")
+        if row.proposals.exists():
+            raise ApplicationError(
+                _("An aid proposal was made from this row: its decision stays."), code="conflict"
+            )
+        if row.candidates:  # the matcher's proposal: its first candidate
+            first = row.candidates[0]
+            row.match_id = int(first["id"])
+            row.match_method = first["method"]
+            row.match_score = first["score"]
+        row.review = BatchRow.Review.PENDING
+        row.reviewed_by = None
+        row.reviewed_at = None
+        row.save(update_fields=[
+            "review", "reviewed_by", "reviewed_at", "match", "match_method", "match_score",
+        ])  # fmt: skip
+        audit_record(
+            actor=by, action=AuditEvent.Action.UPDATE, obj=row.batch, request=request,
+            summary=f"row {row.row_number} decision undone",
+        )  # fmt: skip
+    _judge_again(row.batch_id, [row.chunk_key])
+    row.refresh_from_db()
+    return row
+
+
 def _judge_again(batch_id, keys: list[str]) -> None:
     """Judge the reviewed rows' chunks again, then the batch's duplicates once: a confirmed
     or rejected match may make or end one elsewhere in the batch."""

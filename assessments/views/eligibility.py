@@ -207,6 +207,11 @@ urlpatterns = [
         review.batch_row_review,
         name="batch-row-review",
     ),
+    path(
+        "kelayakan/<uuid:pk>/baris/<int:row_pk>/urungkan/",
+        review.batch_row_reopen,
+        name="batch-row-reopen",
+    ),
     path("kelayakan/<uuid:pk>/ulang/", batch_rerun, name="batch-rerun"),
     path("kelayakan/<uuid:pk>/ekspor.xlsx", batch_export, name="batch-export"),
 ]

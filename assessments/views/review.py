@@ -34,6 +34,8 @@ from cases.nik import mask_nik
 
 # The queue shows this many rows at a time; the next ones come up as these are decided.
 QUEUE_LIMIT = 200
+# Decisions of the reviewer listed with their undo at the top of the queue.
+RECENT_DECISIONS = 5
 
 FIELD_LABELS = {
     linkage.FIELD_NIK: gettext_lazy("NIK"),
@@ -227,6 +229,17 @@ def batch_review(request, pk):
     can_review = policy.has_role(request.user, {User.Role.SUPERVISOR})
     obvious = selectors.batch_rows_obvious(batch=batch) if can_review else []
     taken = selectors.matched_rows(batch=batch, register_ids=registers)
+    # The reviewer's latest decisions in this batch, each with its undo.
+    decided = (
+        list(
+            batch.rows.filter(
+                reviewed_by=request.user,
+                review__in=[BatchRow.Review.CONFIRMED, BatchRow.Review.REJECTED],
+            ).order_by("-reviewed_at")[:RECENT_DECISIONS]
+        )
+        if can_review
+        else []
+    )
     audit_record(actor=request.user, action=AuditEvent.Action.VIEW, obj=batch, request=request,
                  summary="review queue")  # fmt: skip
     return render(request, "assessments/batch_review.html", {
@@ -236,6 +249,7 @@ def batch_review(request, pk):
         ],
         "total": total,
         "can_review": can_review,
+        "decided": decided,
         "obvious": obvious,
         "obvious_numbers": ", ".join(str(o.row_number) for o in obvious[:30])
         + (" …" if len(obvious) > 30 else ""),
@@ -295,6 +309,24 @@ def batch_row_review(request, pk, row_pk):
         told,
     )
     return redirect(_queue_after(batch, row))
+
+
+@login_required
+@require_POST
+def batch_row_reopen(request, pk, row_pk):
+    """Undo a decision: the row waits for review again."""
+    batch = selectors.batch_get(user=request.user, pk=pk)
+    row = selectors.batch_row_get(batch=batch, pk=row_pk)
+    perform(
+        request,
+        lambda: services.batch_row_reopen(row=row, by=request.user, request=request),
+        lambda reopened: (
+            _("Row %(row)d: decision undone; it waits for review again.")
+            % {"row": reopened.row_number}
+        ),
+    )
+    url = reverse("assessments:batch-review", args=[batch.pk])
+    return redirect(f"{url}#baris-{row.row_number}")
 
 
 @login_required

@@ -15,7 +15,7 @@ from django.utils.html import escape
 from django.utils.translation import ngettext
 from rest_framework.test import APIClient
 
-from aid.models import Programme
+from aid.models import Programme, Proposal
 from assessments import linkage
 from assessments.models import BatchRow, RegisterRow, RegisterSnapshot
 from assessments.selectors.eligibility import OBVIOUS_MARGIN
@@ -370,9 +370,10 @@ def test_the_review_page_takes_a_fixed_number_of_queries(
         return reverse("assessments:batch-review", args=[batch.pk])
 
     small, large = queue([LINES[2]]), queue([LINES[n] for n in (2, 3, 4, 5)] * 5)
-    with django_assert_max_num_queries(14):
+    # 15: one of them reads the reviewer's latest decisions (with their undo)
+    with django_assert_max_num_queries(15):
         supervisor.get(small)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         assert supervisor.get(large).content.decode().count("data-review-row") == 20
 
 
@@ -664,3 +665,82 @@ def test_the_audit_log_tells_a_chosen_candidate_and_an_obvious_one_in_the_reader
     assert obvious == said(
         "row %(row)s: match confirmed, candidate %(n)s, among the obvious ones", row="3", n="1"
     )
+
+
+# --- undoing a decision ------------------------------------------------------------------
+
+
+def reopen(browser, batch, row):
+    return browser.post(
+        reverse("assessments:batch-row-reopen", args=[batch.pk, row.pk]), follow=True
+    )
+
+
+def test_a_decision_is_undone_from_the_queue_and_the_row_waits_for_review_again(
+    cast, browse, screened
+):
+    """Seen in the browser: one key decides a row, and nothing took a slip back."""
+    batch, rows, _people = screened
+    proposed = rows[2].candidates[0]["id"]
+    supervisor = browse("supervisor")
+    decide(supervisor, batch, rows[2], rows[2].candidates[1]["id"])
+
+    page = review_page(supervisor, batch)
+    undo = reverse("assessments:batch-row-reopen", args=[batch.pk, rows[2].pk])
+    assert shown("Your latest decisions") in page and f'action="{undo}"' in page
+    response = reopen(supervisor, batch, rows[2])
+
+    row = refreshed(rows[2])
+    assert (row.review, row.match_id, row.verdict) == ("pending", proposed, "NEEDS_REVIEW")
+    assert (row.reviewed_by, row.reviewed_at) == (None, None)
+    text = response.content.decode()
+    assert shown("Row %(row)d: decision undone; it waits for review again.", row=2) in text
+    assert 'id="baris-2"' in text and f'action="{undo}"' not in text
+    assert AuditEvent.objects.filter(
+        object_id=str(batch.pk), actor=cast.supervisor, summary="row 2 decision undone"
+    ).exists()
+
+
+def test_a_rejection_is_undone_through_the_api(cast, screened):
+    batch, rows, _people = screened
+    api = api_as(cast.supervisor)
+    url = f"/api/v1/eligibility-batches/{batch.pk}/rows/{rows[4].pk}/"
+    api.post(url + "review/", {"confirm": False}, format="json")
+    assert refreshed(rows[4]).review == "rejected"
+
+    response = api.post(url + "reopen/")
+
+    assert response.status_code == 200, response.content
+    assert (response.json()["review"], response.json()["verdict"]) == ("pending", "NEEDS_REVIEW")
+    again = api.post(url + "reopen/")
+    assert again.status_code == 409
+    assert said("This row has no decision to undo.") in again.content.decode()
+
+
+def test_a_caseworker_cannot_undo_a_decision(cast, browse, screened):
+    batch, rows, _people = screened
+    decide(browse("supervisor"), batch, rows[4], "none")
+
+    response = browse("caseworker").post(
+        reverse("assessments:batch-row-reopen", args=[batch.pk, rows[4].pk])
+    )
+
+    assert response.status_code in (403, 404)
+    assert refreshed(rows[4]).review == "rejected"
+    assert "batch-row-reopen" not in review_page(browse("caseworker"), batch)
+
+
+def test_a_decision_an_aid_proposal_was_made_from_stays(cast, browse, screened, make_client):
+    batch, rows, _people = screened
+    decide(browse("supervisor"), batch, rows[2], rows[2].candidates[0]["id"])
+    Proposal.objects.create(
+        reference="USL-UJI-0001", programme=batch.programme, client=make_client(),
+        batch_row=rows[2], created_by=cast.caseworker,
+    )  # fmt: skip
+
+    response = reopen(browse("supervisor"), batch, rows[2])
+
+    assert shown("An aid proposal was made from this row: its decision stays.") in (
+        response.content.decode()
+    )
+    assert refreshed(rows[2]).review == "confirmed"

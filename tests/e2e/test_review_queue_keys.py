@@ -48,6 +48,19 @@ def test_a_supervisor_works_through_the_queue_with_the_keyboard(page, cast):
     assert BatchRow.objects.get(pk=rows[3].pk).review == "rejected"
     expect(page.locator("[data-review-row]")).to_have_count(2)
     shot(page, "all rejected")
+
+    # A slip of the key is taken back: the latest decision comes first, with its undo.
+    decided = page.locator("section[aria-labelledby=decided-title] li")
+    expect(decided).to_have_count(2)
+    expect(decided.first).to_contain_text(said("Match rejected"))
+    decided.first.get_by_role("button").click()
+    expect(page).to_have_url(re.compile(r"/tinjauan/#baris-3$"))
+    expect(page.locator("[data-review-row]")).to_have_count(3)
+    expect(page.locator(".alert")).to_contain_text(
+        said("Row %(row)d: decision undone; it waits for review again.", row=3)
+    )
+    shot(page, "rejection undone")
+    assert BatchRow.objects.get(pk=rows[3].pk).review == "pending"
     assert not violations
 
 

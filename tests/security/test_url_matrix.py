@@ -107,6 +107,9 @@ RULES = {
     "assessments:batch-row-review": (
         "pk=batch row_pk=batch_row", "L 405 405 405 405 405 405 405 405"
     ),
+    "assessments:batch-row-reopen": (
+        "pk=batch row_pk=batch_row", "L 405 405 405 405 405 405 405 405"
+    ),
     "assessments:batch-rerun": ("pk=batch", "L 405 405 405 405 405 405 405 405"),
     "assessments:batch-export": ("pk=batch", "L 200 200 404 404 404 404 404 404"),
     "aid:programme-list": ("", "L 200 200 200 404 200 404 200 200"),
@@ -250,6 +253,9 @@ RULES = {
     "api:eligibility-batch-rerun": ("pk=batch", "401 405 405 405 405 405 405 405 405"),
     "api:eligibility-batch-results": ("pk=batch", "401 200 200 404 404 404 404 404 404"),
     "api:eligibility-batch-review": (
+        "pk=batch row_pk=batch_row", "401 405 405 405 405 405 405 405 405"
+    ),
+    "api:eligibility-batch-reopen": (
         "pk=batch row_pk=batch_row", "401 405 405 405 405 405 405 405 405"
     ),
     "api:programme-list": ("", "401 200 200 200 200 200 200 200 200"),
