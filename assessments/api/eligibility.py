@@ -365,17 +365,12 @@ class EligibilityBatchViewSet(
     )
     @action(detail=True, methods=["post"], url_path=r"rows/(?P<row_pk>[0-9]+)/review")
     def review(self, request, pk=None, row_pk=None):
-        batch = self.get_object()
-        row = selectors.batch_row_get(batch=batch, pk=row_pk)
         data = ReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        candidate = data.validated_data.get("candidate")
-        row = services.batch_row_review(
+        return self._on_row(row_pk, lambda row: services.batch_row_review(
             row=row, by=request.user, confirm=data.validated_data.get("confirm", True),
-            candidate_id=candidate, request=request,
-        )  # fmt: skip
-        context = self._result_context(batch, [row])
-        return Response(ResultSerializer(row, context=context).data)
+            candidate_id=data.validated_data.get("candidate"), request=request,
+        ))  # fmt: skip
 
     @extend_schema(
         summary="Undo the decision on a reviewed row: it waits for review again (supervisors; "
@@ -385,11 +380,15 @@ class EligibilityBatchViewSet(
     )
     @action(detail=True, methods=["post"], url_path=r"rows/(?P<row_pk>[0-9]+)/reopen")
     def reopen(self, request, pk=None, row_pk=None):
+        return self._on_row(
+            row_pk, lambda row: services.batch_row_reopen(row=row, by=request.user, request=request)
+        )
+
+    def _on_row(self, row_pk, act) -> Response:
+        """``act`` on a row of the batch; the row as the results give it."""
         batch = self.get_object()
-        row = selectors.batch_row_get(batch=batch, pk=row_pk)
-        row = services.batch_row_reopen(row=row, by=request.user, request=request)
-        context = self._result_context(batch, [row])
-        return Response(ResultSerializer(row, context=context).data)
+        row = act(selectors.batch_row_get(batch=batch, pk=row_pk))
+        return Response(ResultSerializer(row, context=self._result_context(batch, [row])).data)
 
 
 def register(router):
