@@ -187,6 +187,10 @@ def _review_row(
             "explanation": matching.explanation(c, count=len(stored), translate=_),
             "comparisons": {x["field"]: x for x in c.get("comparisons", ())},
         })  # fmt: skip
+    for c in candidates:
+        # A candidate whose name is another is offered, but not as the obvious button.
+        name = c["comparisons"].get(linkage.FIELD_NAME, {})
+        c["name_differs"] = name.get("level") == linkage.DIFFERENT
     proposal = shown_values(
         nik=row.nik_input, kk=row.kk_number, name=row.name, born=row.birth_date,
         village=row.village_code, address=row.address, sex=row.sex, places=places,

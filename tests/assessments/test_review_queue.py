@@ -744,3 +744,21 @@ def test_a_decision_an_aid_proposal_was_made_from_stays(cast, browse, screened, 
         response.content.decode()
     )
     assert refreshed(rows[2]).review == "confirmed"
+
+
+def test_a_candidate_of_another_name_is_not_offered_as_the_main_button(browse, screened):
+    """Seen in the browser: the green "Choose candidate 1" was the main button beside a name
+    that differs completely."""
+    batch, rows, _people = screened
+    page = review_page(browse("supervisor"), batch)
+
+    def button_of(row):
+        card = page[page.index(f'id="baris-{row.row_number}"') :]
+        choice = rows[row.row_number].candidates[0]["id"]
+        return re.search(rf'<button class="([^"]*)" type="submit" name="choice" value="{choice}"',
+                         card)[1]  # fmt: skip
+
+    name_of = {c["field"]: c["level"] for c in rows[4].candidates[0]["comparisons"]}
+    assert name_of["name"] == "different"  # "Dedik Purnomo" beside "Dedi Kurniawan"
+    assert "btn-outline-success" in button_of(rows[4])
+    assert "btn-outline-success" not in button_of(rows[2]) and "btn-success" in button_of(rows[2])
