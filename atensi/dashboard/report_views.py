@@ -45,10 +45,16 @@ def report_index(request):
             messages.error(request, error.message)
             return redirect("dashboard:report")
         return redirect("dashboard:report-job", report.pk)
+    recent = list(reports.report_list(user=user)[:20])
+    # Each report's area by its name, all names read at once.
+    names = selectors._names({c for r in recent for c in [r.area_code, *r.area_codes.split(",")]})
+    for r in recent:
+        codes = [r.area_code] if r.area_code else r.area_codes.split(",")
+        r.area_label = ", ".join(names.get(c, c) for c in codes)
     return render(request, "dashboard/report.html", {
         "area_choices": selectors.area_choices(user),
         "years": list(range(timezone.localdate().year, 2016, -1)),
-        "reports": reports.report_list(user=user)[:20],
+        "reports": recent,
     })  # fmt: skip
 
 
