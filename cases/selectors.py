@@ -208,7 +208,14 @@ def consent_withdrawn(*, client: Client, purpose: str) -> ConsentWithdrawal | No
 def consent_covers(*, client: Client, purpose: str) -> bool:
     """Whether consent (or another lawful basis) covers the purpose now: recorded for it, and
     not withdrawn since (``consent_state``'s "given")."""
-    return any(s["code"] == purpose and s["state"] == "given" for s in consent_state(client=client))
+    return consent_now(client=client, purpose=purpose) == "given"
+
+
+def consent_now(*, client: Client, purpose: str) -> str | None:
+    """``consent_state``'s state of one purpose: "given", "withdrawn", or None when nothing
+    was ever recorded for it. Reads ``client.consents`` and ``client.withdrawals`` through
+    ``.all()``, so a caller that prefetched them for many clients makes no query."""
+    return next((s["state"] for s in consent_state(client=client) if s["code"] == purpose), None)
 
 
 def consent_state(*, client: Client) -> list[dict]:

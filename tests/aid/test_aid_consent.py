@@ -3,6 +3,8 @@ only when consent (or another lawful basis) for it is on record. Seen in the bro
 client whose consent covered screening and rehabilitation only was proposed, submitted and
 verified while the client page said aid was not allowed."""
 
+import datetime
+
 import pytest
 from django.utils import translation
 from django.utils.html import escape
@@ -118,3 +120,68 @@ def test_proposing_a_batch_skips_and_counts_the_people_without_aid_consent(
             "%(n)d people have no consent to aid and register matching on record.", 1,
         ) % {"n": 1}  # fmt: skip
     assert escape(counted) in response.content.decode()
+
+
+def _withdraw_aid(cast, client, day):
+    case_services.consent_withdraw(
+        client=client, by=cast.caseworker, withdrawn_by="client", purposes=["aid"], date=day
+    )
+
+
+def _batch_of(cast, funded, cases):
+    for case in cases:
+        assess(case)
+    people = [(c.client.nik, c.client.full_name, 3) for c in cases]
+    snapshot = snapshot_with(cast, people)
+    return screened_batch(cast, funded, [(nik, name) for nik, name, _d in people], snapshot)
+
+
+def test_proposing_a_batch_follows_each_persons_latest_consent_for_aid(
+    cast, funded, food, make_case
+):
+    """Withdrawn: skipped and counted as withdrawn; withdrawn and then given again: proposed."""
+    cases = [make_case(serial=n, full_name=name) for n, name in
+             enumerate(("Dodi Harahap", "Lina Setiawan", "Rudi Hartono"), start=1)]  # fmt: skip
+    withdrawn, again = cases[1].client, cases[2].client
+    day = datetime.date.today() - datetime.timedelta(days=10)
+    for client in (withdrawn, again):
+        _withdraw_aid(cast, client, day)
+    case_services.consent_record(
+        client=again, by=cast.caseworker,
+        **consent_kwargs(purposes=["aid"], date=day + datetime.timedelta(days=1)),
+    )  # fmt: skip
+    batch = _batch_of(cast, funded, cases)
+
+    result = services.proposals_create_from_batch(
+        batch=batch, by=cast.caseworker, items=[(food, 1)]
+    )
+
+    assert [p.client for p in result.created] == [cases[0].client, again]
+    assert +result.skipped == {"consent_withdrawn": 1}
+
+
+def test_proposing_a_batch_reads_the_consents_of_all_its_people_at_once(
+    cast, funded, food, make_case, django_assert_max_num_queries
+):
+    """The consent check makes no query of its own: three people cost what one costs."""
+    cases = [make_case(serial=n, full_name=name) for n, name in
+             enumerate(("Dodi Harahap", "Lina Setiawan", "Rudi Hartono"), start=1)]  # fmt: skip
+    day = datetime.date.today() - datetime.timedelta(days=10)
+    for case in cases:
+        _withdraw_aid(cast, case.client, day)
+    batch = _batch_of(cast, funded, cases)
+    batch.rows.exclude(nik=cases[0].client.nik).update(verdict="NOT_IN_REGISTER")
+
+    def propose():
+        return services.proposals_create_from_batch(
+            batch=batch, by=cast.caseworker, items=[(food, 1)]
+        )
+
+    with django_assert_max_num_queries(100) as one:
+        first = propose()
+    batch.rows.update(verdict="ELIGIBLE")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        every = propose()
+
+    assert +first.skipped == {"consent_withdrawn": 1, "not_eligible": 2}
+    assert +every.skipped == {"consent_withdrawn": 3}
