@@ -188,6 +188,20 @@ def clients_past_retention(now: datetime.datetime) -> list:
     )
 
 
+def closing_checks(*, case: Case) -> dict:
+    """What is still under way in a case, said before it is closed or referred out: its
+    rehabilitation episodes not yet ended, and its plan items whose target date is ahead."""
+    today = timezone.localdate()
+    return {
+        "episodes": list(
+            case.episodes.filter(ended_on__isnull=True)
+            .select_related("provider")
+            .order_by("started_on")
+        ),
+        "plan_ahead": list(case.plan_items.filter(target_date__gt=today).order_by("target_date")),
+    }
+
+
 def consent_withdrawn(*, client: Client, purpose: str) -> ConsentWithdrawal | None:
     """The withdrawal in force for a purpose: the latest one, unless consent for the purpose
     was given again after it."""

@@ -891,6 +891,8 @@ def case_transition(
         referred_to = referred_to_org.name
     if to_stage == Stage.REFERRED_OUT and not referred_to.strip():
         raise ApplicationError(_("Say where the client is referred to."), field="referred_to")
+    if to_stage == Stage.CLOSED:
+        _require_episodes_ended(case)
     from_stage = case.stage
     now = timezone.now()
     case.stage = to_stage
@@ -917,6 +919,19 @@ def case_transition(
     audit_record(actor=by, action=Action.UPDATE, obj=case, request=request,
                  summary=f"stage {from_stage} -> {to_stage}")  # fmt: skip
     return case
+
+
+def _require_episodes_ended(case: Case) -> None:
+    """A case is closed once its rehabilitation is over: refused while one of its episodes
+    runs (its provider records the end and the outcome)."""
+    running = selectors.closing_checks(case=case)["episodes"]
+    if running:
+        raise ApplicationError(
+            _("The rehabilitation episode %(reference)s has not ended yet. Its provider records "
+              "the end and the outcome on the episode's page; then the case can be closed.")
+            % {"reference": running[0].reference},
+            field="to_stage", code="conflict",
+        )  # fmt: skip
 
 
 def _check_destination(case: Case, organisation: Organisation) -> None:

@@ -748,6 +748,7 @@ def _case_page(request, case, *, transition_form=None):
         "referred_out": Stage.REFERRED_OUT,
         "note_form": NoteForm() if can_write else None,
         "steps": _steps(case.stage),
+        "closing": selectors.closing_checks(case=case) if can_write else None,
     }
     if policy.can_assign_cases(request.user) and can_write:
         users = case.organisation.users.filter(role__in=policy.CASE_WRITERS, is_active=True)

@@ -1,0 +1,107 @@
+"""A case is closed once its work is over. Seen in the browser: a case could be closed while
+its rehabilitation episode still ran, and with plan items still ahead, without a word. The
+page now says what is still under way, and closing waits for the episode's end."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from django.utils.html import escape
+
+from assessments.models import Assessment
+from assessments.services import assessment as assessment_services
+from cases import services as case_services
+from cases.models import Stage
+from rehab.services import episodes as services
+from tests.api.conftest import api_as
+from tests.conftest import said
+
+pytestmark = pytest.mark.django_db
+
+NOT_ENDED = (
+    "The rehabilitation episode %(reference)s has not ended yet. Its provider records the end "
+    "and the outcome on the episode's page; then the case can be closed."
+)
+
+
+def walk(case, by, *stages):
+    for stage in stages:
+        case = case_services.case_transition(case=case, by=by, to_stage=stage, reason="Lanjut")
+    return case
+
+
+@pytest.fixture
+def in_termination(cast, make_case, start_episode):
+    """A case in termination with a plan item a month ahead and its episode still running."""
+    case = walk(make_case(), cast.caseworker, Stage.ASSESSMENT, Stage.PLANNING)
+    Assessment.objects.create(
+        case=case, assessor=cast.caseworker, assessed_on=timezone.localdate(),
+        status=Assessment.Status.COMPLETED, completed_at=timezone.now(),
+    )  # fmt: skip
+    ahead = timezone.localdate() + datetime.timedelta(days=30)
+    assessment_services.plan_item_add(
+        case=case, by=cast.caseworker, component="keluarga", goal="Bimbingan keluarga",
+        responsible="Pekerja sosial", target_date=ahead,
+    )  # fmt: skip
+    case = walk(case, cast.caseworker, Stage.INTERVENTION)
+    episode = start_episode(case)
+    case = walk(case, cast.caseworker, Stage.REINTEGRATION, Stage.TERMINATION)
+    return case, episode, ahead
+
+
+def test_the_case_page_says_what_is_still_under_way_before_closing(browse, in_termination):
+    case, episode, ahead = in_termination
+
+    page = browse("caseworker").get(f"/kasus/{case.pk}/").content.decode()
+
+    assert "data-closing-checks" in page
+    heading = said("Still under way in this case (before it is closed or referred out):")
+    assert escape(heading) in page
+    assert f">{episode.reference}</a>" in page
+    assert f'href="/rehabilitasi/{episode.pk}/"' in page
+    assert ahead.strftime("%d-%m-%Y") in page
+
+
+def test_closing_waits_for_the_episodes_end(cast, browse, in_termination):
+    case, episode, _ahead = in_termination
+    browser = browse("caseworker")
+
+    refused = browser.post(
+        f"/kasus/{case.pk}/tahap/", {"to_stage": "closed", "reason": "Selesai"}
+    ).content.decode()
+
+    case.refresh_from_db()
+    assert case.stage == Stage.TERMINATION
+    assert escape(said(NOT_ENDED, reference=episode.reference)) in refused
+    services.episode_end(
+        episode=episode, by=cast.caseworker, ended_on=timezone.localdate(), outcome="selesai"
+    )
+    browser.post(f"/kasus/{case.pk}/tahap/", {"to_stage": "closed", "reason": "Selesai"})
+    case.refresh_from_db()
+    assert case.stage == Stage.CLOSED
+
+
+def test_the_api_refuses_to_close_a_case_whose_episode_runs(cast, in_termination):
+    case, episode, _ahead = in_termination
+
+    response = api_as(cast.caseworker).post(
+        f"/api/v1/cases/{case.pk}/transition/", {"to_stage": "closed", "reason": "Selesai"},
+        format="json",
+    )  # fmt: skip
+
+    assert response.status_code == 409
+    assert said(NOT_ENDED, reference=episode.reference) in str(response.json())
+    case.refresh_from_db()
+    assert case.stage == Stage.TERMINATION
+
+
+def test_referring_out_is_not_held_by_a_running_episode(cast, in_termination):
+    """A referral out hands the client on; the episode's provider ends it ("referred on")."""
+    case, _episode, _ahead = in_termination
+
+    case = case_services.case_transition(
+        case=case, by=cast.caseworker, to_stage=Stage.REFERRED_OUT, reason="Pindah",
+        referred_to="RS Ernaldi Bahar",
+    )  # fmt: skip
+
+    assert case.stage == Stage.REFERRED_OUT
