@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -445,6 +446,15 @@ def _chart(kind: str, labels, datasets, *, stacked=False, horizontal=False, deci
     }
 
 
+def _ikm_label(row: dict) -> str:
+    """A unit's bar label with its index and grade, as the table gives them: a bar alone
+    says neither ("Klinik Pratama: 3,94 (A)")."""
+    index, grade = row["cells"][1], row["cells"][3]
+    if index is None:
+        return row["label"]
+    return f"{row['label']}: {number_format(index, 2)} ({grade})"
+
+
 def _labels(rows: list[dict]) -> list:
     return [r["label"] for r in rows]
 
@@ -745,8 +755,12 @@ def publish(raw: Raw, counts: Counts) -> dict:
             ],
             rows=rows,
             chart=_chart(
-                "bar", _labels(rows), [_series(_("Index"), rows, 1)], horizontal=True, decimals=True
-            ),
+                "bar",
+                [_ikm_label(r) for r in rows],
+                [_series(_("Index"), rows, 1)],
+                horizontal=True,
+                decimals=True,
+            ),  # fmt: skip
             note=_("With fewer than 5 respondents a unit's index is not shown. Grades: %(grades)s.")
             % {"grades": ", ".join(f"{g.letter} {_(g.label)}" for g in ikm.GRADES)},
         )

@@ -423,6 +423,14 @@ def test_the_demo_year_2023_shows_the_clinics_episodes_and_its_satisfaction_inde
     ikm = _row(_section(data, "ikm"), "0")["cells"]
     assert ikm[:4] == [50, float(expected.index), float(expected.converted), "A"]
     assert ikm[1] == 3.94 and ikm[4] == 3.9
+    # The chart's bar is labelled with the index and grade the table gives, as Indonesian
+    # numbers are written.
+    browser = Browser()
+    browser.force_login(viewer)
+    page = browser.get(URL, {"period": "2023"})
+    [chart] = [s.chart for s in page.context["data"]["sections"] if s.key == "ikm"]
+    assert chart["labels"] == [f"{unit.name}: 3,94 (A)"]
+    assert f"{unit.name}: 3,94 (A)" in page.text  # in the chart's JSON block
 
 
 def _section(data, key):
