@@ -92,7 +92,8 @@ def area_for(user, code: str = "") -> Area | None:
 
 
 def parse_period(text: str, *, today: datetime.date | None = None) -> Period:
-    """A year (2023), a quarter (2023-Q2) or a month (2023-05); this year when empty."""
+    """A year (2023), a quarter (2023-Q2), a month (2023-05) or a date range
+    (2023-01-01..2023-06-30); this year when empty."""
     if not (text or "").strip():
         return survey_selectors.period_year((today or datetime.date.today()).year)
     return survey_selectors.parse_period(text)

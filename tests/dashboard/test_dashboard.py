@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.test import Client as Browser
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from assessments.models import BatchRow
 from atensi.accounts.models import Organisation, User
@@ -521,3 +522,21 @@ def test_an_empty_table_says_so_across_all_its_columns_and_the_ikm_table_is_full
     assert empty >= 5
     wide = html.split('<div class="col-12 dashboard-section">')[1].split("dashboard-section")[0]
     assert said("Satisfaction index (IKM) per service unit") in wide
+
+
+def test_a_date_range_is_a_period_the_page_explains_and_compares(demo):
+    """The period field took date ranges without saying so: its help now names them."""
+    browser = Browser()
+    browser.force_login(User.objects.get(username="demo-viewer"))
+
+    page = browser.get(URL, {"period": "2023-01-01..2023-06-30"})
+
+    data = page.context["data"]
+    period = data["period"]
+    assert (period.start, period.end) == (datetime.date(2023, 1, 1), datetime.date(2023, 6, 30))
+    before = data["previous_period"]
+    assert (before.start, before.end) == (datetime.date(2022, 7, 4), datetime.date(2022, 12, 31))
+    assert escape(said(
+        "A year (2023), a quarter (2023-Q2), a month (2023-05) or a date range "
+        "(2023-01-01..2023-06-30)."
+    )) in page.text  # fmt: skip

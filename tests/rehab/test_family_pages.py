@@ -7,6 +7,7 @@ import io
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.html import escape
 from openpyxl import load_workbook
 
 from atensi.audit.models import AuditEvent
@@ -152,6 +153,11 @@ def test_a_caseworker_records_a_session_and_who_came(cast, family, browse):
     page = browser.get(reverse("rehab:family-session-detail", args=[session.pk])).content.decode()
     assert "Marni" in page and "Sulastri Hartono" in page
     assert "Sulastri" not in response.url
+    # Taking someone off the list asks first: it would lose the ticks not yet saved.
+    confirm = said(
+        "Take this person off the list? Ticks not yet saved are lost: save the attendance first."
+    )
+    assert page.count(f'data-confirm="{escape(confirm)}"') == 2
 
 
 def test_viewing_a_session_page_is_audited(cast, session, browse):
