@@ -83,3 +83,23 @@ def test_a_supervisor_approves_a_decree_and_prints_a_hand_over_record(page, worl
     text = " ".join(p.extract_text() for p in pdf.pages)
     assert world.handover.number in text and "Fajar Hidayat" in text
     assert re.search(r"Paket\s+nutrisi", text)
+
+
+def test_a_supervisors_menu_stays_on_one_line_at_1280_px_whatever_the_name(page, cast):
+    """Seen in the browser: at 1280 px a supervisor's menu took two rows. A long name is cut
+    in the bar and given whole, with the role and organisation, at the top of its menu."""
+    cast.supervisor.first_name = "Raden Mas Muhammad Hendrawan"
+    cast.supervisor.last_name = "Wicaksono Kusumanegara"
+    cast.supervisor.save()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    login(page, "supervisor")
+
+    items = page.locator("nav .navbar-nav.me-auto > li")
+    rows = {round(items.nth(i).bounding_box()["y"]) for i in range(items.count())}
+    assert len(rows) == 1, rows
+    assert page.locator("nav.navbar").bounding_box()["height"] < 70
+    page.click("nav .dropdown-toggle:has(.user-name)")
+    card = page.locator("nav .user-card")
+    expect(card).to_contain_text("Raden Mas Muhammad Hendrawan Wicaksono Kusumanegara")
+    expect(card).to_contain_text(cast.supervisor.organisation.name)
+    shot(page, "user menu at 1280 px")
