@@ -21,7 +21,7 @@ from atensi.errors import ApplicationError
 from atensi.regions.models import Region
 from atensi.regions.selectors import region_label
 from atensi.spreadsheets import xlsx_response
-from atensi.views import perform
+from atensi.views import perform, search_term
 
 from . import selectors, services
 from .exports import cases_xlsx
@@ -49,19 +49,6 @@ VIEW = AuditEvent.Action.VIEW
 
 def _page(request, qs):
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _search(request, key):
-    """The list's search term. It may be a name or NIK digits, so it never travels in a URL:
-    the form POSTs it, it is kept in the session, and the list redirects to itself."""
-    session_key = f"search:{key}"
-    if request.method == "POST":
-        clear = "clear" in request.POST
-        request.session[session_key] = "" if clear else request.POST.get("q", "").strip()[:100]
-        query = request.GET.copy()
-        query.pop("page", None)
-        return redirect(f"{request.path}?{query.urlencode()}" if query else request.path), ""
-    return None, request.session.get(session_key, "")
 
 
 def _post_action(request, form, action, success) -> bool:
@@ -107,7 +94,7 @@ def _require_write(user, client):
 @login_required
 def client_list(request):
     _require(policy.can_read_cases(request.user))
-    redirect_to, q = _search(request, "clients")
+    redirect_to, q = search_term(request, "clients")
     if redirect_to:
         return redirect_to
     page = _page(request, selectors.client_list(user=request.user, q=q))
@@ -382,7 +369,7 @@ def client_personal_data(request, pk):
 def referral_list(request):
     user = request.user
     _require(policy.can_read_referrals(user))
-    redirect_to, q = _search(request, "referrals")
+    redirect_to, q = search_term(request, "referrals")
     if redirect_to:
         return redirect_to
     status = request.GET.get("status", "")
@@ -687,7 +674,7 @@ def attachment_download(request, pk):
 @login_required
 def case_list(request):
     _require(policy.can_read_cases(request.user))
-    redirect_to, q = _search(request, "cases")
+    redirect_to, q = search_term(request, "cases")
     if redirect_to:
         return redirect_to
     stage = request.GET.get("stage", "open")

@@ -38,7 +38,7 @@ from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
 from atensi.errors import ApplicationError
 from atensi.spreadsheets import xlsx_response
-from atensi.views import perform
+from atensi.views import perform, search_term
 from cases.models import Consent
 from cases.selectors import case_list, client_get, consent_covers
 
@@ -119,12 +119,17 @@ def proposal_list(request):
     user = request.user
     _require(selectors.can_read_aid(user))
     programmes = selectors.programme_list(user=user)
+    # The number searched for goes by POST (a name or NIK typed there must not reach a URL
+    # or a log); the programme and state stay in the URL.
+    redirect_to, query = search_term(request, "proposals", carry=("programme", "state"))
+    if redirect_to:
+        return redirect_to
     chosen = request.GET.get("programme", "")
     programme = programmes.filter(pk=chosen).first() if _is_uuid(chosen) else None
     state = request.GET.get("state", "")
     if state not in State.values:
         state = ""
-    query = request.GET.get("q", "")[:40]
+    query = query[:40]
     proposals = selectors.proposal_search(user=user, programme=programme, state=state,
                                           query=query)  # fmt: skip
     page = Paginator(proposals, 50).get_page(request.GET.get("page"))
