@@ -42,7 +42,7 @@ from atensi.tasks import failure_text
 from prevention import selectors as prevention_selectors
 from rehab.selectors import ibm as ibm_selectors
 
-from . import selectors, suppression
+from . import selectors
 from .selectors import ALL, Area
 
 Progress = Callable[[int], None] | None
@@ -64,14 +64,6 @@ def footnote() -> str:
     )
 
 
-def _suppressed(values: dict, total) -> dict:
-    """The dashboard's rule on one table of client counts that add up to ``total``."""
-    values = {**values, ALL: total}
-    show, _hidden = suppression.suppress(values, [(tuple(k for k in values if k != ALL), ALL)],
-                                         keep=(ALL,))  # fmt: skip
-    return show
-
-
 def report_data(area: Area, year: int, *, progress: Progress = None) -> dict:
     """Every figure of the area's year, published (see the module's rule on suppression)."""
 
@@ -84,31 +76,22 @@ def report_data(area: Area, year: int, *, progress: Progress = None) -> dict:
     step(50)
     codes = list(area.codes)
 
+    # The client counts as the dashboard of the same area and year shows them (its totals of
+    # the episodes' table, its people aided): suppressed on their own, the report's totals
+    # gave what the dashboard's table hides ("Completed 6" beside its "x").
+    show = selectors.shown(selectors.count(raw))
     ep = raw.episodes
-    by_mo = ep["by_modality_outcome"]
-    modalities = {
-        m: sum(n for (mm, _o), n in by_mo.items() if mm == m) for m, _l in ep["modalities"]
-    }
-    outcomes = {o: sum(n for (_m, oo), n in by_mo.items() if oo == o)
-                for o in ["", *(o for o, _l in ep["outcomes"])]}  # fmt: skip
-    episodes_total = sum(modalities.values())
-    show_m = _suppressed(modalities, episodes_total)
-    show_o = _suppressed(outcomes, episodes_total)
     outcome_labels = [("", _("Still open")), *ep["outcomes"]]
 
     ho = raw.handovers
-    components = {c: ho["by_component"].get(c, {}).get("people", 0) for c, _l in ho["components"]}
-    # A person may get several components: these do not add up, each stands on its own.
-    show_c = {c: suppression.suppress_value(n) for c, n in components.items()}
 
     ikm_rows = []
-    for unit in raw.ikm:
-        result = unit["result"]
-        respondents = result.respondents if result else 0
-        known = result is not None and not suppression.is_small(respondents)
+    for i, unit in enumerate(raw.ikm):
+        result, respondents = unit["result"], show["ikm", i]
+        known = result is not None and isinstance(respondents, int) and respondents > 0
         ikm_rows.append({
             "unit": unit["unit"], "organisation": unit["organisation"],
-            "respondents": suppression.suppress_value(respondents),
+            "respondents": respondents,
             # Numbers, not text: the spreadsheet gets numbers and the PDF writes them in the
             # report's language ("3,94" in Indonesian).
             "index": round(result.index, 2) if known else "",
@@ -138,18 +121,21 @@ def report_data(area: Area, year: int, *, progress: Progress = None) -> dict:
         "year": year,
         "period": period,
         "rehabilitation": {
-            "total": show_m[ALL],
+            "total": show["ep", ALL, ALL],
             "modalities": [
-                {"code": m, "label": label, "people": show_m[m]} for m, label in ep["modalities"]
+                {"code": m, "label": label, "people": show["ep", m, ALL]}
+                for m, label in ep["modalities"]
             ],
             "outcomes": [
-                {"code": o, "label": label, "people": show_o[o]} for o, label in outcome_labels
+                {"code": o, "label": label, "people": show["ep", ALL, o]}
+                for o, label in outcome_labels
             ],
         },  # fmt: skip
         "aid": {
-            "people": suppression.suppress_value(ho["people"]),
+            "people": show["aid", "people"],
             "components": [
-                {"code": c, "label": label, "people": show_c[c]} for c, label in ho["components"]
+                {"code": c, "label": label, "people": show["aid_c", c]}
+                for c, label in ho["components"]
             ],
             "budget": raw.budget,
             "spent_rp": format_thousands(raw.budget["spent"]),

@@ -481,9 +481,17 @@ def _cross_rows(show: dict, name: str, rows, columns) -> tuple[list[dict], dict]
     return body, total
 
 
+def shown(counts: Counts) -> dict:
+    """The system of counts suppressed once, as every publication of the period shows it:
+    the dashboard and the yearly report hide the same cells, so that neither gives what
+    the other hides."""
+    show, _hidden = suppression.suppress(counts.values, counts.lines, keep=HEADLINES)
+    return show
+
+
 def publish(raw: Raw, counts: Counts) -> dict:
     """Suppress the system of counts once and lay it out as the dashboard's sections."""
-    show, _hidden = suppression.suppress(counts.values, counts.lines, keep=HEADLINES)
+    show = shown(counts)
     sections: list[Section] = []
 
     ref = raw.referrals

@@ -273,3 +273,26 @@ def test_a_yearly_report_whose_worker_is_killed_is_built_once_after_the_restart(
     assert openpyxl.load_workbook(report.file.path).sheetnames
     assert DashboardReport.objects.count() == 1
     assert len(list(tmp_path.rglob("*.xlsx"))) == 1  # one file, not one per attempt
+
+
+@pytest.mark.parametrize("year", [2023, 2026])
+def test_the_report_hides_what_the_dashboard_of_the_same_year_hides(demo, year):
+    """Seen in the browser: the dashboard's episode table showed an outpatient total of 9
+    with "<5" still open, "x" completed and "x x" as its column totals, while the report of
+    the year gave "Still open 7, Completed 6": together they gave away the hidden cells.
+    Both now publish one suppression of the same counts."""
+    area = selectors.area_for(User.objects.get(username="demo-viewer"), OKI)
+    period = selectors.parse_period(str(year))
+
+    with translation.override("en"):
+        data = reports.report_data(area, year)
+        board = selectors.dashboard(area, period)
+    [episodes] = [s for s in board["sections"] if s.key == "episodes"]
+    [aided] = [c for c in board["cards"] if c["key"] == "aided"]
+
+    rehab = data["rehabilitation"]
+    by_modality = {r["code"]: r["total"] for r in episodes.rows}
+    assert {m["code"]: m["people"] for m in rehab["modalities"]} == by_modality
+    assert [o["people"] for o in rehab["outcomes"]] == episodes.total["cells"]
+    assert rehab["total"] == episodes.total["total"]
+    assert data["aid"]["people"] == aided["value"]
