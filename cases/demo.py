@@ -19,7 +19,7 @@ from django.utils import timezone
 from atensi.accounts.models import Organisation, User
 from atensi.regions.models import Region
 from cases import services
-from cases.models import Referral, Stage
+from cases.models import Case, Referral, Stage
 
 PASSWORD_ENV = "DEMO_PASSWORD"
 DEFAULT_PASSWORD = "atensi-demo-2026"
@@ -160,10 +160,13 @@ def _cases_and_referrals(users, orgs):
             client=client, by=cw, organisation=cw.organisation, assigned_to=cw
         )
         for stage in path[: path.index(target) + 1] if target in path else []:
-            services.case_transition(
+            due = today + datetime.timedelta(days=rng.randint(-10, 21))
+            case = services.case_transition(
                 case=case, by=cw, to_stage=stage, reason="Tahap sebelumnya selesai.",
-                next_action_due=today + datetime.timedelta(days=rng.randint(-10, 21)),
+                next_action_due=max(due, today),
             )  # fmt: skip
+            if due < today:  # set days ago, now overdue: as if those days had passed
+                Case.objects.filter(pk=case.pk).update(next_action_due=due)
         services.case_note_add(
             case=case, by=cw,
             text="Kunjungan rumah: klien kooperatif, keluarga mendukung proses pemulihan.",

@@ -188,9 +188,18 @@ def clients_past_retention(now: datetime.datetime) -> list:
     )
 
 
+# Aid proposals still on their way: not yet handed over, rejected or cancelled.
+PROPOSALS_UNDER_WAY = ("draft", "submitted", "verified", "approved")
+
+
 def closing_checks(*, case: Case) -> dict:
     """What is still under way in a case, said before it is closed or referred out: its
-    rehabilitation episodes not yet ended, and its plan items whose target date is ahead."""
+    rehabilitation episodes not yet ended (closing waits for them), and, for information,
+    its plan items whose target date is ahead, its aftercare follow-ups still due, and the
+    client's aid proposals of the case's organisation still on their way."""
+    from django.apps import apps  # rehab and aid come after cases in the flow
+
+    follow_ups = apps.get_model("rehab", "AftercareFollowUp").objects
     today = timezone.localdate()
     return {
         "episodes": list(
@@ -199,6 +208,12 @@ def closing_checks(*, case: Case) -> dict:
             .order_by("started_on")
         ),
         "plan_ahead": list(case.plan_items.filter(target_date__gt=today).order_by("target_date")),
+        "follow_ups": list(follow_ups.filter(episode__case=case, status="due").order_by("due_on")),
+        "proposals": list(
+            case.client.proposals.filter(
+                state__in=PROPOSALS_UNDER_WAY, programme__organisation_id=case.organisation_id
+            ).order_by("created_at")
+        ),
     }
 
 

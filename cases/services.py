@@ -893,6 +893,10 @@ def case_transition(
         raise ApplicationError(_("Say where the client is referred to."), field="referred_to")
     if to_stage == Stage.CLOSED:
         _require_episodes_ended(case)
+    if next_action_due is not None and next_action_due < timezone.localdate():
+        raise ApplicationError(
+            _("The next action's due date lies in the past."), field="next_action_due"
+        )
     from_stage = case.stage
     now = timezone.now()
     case.stage = to_stage

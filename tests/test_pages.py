@@ -308,8 +308,11 @@ def test_the_caseworkers_home_shows_cases_by_stage_waiting_referrals_and_overdue
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     late = services.case_transition(
         case=make_case(serial=2), by=cast.caseworker, to_stage=Stage.ASSESSMENT,
-        reason="Asesmen", next_action_due=yesterday,
+        reason="Asesmen",
     )  # fmt: skip
+    # A day passed: the next action, due yesterday, is overdue.
+    Case.objects.filter(pk=late.pk).update(next_action_due=yesterday)
+    late.refresh_from_db()
 
     response = browse("caseworker").get(reverse("home"))
 

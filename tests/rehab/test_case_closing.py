@@ -5,14 +5,16 @@ page now says what is still under way, and closing waits for the episode's end."
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 
+from aid import services as aid_services
 from assessments.models import Assessment
 from assessments.services import assessment as assessment_services
 from cases import services as case_services
 from cases.models import Stage
 from rehab.services import episodes as services
+from tests.aid.conftest import fund, make_item, make_programme
 from tests.api.conftest import api_as
 from tests.conftest import said
 
@@ -73,12 +75,38 @@ def test_closing_waits_for_the_episodes_end(cast, browse, in_termination):
     case.refresh_from_db()
     assert case.stage == Stage.TERMINATION
     assert escape(said(NOT_ENDED, reference=episode.reference)) in refused
-    services.episode_end(
-        episode=episode, by=cast.caseworker, ended_on=timezone.localdate(), outcome="selesai"
-    )
+    assert f">{episode.reference}</a>" not in refused  # said once, not again in the box
+    ended = timezone.localdate()
+    services.episode_end(episode=episode, by=cast.caseworker, ended_on=ended, outcome="selesai")
+    page = browser.get(f"/kasus/{case.pk}/").content.decode()
+    first = episode.follow_ups.order_by("due_on").first().due_on
+    with translation.override("id"):
+        due = translation.ngettext(
+            "%(n)s aftercare follow-up is still due (%(date)s).",
+            "%(n)s aftercare follow-ups are still due (the next on %(date)s).", 3,
+        ) % {"n": 3, "date": first.strftime("%d-%m-%Y")}  # fmt: skip
+    assert due.startswith("3 bimbingan lanjut") and escape(due) in page
     browser.post(f"/kasus/{case.pk}/tahap/", {"to_stage": "closed", "reason": "Selesai"})
     case.refresh_from_db()
     assert case.stage == Stage.CLOSED
+
+
+def test_the_box_names_the_clients_aid_proposals_still_on_their_way(cast, browse, in_termination):
+    case, _episode, _ahead = in_termination
+    programme = make_programme(cast)
+    fund(cast, programme, 1_000_000)
+    proposal = aid_services.proposal_create(
+        client=case.client, programme=programme, by=cast.caseworker,
+        items=[(make_item(programme, "Paket nutrisi", cost=250_000), 1)],
+    )  # fmt: skip
+
+    page = browse("caseworker").get(f"/kasus/{case.pk}/").content.decode()
+
+    assert f'href="/bantuan/usulan/{proposal.reference}/">{proposal.reference}</a>' in page
+    assert escape(said(
+        "Plan items, follow-ups and proposals do not hold the case open: check them before "
+        "you close it."
+    )) in page  # fmt: skip
 
 
 def test_the_api_refuses_to_close_a_case_whose_episode_runs(cast, in_termination):
@@ -105,3 +133,16 @@ def test_referring_out_is_not_held_by_a_running_episode(cast, in_termination):
     )  # fmt: skip
 
     assert case.stage == Stage.REFERRED_OUT
+
+
+def test_a_next_action_due_in_the_past_is_refused(cast, make_case, browse):
+    """Seen in the browser: a case moved on with its next action due on 01-01-2020."""
+    case = make_case()
+
+    page = browse("caseworker").post(f"/kasus/{case.pk}/tahap/", {
+        "to_stage": "assessment", "reason": "Lanjut", "next_action_due": "2020-01-01",
+    }).content.decode()  # fmt: skip
+
+    case.refresh_from_db()
+    assert case.stage == Stage.INTAKE
+    assert escape(said("The next action's due date lies in the past.")) in page
