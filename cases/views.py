@@ -41,7 +41,7 @@ from .forms import (
     TransitionForm,
     WithdrawForm,
 )
-from .models import CLOSED_STAGES, FamilyMember, Referral, ReferralAttachment, Stage
+from .models import CLOSED_STAGES, CaseEvent, FamilyMember, Referral, ReferralAttachment, Stage
 
 PAGE_SIZE = 25
 VIEW = AuditEvent.Action.VIEW
@@ -734,7 +734,10 @@ def _case_page(request, case, *, transition_form=None):
         "transition_form": transition_form if can_write else None,
         "referred_out": Stage.REFERRED_OUT,
         "note_form": NoteForm() if can_write else None,
-        "steps": _steps(case.stage),
+        "steps": _steps(
+            case.stage,
+            case.events.filter(verb=CaseEvent.Verb.STAGE).values_list("to_stage", flat=True),
+        ),
         "closing": selectors.closing_checks(case=case) if can_write else None,
     }
     if policy.can_assign_cases(request.user) and can_write:
@@ -743,11 +746,18 @@ def _case_page(request, case, *, transition_form=None):
     return render(request, "cases/case_detail.html", context)
 
 
-def _steps(current):
+def _steps(current, reached):
+    """The stage bar: the current stage, and before it the stages the case went through
+    (``reached``: the stages its changes went to; it starts in intake). A stage it passed
+    over (aftercare, closing from termination) is not marked done."""
     order = [s for s in Stage.values if s != Stage.REFERRED_OUT]
     index = order.index(current) if current in order else -1
+    reached = {Stage.INTAKE, *reached}
     return [
-        {"label": Stage(s).label, "state": "current" if i == index else "done" if i < index else ""}
+        {
+            "label": Stage(s).label,
+            "state": "current" if i == index else "done" if i < index and s in reached else "",
+        }
         for i, s in enumerate(order)
     ]
 

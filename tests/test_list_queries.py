@@ -46,6 +46,7 @@ from atensi.dashboard import report as dashboard_report
 from atensi.dashboard import selectors as dashboard_selectors
 from atensi.regions.models import Region
 from cases import services as case_services
+from cases.models import Case
 from prevention import services as prevention_services
 from rehab import ikm
 from rehab.services import episodes as episode_services
@@ -238,10 +239,11 @@ class Rows:
         cw = self.cast.caseworker
         self.referrals_waiting(n)
         for _ in range(n):
-            case_services.case_transition(
-                case=self.case(), by=cw, to_stage="assessment", reason="Asesmen.",
-                next_action_due=TODAY - datetime.timedelta(days=3),
-            )  # fmt: skip
+            case = case_services.case_transition(
+                case=self.case(), by=cw, to_stage="assessment", reason="Asesmen."
+            )
+            # Three days passed: its next action is overdue.
+            Case.objects.filter(pk=case.pk).update(next_action_due=TODAY - datetime.timedelta(3))
             self.episode()
             self.episode(ended=True)
 

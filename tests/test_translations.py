@@ -136,3 +136,14 @@ def test_interface_is_indonesian_by_default_and_english_on_request():
     with translation.override("en"):
         assert translation.gettext("Log in") == "Log in"
         assert translation.gettext("Referral") == "Referral"
+
+
+def test_a_whole_number_is_asked_for_in_plain_indonesian():
+    """Django's own "Masukkan keseluruhan angka bilangan." read oddly under a quantity of
+    1.5: the project's catalogue says it plainly."""
+    from django import forms
+
+    with translation.override("id"), pytest.raises(forms.ValidationError) as refused:
+        forms.IntegerField().clean("1.5")
+
+    assert refused.value.messages == ["Masukkan bilangan bulat."]

@@ -146,3 +146,23 @@ def test_a_next_action_due_in_the_past_is_refused(cast, make_case, browse):
     case.refresh_from_db()
     assert case.stage == Stage.INTAKE
     assert escape(said("The next action's due date lies in the past.")) in page
+
+
+def test_the_stage_bar_of_a_case_closed_from_termination_does_not_mark_aftercare_done(
+    cast, make_case, browse
+):
+    """Seen in the browser: "Bimbingan lanjut" shown as passed for a case that went from
+    termination straight to closed."""
+    forward = (Stage.ASSESSMENT, Stage.PLANNING, Stage.INTERVENTION, Stage.REINTEGRATION,
+               Stage.TERMINATION, Stage.CLOSED)  # fmt: skip
+    case = walk(make_case(), cast.caseworker, *forward)
+
+    steps = browse("caseworker").get(f"/kasus/{case.pk}/").context["steps"]
+
+    states = {str(s["label"]): s["state"] for s in steps}
+    assert states == {
+        str(Stage.INTAKE.label): "done", str(Stage.ASSESSMENT.label): "done",
+        str(Stage.PLANNING.label): "done", str(Stage.INTERVENTION.label): "done",
+        str(Stage.REINTEGRATION.label): "done", str(Stage.TERMINATION.label): "done",
+        str(Stage.AFTERCARE.label): "", str(Stage.CLOSED.label): "current",
+    }  # fmt: skip
