@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from atensi.accounts import policy
 from atensi.accounts.models import User
-from cases.models import Case
+from cases.models import CLOSED_STAGES, Case
 
 from ..models import Assessment, PlanItem
 
@@ -36,13 +36,14 @@ def assessment_list(
 
 
 def assessments_to_approve(*, user: User) -> QuerySet[Assessment]:
-    """Completed assessments of the supervisor's organisation that they may approve (not
-    their own), oldest first."""
+    """Completed assessments of the supervisor's organisation's open cases that they may
+    approve (not their own), oldest first. A closed case's assessment waits for nobody."""
     if user.role != User.Role.SUPERVISOR:
         return Assessment.objects.none()
     return (
         assessment_list(user=user, status=Assessment.Status.COMPLETED)
         .filter(case__organisation_id=user.organisation_id)
+        .exclude(case__stage__in=CLOSED_STAGES)
         .exclude(assessor=user)
         .order_by("completed_at")
     )

@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.test import Client as Browser
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -132,6 +133,20 @@ def test_an_assessment_goes_from_draft_to_completed_to_approved(cast, filled):
     assert filled.case.events.filter(verb=CaseEvent.Verb.ASSESSMENT).count() == 3
     audit = AuditEvent.objects.filter(object_id=str(filled.pk)).values_list("summary", flat=True)
     assert {"completed", "approved"} <= set(audit)
+
+
+def test_a_closed_cases_assessment_leaves_the_supervisors_approval_list(cast, completed):
+    """Seen in the browser: a case closed without its assessment approved stayed on the
+    supervisor's home page list, with nothing to say it was closed."""
+    home = Browser()
+    home.force_login(cast.supervisor)
+    assert completed.case.reference in home.get(reverse("home")).content.decode()
+
+    walk(completed.case, cast.caseworker, Stage.INTERVENTION, Stage.REINTEGRATION,
+         Stage.TERMINATION, Stage.CLOSED)  # fmt: skip
+
+    assert list(selectors.assessments_to_approve(user=cast.supervisor)) == []
+    assert completed.case.reference not in home.get(reverse("home")).content.decode()
 
 
 def test_completing_moves_the_case_from_intake_through_assessment_to_planning(cast, filled):
