@@ -103,12 +103,14 @@ def handover_case(*, client: Client, organisation: Organisation) -> Case | None:
 
 def referral_destinations(*, case: Case) -> QuerySet[Organisation]:
     """Organisations a case can be referred out to within the system: active ones, other
-    than its own, whose service area holds the client's village."""
+    than its own, whose service area holds the client's village, and with staff who work
+    with clients (a regency's government, whose users only read the dashboard, is not)."""
     code = case.client.village_id
     parts = code.split(".")
     prefixes = [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
     return (
         Organisation.objects.filter(is_active=True, service_area__code__in=prefixes)
+        .filter(pk__in=policy.organisations_with_staff(policy.REHAB_WRITERS))
         .exclude(pk=case.organisation_id)
         .distinct()
         .order_by("name")

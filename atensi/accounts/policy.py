@@ -177,6 +177,11 @@ def can_write_rehab(user: User) -> bool:
     return has_role(user, REHAB_WRITERS)
 
 
+def organisations_with_staff(roles) -> QuerySet:
+    """Ids of the organisations with an active user in one of ``roles`` (a subquery)."""
+    return User.objects.filter(is_active=True, role__in=roles).values("organisation_id")
+
+
 def can_manage_episode(user: User, episode) -> bool:
     """The provider's staff manage its episodes; the organisation holding the case does too,
     except BNNK staff, who manage only the episodes their organisation provides."""

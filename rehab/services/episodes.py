@@ -72,12 +72,15 @@ def _check_date(value: datetime.date, field: str, *, not_before=None, label_befo
 
 def providers_for(*, by: User, client) -> list[Organisation]:
     """The organisations a user may name as an episode's provider for this client: their own,
-    and active rehabilitation providers whose service area holds the client's village."""
+    and active rehabilitation providers whose service area holds the client's village and
+    who have staff to run an episode (a regency's government, whose users only read the
+    dashboard, has none)."""
     if by.role == User.Role.REFERRER:
         return [by.organisation]
     found = [by.organisation]
     for org in (
         Organisation.objects.filter(is_active=True, kind__in=PROVIDER_KINDS)
+        .filter(pk__in=policy.organisations_with_staff(policy.REHAB_WRITERS))
         .exclude(pk=by.organisation_id)
         .prefetch_related("service_area")
     ):

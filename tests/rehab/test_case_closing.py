@@ -166,3 +166,27 @@ def test_the_stage_bar_of_a_case_closed_from_termination_does_not_mark_aftercare
         str(Stage.REINTEGRATION.label): "done", str(Stage.TERMINATION.label): "done",
         str(Stage.AFTERCARE.label): "", str(Stage.CLOSED.label): "current",
     }  # fmt: skip
+
+
+def test_an_office_whose_users_only_read_the_dashboard_is_no_provider_nor_destination(
+    cast, make_case
+):
+    """Seen in the browser: the regency's government (its users: the district head) was
+    offered as an episode's provider and as a place to refer a case out to."""
+    from atensi.accounts.models import Organisation, User
+    from atensi.regions.models import Region
+    from cases import selectors as case_selectors
+
+    case = make_case()
+    pemkab = Organisation.objects.create(name="Pemerintah Kabupaten OKI", kind="other")
+    pemkab.service_area.add(Region.objects.get(code="16.02"))
+    User.objects.create_user(username="bupati", organisation=pemkab, role="viewer")
+
+    def offered():
+        providers = services.providers_for(by=cast.caseworker, client=case.client)
+        destinations = case_selectors.referral_destinations(case=case)
+        return pemkab in providers, pemkab in destinations
+
+    assert offered() == (False, False)
+    User.objects.create_user(username="konselor", organisation=pemkab, role="caseworker")
+    assert offered() == (True, True)
