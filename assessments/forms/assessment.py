@@ -6,6 +6,7 @@ from atensi.forms import DateInput, RupiahField, StyledFormMixin
 
 from ..models import Assessment, AssessmentDomain
 from ..models.assessment import Component, Modality
+from ..services import assessment as services
 
 Domain = AssessmentDomain.Domain
 
@@ -116,6 +117,25 @@ class AssessmentForm(StyledFormMixin, forms.Form):
         data = self.cleaned_data
         names = ("assessed_on", *SOCIAL_FIELDS, "has_business", *BUSINESS_FIELDS, *RESULT_FIELDS)
         return {name: data[name] for name in names}
+
+    def clean(self):
+        """The service's checks of each field, all in this round rather than one refusal a
+        save: a domain with notes or one rating but not both ratings, and every gap of the
+        small business."""
+        data = super().clean()
+        for domain in Domain.values:
+            names = [f"asi_{domain}_{rating}" for rating in RATINGS]
+            given = [data.get(name) for name in names]
+            notes = (data.get(f"asi_{domain}_notes") or "").strip()
+            if notes or any(value is not None for value in given):
+                for name, value in zip(names, given, strict=True):
+                    if value is None and name not in self.errors:
+                        self.add_error(name, services.both_ratings(domain))
+        business = {name: data.get(name) for name in ("has_business", *BUSINESS_FIELDS)}
+        for name, message in services.business_problems(business):
+            if name not in self.errors:
+                self.add_error(name, message)
+        return data
 
     def add_application_error(self, exc: ApplicationError) -> None:
         # The service names a domain's input "domains.<domain>.<rating>".

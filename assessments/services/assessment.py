@@ -146,6 +146,13 @@ def _check_rating(domain: str, name: str, value) -> int:
     return value
 
 
+def both_ratings(domain: str) -> str:
+    """What a domain with one rating of its two lacks."""
+    return _("%(domain)s: give both ratings (0–4) to save this domain.") % {
+        "domain": Domain(domain).label
+    }
+
+
 def _update_domains(assessment: Assessment, domains: dict) -> list[str]:
     """Merge the given domains into the stored ones; return the names of those changed.
 
@@ -184,41 +191,43 @@ def _update_domains(assessment: Assessment, domains: dict) -> list[str]:
             continue
         for rating in RATINGS:
             if new[rating] is None:
-                raise ApplicationError(
-                    _("%(domain)s: give both ratings (0–4) to save this domain.")
-                    % {"domain": Domain(name).label},
-                    field=f"domains.{name}.{rating}",
-                )
+                raise ApplicationError(both_ratings(name), field=f"domains.{name}.{rating}")
             _check_rating(name, rating, new[rating])
         AssessmentDomain.objects.update_or_create(assessment=assessment, domain=name, defaults=new)
         changed.append(name)
     return changed
 
 
-def _check_business(values: dict) -> None:
+def business_problems(values: dict) -> list[tuple[str, str]]:
+    """What is wrong with the small business of an assessment's ``values``, every field at
+    once (the form shows them all in one round): (field, message), at most one per field."""
     if not values["has_business"]:
-        return
+        return []
+    problems = []
     if not (values["business_kind"] or "").strip():
-        raise ApplicationError(_("Say what kind of business the client runs."),
-                               field="business_kind")  # fmt: skip
+        problems.append(("business_kind", _("Say what kind of business the client runs.")))
     since = values["business_since"]
     if since is None:
-        raise ApplicationError(_("Say since when the business has been running."),
-                               field="business_since")  # fmt: skip
-    if since > timezone.localdate():
-        raise ApplicationError(_("The business start date lies in the future."),
-                               field="business_since")  # fmt: skip
+        problems.append(("business_since", _("Say since when the business has been running.")))
+    elif since > timezone.localdate():
+        problems.append(("business_since", _("The business start date lies in the future.")))
     income = values["business_monthly_income"]
     if income is None:
-        raise ApplicationError(
+        problems.append((
+            "business_monthly_income",
             _("Give the business's monthly income in rupiah (0 if none yet)."),
-            field="business_monthly_income",
-        )
-    if isinstance(income, bool) or not isinstance(income, int) or income < 0:
-        raise ApplicationError(
+        ))  # fmt: skip
+    elif isinstance(income, bool) or not isinstance(income, int) or income < 0:
+        problems.append((
+            "business_monthly_income",
             _("The monthly income must be a whole number of rupiah, 0 or more."),
-            field="business_monthly_income",
-        )
+        ))  # fmt: skip
+    return problems
+
+
+def _check_business(values: dict) -> None:
+    for field, message in business_problems(values)[:1]:
+        raise ApplicationError(message, field=field)
 
 
 def _clean_fields(assessment: Assessment, fields: dict) -> dict:

@@ -691,6 +691,30 @@ def test_completing_from_the_form_with_an_unrated_domain_keeps_the_draft_and_say
     assert response.redirect_chain[-1][0] == page("assessment-edit", assessment)
 
 
+def test_one_save_says_every_problem_of_the_form_at_once(browse, case):
+    """Seen in the browser: an almost empty form took five saves to show its five problems,
+    one refusal each."""
+    data = assessment_form(
+        complete="1", has_business="on", business_kind="", business_since="2999-01-01",
+        business_monthly_income="", asi_legal_troubled="", asi_medical_help_needed="",
+    )  # fmt: skip
+
+    response = browse("caseworker").post(page("assessment-create", case), data)
+
+    assert response.status_code == 200 and not Assessment.objects.exists()
+    errors = response.context["form"].errors
+    assert set(errors) == {
+        "business_kind", "business_since", "business_monthly_income", "asi_legal_troubled",
+        "asi_medical_help_needed",
+    }  # fmt: skip
+    assert errors["business_since"] == [indonesian("The business start date lies in the future.")]
+    for message in (
+        "Say what kind of business the client runs.",
+        "Give the business's monthly income in rupiah (0 if none yet).",
+    ):
+        assert escape(indonesian(message)) in response.text
+
+
 def test_notes_without_ratings_are_refused_on_the_form_naming_the_domain(browse, case):
     data = assessment_form(asi_legal_troubled="", asi_legal_help_needed="")
 
