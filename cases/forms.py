@@ -131,6 +131,20 @@ class ConsentForm(StyledFormMixin, forms.Form):
         help_text=_("Required when the service proceeds without consent: say why."),
     )
 
+    def clean(self):
+        """The service's checks of a consent, all in this round (with the fields' own)."""
+        data = super().clean()
+        from . import services  # the service's own checks: one set of rules and messages
+
+        for name, message in services.consent_problems(
+            given_by=data.get("given_by", ""), basis=data.get("basis", ""),
+            purposes=data.get("purposes") or [], date=data.get("date"),
+            given_by_name=(data.get("given_by_name") or "").strip(), notes=data.get("notes", ""),
+        ):  # fmt: skip
+            if name not in self.errors:
+                self.add_error(name, message)
+        return data
+
 
 class FamilyMemberForm(StyledFormMixin, forms.Form):
     relation = forms.ChoiceField(

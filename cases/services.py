@@ -343,6 +343,29 @@ def family_member_remove(*, member: FamilyMember, by: User, request=None) -> Fam
 
 
 @transaction.atomic
+def consent_problems(
+    *, given_by: str, basis: str, purposes, date, given_by_name: str = "", notes: str = ""
+) -> list[tuple[str, str]]:
+    """What is wrong with a consent to record, every field at once (the form shows them all
+    in one round): (field, message)."""
+    problems = []
+    if not purposes:
+        problems.append(("purposes", _("Choose at least one purpose.")))
+    if date is not None and date > timezone.localdate():
+        problems.append(("date", _("The consent date lies in the future.")))
+    if basis == Consent.Basis.CONSENT and given_by == Consent.GivenBy.NONE:
+        problems.append(("given_by", _("Say who gave consent, or choose another lawful basis.")))
+    if basis != Consent.Basis.CONSENT and given_by != Consent.GivenBy.NONE:
+        problems.append(("basis", _("When consent was given, the lawful basis is consent.")))
+    if given_by in (Consent.GivenBy.PARENT, Consent.GivenBy.GUARDIAN) and not given_by_name:
+        problems.append(
+            ("given_by_name", _("Enter the name of the parent or guardian who consented."))
+        )
+    if basis != Consent.Basis.CONSENT and not (notes or "").strip():
+        problems.append(("notes", _("Explain why the service proceeds without consent.")))
+    return problems
+
+
 def consent_record(
     *,
     client: Client,
@@ -358,26 +381,11 @@ def consent_record(
     """Record consent at intake, or the lawful basis relied on when there is none."""
     _require(policy.can_write_client(by, client))
     purposes = list(dict.fromkeys(purposes))
-    if not purposes:
-        raise ApplicationError(_("Choose at least one purpose."), field="purposes")
-    if date > timezone.localdate():
-        raise ApplicationError(_("The consent date lies in the future."), field="date")
-    if basis == Consent.Basis.CONSENT and given_by == Consent.GivenBy.NONE:
-        raise ApplicationError(
-            _("Say who gave consent, or choose another lawful basis."), field="given_by"
-        )
-    if basis != Consent.Basis.CONSENT and given_by != Consent.GivenBy.NONE:
-        raise ApplicationError(
-            _("When consent was given, the lawful basis is consent."), field="basis"
-        )
-    if given_by in (Consent.GivenBy.PARENT, Consent.GivenBy.GUARDIAN) and not given_by_name:
-        raise ApplicationError(
-            _("Enter the name of the parent or guardian who consented."), field="given_by_name"
-        )
-    if basis != Consent.Basis.CONSENT and not notes.strip():
-        raise ApplicationError(
-            _("Explain why the service proceeds without consent."), field="notes"
-        )
+    for field, message in consent_problems(
+        given_by=given_by, basis=basis, purposes=purposes, date=date,
+        given_by_name=given_by_name, notes=notes,
+    )[:1]:  # fmt: skip
+        raise ApplicationError(message, field=field)
     consent = Consent.objects.create(
         client=client, given_by=given_by, given_by_name=given_by_name.strip(), basis=basis,
         purposes=purposes, date=date, notes=notes, recorded_by=by,

@@ -338,6 +338,25 @@ def test_the_accept_page_ticks_no_consent_purpose_and_refuses_a_consent_without_
     assert referral.status == Referral.Status.SUBMITTED
 
 
+def test_the_accept_page_says_every_consent_problem_in_one_round(cast, make_referral):
+    """Seen in the browser: the missing purposes first, the future consent date only on the
+    next try."""
+    referral = make_referral(full_name="Dedi Hidayat")
+    url = reverse("cases:referral-accept", args=[referral.pk])
+    data = {k: v for k, v in client_form().items() if k != "consent-purposes"}
+    data |= {"consent-date": "2999-01-01", "consent-basis": "public_duty",
+             "consent-given_by": "none", "consent-notes": ""}  # fmt: skip
+
+    response = browser_for(cast.caseworker).post(url, {"mode": "new", **data})
+
+    assert response.status_code == 200
+    errors = response.context["consent_form"].errors
+    assert set(errors) == {"purposes", "date", "notes"}, errors
+    assert escape(said("The consent date lies in the future.")) in response.text
+    assert escape(said("Explain why the service proceeds without consent.")) in response.text
+    assert not Client.objects.filter(full_name="Dedi Hidayat").exists()
+
+
 def test_the_duplicate_form_chooses_no_original_and_offers_the_same_persons_first(
     cast, make_referral
 ):
