@@ -168,10 +168,10 @@ def report_xlsx(data: dict) -> bytes:
 
     rehab = data["rehabilitation"]
     sheet.append([_("Rehabilitation")])
-    sheet.append([_("People rehabilitated"), rehab["total"]])
+    sheet.append([_("Rehabilitation episodes"), rehab["total"]])
     for row in rehab["modalities"]:
         sheet.append([str(row["label"]), row["people"]])
-    sheet.append([_("Outcome")])
+    sheet.append([_("Outcome, or still open")])
     for row in rehab["outcomes"]:
         sheet.append([str(row["label"]), row["people"]])
     sheet.append([])

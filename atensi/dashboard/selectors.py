@@ -547,8 +547,9 @@ def publish(raw: Raw, counts: Counts) -> dict:
             rows=rows,
             chart=_chart("bar", _labels(rows), [_series(_("Remaining"), rows, 0)], horizontal=True),
             note=_(
-                "People screened in the period's eligibility batches, and the proposals made for "
-                "the eligible ones."
+                "Rows of the period's screened proposal lists (a person on two lists counts "
+                "twice; a row repeating another of its own list is lost as a duplicate), and the "
+                "proposals made for the eligible ones."
             ),
         )
     )

@@ -540,3 +540,22 @@ def test_a_date_range_is_a_period_the_page_explains_and_compares(demo):
         "A year (2023), a quarter (2023-Q2), a month (2023-05) or a date range "
         "(2023-01-01..2023-06-30)."
     )) in page.text  # fmt: skip
+
+
+def test_a_card_whose_figure_is_hidden_says_why(demo):
+    """Seen in the browser: a card read "x" as its figure, and nothing more."""
+    browser = Browser()
+    browser.force_login(User.objects.get(username="demo-viewer"))
+    note = escape(said(
+        "Hidden to protect the people counted (<5: from 1 to 4; x: would reveal such a figure)."
+    ))  # fmt: skip
+    seen = 0
+
+    for period in ("2023", "2026", "2026-Q4", f"{timezone.localdate():%Y-%m}"):
+        page = browser.get(URL, {"period": period})
+        hidden = [c for c in page.context["data"]["cards"] if isinstance(c["value"], str)]
+        assert page.text.count("data-card-hidden") == len(hidden), period
+        assert (note in page.text) == bool(hidden), period
+        seen += len(hidden)
+
+    assert seen  # the demo has such cards

@@ -92,7 +92,7 @@ def test_the_demo_report_of_oki_2023_as_xlsx_reads_like_the_boards_published_yea
     rows = _xlsx_rows(_download(viewer, report))
     cells = set(rows)
 
-    assert ("People rehabilitated", 63) in cells
+    assert ("Rehabilitation episodes", 63) in cells  # episodes: a person may have several
     assert ("Outpatient (rawat jalan)", 50) in cells and ("Referral onward", 13) in cells
     ikm = next(r for r in rows if r and r[0] == "Layanan Rawat Jalan Klinik Pratama BNNK OKI")
     assert ikm[2:] == (3.94, 98.5, "A (Very good)", 3.9, "Yes")  # numbers, not text
@@ -122,7 +122,7 @@ def test_the_demo_report_as_pdf_reads_the_same_and_the_2025_villages(
     text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
     text = " ".join(text.split())
     for expected in (
-        "People rehabilitated: 63", "Outpatient (rawat jalan) 50", "Referral onward 13",
+        "Rehabilitation episodes: 63", "Outpatient (rawat jalan) 50", "Referral onward 13",
         "3.94 98.50 A (Very good) 3.9 Yes", "IBM units: 2", "Recovery agents: 10",
         "Diskominfo 25 0",
         "Kecamatan Kota Kayuagung 25 0", "Samsat Tugumulyo 18 0", "KPP Pratama Kayuagung 7 0",
