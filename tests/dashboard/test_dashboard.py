@@ -520,8 +520,11 @@ def test_an_empty_table_says_so_across_all_its_columns_and_the_ikm_table_is_full
             headings = re.findall(r"<th[ >]", table.split("</thead>")[0])
             assert int(colspan[1]) == len(headings), table
     assert empty >= 5
-    wide = html.split('<div class="col-12 dashboard-section">')[1].split("dashboard-section")[0]
-    assert said("Satisfaction index (IKM) per service unit") in wide
+    wide = [part.split("dashboard-section")[0]
+            for part in html.split('<div class="col-12 dashboard-section">')[1:]]  # fmt: skip
+    assert any(said("Satisfaction index (IKM) per service unit") in part for part in wide)
+    # So is the episodes' table of eight columns, cut off at 1280 px in half the width.
+    assert any(said("Rehabilitation episodes by modality and outcome") in part for part in wide)
 
 
 def test_a_date_range_is_a_period_the_page_explains_and_compares(demo):
