@@ -13,12 +13,22 @@ from atensi.spreadsheets import SafeWorkbook, xlsx_response
 from .selectors import Section
 
 
+def _words_within(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters at the end of a word, without trailing commas
+    or brackets ("Anggaran alokasi, dicadangk" read as a slip)."""
+    if len(text) > width:
+        text = text[: width + 1].rsplit(" ", 1)[0] if " " in text[:width] else text[:width]
+    return text.rstrip(" ,;:-–(")
+
+
 def _sheet_title(text: str, used: set[str]) -> str:
-    """A sheet name Excel accepts: no []:*?/\\, at most 31 characters, unique."""
-    base = re.sub(r"[\[\]:*?/\\]", " ", str(text)).strip()[:28] or "Sheet"
-    title, n = base, 2
+    """A sheet name Excel accepts (no []:*?/\\, at most 31 characters, unique), cut at a
+    word's end."""
+    base = " ".join(re.sub(r"[\[\]:*?/\\]", " ", str(text)).split()) or "Sheet"
+    title, n = _words_within(base, 31), 2
     while title.lower() in used:
-        title, n = f"{base[:26]} {n}", n + 1
+        suffix = f" {n}"
+        title, n = _words_within(base, 31 - len(suffix)) + suffix, n + 1
     used.add(title.lower())
     return title
 

@@ -6,6 +6,7 @@ import io
 import re
 import zipfile
 
+import openpyxl
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
@@ -211,6 +212,15 @@ def test_each_section_and_the_whole_dashboard_download_as_xlsx(cast, known, brow
     assert whole.status_code == 200 and whole["Content-Type"] == XLSX
     assert one.status_code == 200 and one["Content-Type"] == XLSX
     assert browser.get(URL, {"format": "xlsx", "section": "nothing"}).status_code == 404
+    # Each sheet is named by its section's title, cut at the end of a word (seen: "Rujukan
+    # menurut sumber dan b", "Anggaran  alokasi, dicadangk").
+    names = openpyxl.load_workbook(io.BytesIO(whole.content)).sheetnames
+    titles = {" ".join(re.sub(r"[\[\]:*?/\\]", " ", str(t)).split()) for t in _titles(browser)}
+    assert len(set(map(str.lower, names))) == len(names)
+    bare = [re.sub(r" \d+$", "", name) for name in names]
+    assert all(len(name) <= 31 and not name.endswith((",", " ")) for name in names), names
+    for title in (t for t in titles if len(t) > 31):
+        assert any(title.startswith(b + " ") for b in bare), (title, names)
 
 
 def test_the_api_answers_in_a_fixed_number_of_queries(cast, known, django_assert_max_num_queries):
@@ -562,3 +572,8 @@ def test_a_card_whose_figure_is_hidden_says_why(demo):
         seen += len(hidden)
 
     assert seen  # the demo has such cards
+
+
+def _titles(browser) -> list:
+    page = browser.get(URL, {"period": "2026"})
+    return [s.title for s in page.context["data"]["sections"]]
