@@ -503,7 +503,7 @@ def referral_withdraw(request, pk):
 
 def _duplicate_candidates(user, referral):
     """The referrals this one may repeat: those of the same person (NIK or name) first, then
-    the latest others."""
+    the others; each newest first by the referral date the list shows."""
     qs = (
         selectors.referral_list(user=user)
         .exclude(pk=referral.pk)
@@ -514,7 +514,7 @@ def _duplicate_candidates(user, referral):
         same |= Q(nik=referral.nik)
     return qs.annotate(
         same_person=Choose(When(same, then=Value(0)), default=Value(1), output_field=IntegerField())
-    ).order_by("same_person", "-submitted_at")[:100]
+    ).order_by("same_person", "-referral_date", "-submitted_at")[:100]
 
 
 def _client_candidates(user, referral):

@@ -362,6 +362,9 @@ def test_the_duplicate_form_chooses_no_original_and_offers_the_same_persons_firs
 ):
     same = make_referral(full_name="Rudi Hartono")
     make_referral(full_name="Orang Lain")  # newer, yet not the same person
+    # The others, newest first by the referral date the picker shows, whenever entered.
+    newer = make_referral(full_name="Sari Wulan", referral_date=datetime.date(2026, 2, 1))
+    older = make_referral(full_name="Dewi Lestari", referral_date=datetime.date(2023, 3, 1))
     copy = make_referral(full_name="RUDI HARTONO")
 
     page = browser_for(cast.caseworker).get(reverse("cases:referral-detail", args=[copy.pk]))
@@ -372,6 +375,8 @@ def test_the_duplicate_form_chooses_no_original_and_offers_the_same_persons_firs
     assert options[0][0] == ""
     assert not any(chosen for value, chosen in options[1:])
     assert options[1][0] == str(same.pk)
+    values = [value for value, _chosen in options]
+    assert values.index(str(newer.pk)) < values.index(str(older.pk))
 
 
 def test_the_eligibility_form_offers_no_dashes_as_an_empty_choice(cast):
