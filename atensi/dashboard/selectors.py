@@ -176,6 +176,11 @@ FUNNEL_LABELS = {
     "approved": gettext_lazy("Approved"),
     "handed_over": gettext_lazy("Handed over"),
 }
+# A verdict's label on the lists speaks to the organisation that screened them ("your
+# service area"); a district head reads another's.
+DASHBOARD_VERDICT_LABELS = {
+    verdicts.OUTSIDE_AREA: gettext_lazy("Outside the service area of the organisation screening"),
+}
 # Why an eligible person was not approved: the proposal states behind each reason.
 NOT_APPROVED = (
     ("not_proposed", gettext_lazy("No proposal made"), ()),
@@ -553,7 +558,7 @@ def publish(raw: Raw, counts: Counts) -> dict:
             ),
         )
     )
-    verdict_labels = dict(raw.screening["verdicts"])
+    verdict_labels = dict(raw.screening["verdicts"]) | DASHBOARD_VERDICT_LABELS
     rows = []
     for step in steps[1:]:
         reasons = [

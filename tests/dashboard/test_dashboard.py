@@ -577,3 +577,15 @@ def test_a_card_whose_figure_is_hidden_says_why(demo):
 def _titles(browser) -> list:
     page = browser.get(URL, {"period": "2026"})
     return [s.title for s in page.context["data"]["sections"]]
+
+
+def test_the_funnel_does_not_say_your_service_area_to_a_district_head(demo):
+    """A list's verdict speaks to the organisation that screened it ("Outside your service
+    area"); on the district head's dashboard it names that organisation's area instead."""
+    browser = Browser()
+    browser.force_login(User.objects.get(username="demo-viewer"))
+
+    page = browser.get(URL, {"period": str(timezone.localdate().year)})
+
+    assert said("Outside the service area of the organisation screening") in page.text
+    assert said("Outside your service area") not in page.text
