@@ -1,6 +1,8 @@
 """Forms of the rehabilitation pages: start an episode, its phases, sessions and end, and
 the aftercare follow-ups. The services check the rules; the forms bind and convert."""
 
+from itertools import groupby
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -73,9 +75,16 @@ class EpisodeForm(StyledFormMixin, forms.Form):
             role__in=[User.Role.CASEWORKER, User.Role.SUPERVISOR, User.Role.CENTRE,
                       User.Role.REFERRER],
         ).select_related("organisation")  # fmt: skip
-        self.fields["worker"].label_from_instance = lambda u: (
-            f"{u.get_full_name() or u.username} ({u.organisation})"
-        )
+        # Grouped under their organisation (the provider they work for), the user's own first.
+        workers = sorted(
+            self.fields["worker"].queryset,
+            key=lambda u: (u.organisation_id != by.organisation_id, str(u.organisation),
+                           (u.get_full_name() or u.username).lower()),
+        )  # fmt: skip
+        self.fields["worker"].choices = [
+            (str(organisation), [(u.pk, u.get_full_name() or u.username) for u in group])
+            for organisation, group in groupby(workers, key=lambda u: u.organisation)
+        ]
         self.fields["worker"].initial = by.pk
         self.fields["started_on"].initial = timezone.localdate()
 

@@ -3,11 +3,13 @@ relapse chain, aftercare follow-ups, and who may read and write them (BNNK only 
 
 import datetime
 import io
+import re
 
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from openpyxl import load_workbook
 
 from atensi.audit.models import AuditEvent
@@ -459,6 +461,18 @@ def test_a_worker_runs_an_inpatient_episode_through_the_pages(cast, browse, make
     assert "Hasil &lt;b&gt;negatif&lt;/b&gt;" in page
     assert "30-07-2026" in page  # the first follow-up, a month after the end
     assert episode.phases.get().ended_on == D(2026, 6, 30)
+
+
+def test_the_responsible_workers_are_offered_under_their_organisation(cast, browse, make_case):
+    """Seen in the browser: one list of every provider's staff, whichever provider chosen."""
+    case = make_case()
+
+    page = browse("caseworker").get(reverse("rehab:episode-create", args=[case.pk])).text
+
+    field = page[page.index('name="worker"') : page.index("</select>", page.index('name="worker"'))]
+    groups = re.findall(r'<optgroup label="([^"]*)">', field)
+    assert groups and groups[0] == escape(cast.dinsos.name)  # the user's own first
+    assert f'<option value="{cast.caseworker.pk}" selected>' in field
 
 
 def test_the_episode_list_filters_by_modality_and_status_and_exports(
