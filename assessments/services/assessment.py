@@ -308,13 +308,19 @@ def _unrated(assessment: Assessment) -> list[str]:
     return [Domain(name).label for name in Domain.values if name not in rated]
 
 
-def _move_case_to_planning(case: Case, by: User, request) -> None:
-    """Walk the case forward to planning; a case already past assessment keeps its stage."""
+def _move_case_to_assessment(case: Case, by: User, request) -> Case:
+    """A case still in intake moves to assessment, where its assessment was carried out."""
     if case.stage == Stage.INTAKE:
         case = case_transition(
             case=case, by=by, to_stage=Stage.ASSESSMENT, request=request,
             reason=_("Social assessment carried out."),
         )  # fmt: skip
+    return case
+
+
+def _move_case_to_planning(case: Case, by: User, request) -> None:
+    """Walk the case forward to planning; a case already past assessment keeps its stage."""
+    case = _move_case_to_assessment(case, by, request)
     if case.stage == Stage.ASSESSMENT:
         case_transition(
             case=case, by=by, to_stage=Stage.PLANNING, request=request,
@@ -357,6 +363,8 @@ def assessment_complete(*, assessment: Assessment, by: User, request=None) -> As
     assessment.completed_at = timezone.now()
     assessment.save(update_fields=["status", "completed_at", "updated_at"])
     modality = assessment.recommended_modality
+    # The timeline in the order things happened: into assessment, completed, into planning.
+    case = _move_case_to_assessment(case, by, request)
     _timeline(
         case, by, CaseEvent.Verb.ASSESSMENT,
         gettext_noop("Assessment completed. Recommended: %(components)s; modality: %(modality)s."),

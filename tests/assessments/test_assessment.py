@@ -161,6 +161,13 @@ def test_completing_moves_the_case_from_intake_through_assessment_to_planning(ca
         (Stage.INTAKE, Stage.ASSESSMENT), (Stage.ASSESSMENT, Stage.PLANNING),
     ]  # fmt: skip
     assert all(e.text for e in moves)
+    # The timeline in the order things happened (seen: "completed" above "into assessment").
+    events = case.events.filter(verb__in=[CaseEvent.Verb.STAGE, CaseEvent.Verb.ASSESSMENT])
+    order = [(e.verb, e.to_stage) for e in events.order_by("at", "id")][-3:]
+    assert order == [
+        (CaseEvent.Verb.STAGE, Stage.ASSESSMENT), (CaseEvent.Verb.ASSESSMENT, ""),
+        (CaseEvent.Verb.STAGE, Stage.PLANNING),
+    ]  # fmt: skip
 
 
 def test_completing_moves_a_case_in_the_assessment_stage_to_planning(cast, filled):
