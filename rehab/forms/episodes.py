@@ -88,6 +88,20 @@ class EpisodeForm(StyledFormMixin, forms.Form):
         self.fields["worker"].initial = by.pk
         self.fields["started_on"].initial = timezone.localdate()
 
+    def clean(self):
+        """The service's checks of the fields, all in this round rather than one refusal a
+        save (``services.start_problems``)."""
+        from rehab.services import episodes as services  # the services' own rules and words
+
+        data = super().clean()
+        names = ("provider", "modality", "legal_route", "started_on", "worker", "planned_end_on",
+                 "ibm_unit", "recovery_agent", "referred_to", "referral_accepted_on",
+                 "court_decision_no", "court_decision_date", "tat_assessed_on")  # fmt: skip
+        for name, message in services.start_problems(**{n: data.get(n) for n in names}):
+            if name not in self.errors:
+                self.add_error(name, message)
+        return data
+
 
 class PhaseForm(StyledFormMixin, forms.Form):
     phase = forms.ChoiceField(label=_("Phase"), choices=EpisodePhase.Phase.choices)

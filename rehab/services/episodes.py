@@ -64,10 +64,83 @@ def _timeline(episode: Episode, by: User, verb: str, message: texts.Stored) -> N
 
 
 def _check_date(value: datetime.date, field: str, *, not_before=None, label_before="") -> None:
+    if message := _date_problem(value, not_before=not_before, label_before=label_before):
+        raise ApplicationError(message, field=field)
+
+
+def _date_problem(value, *, not_before=None, label_before="") -> str | None:
     if value > timezone.localdate():
-        raise ApplicationError(_("The date lies in the future."), field=field)
+        return _("The date lies in the future.")
     if not_before is not None and value < not_before:
-        raise ApplicationError(label_before, field=field)
+        return label_before
+    return None
+
+
+def start_problems(
+    *,
+    provider,
+    modality,
+    legal_route,
+    started_on,
+    worker,
+    planned_end_on=None,
+    ibm_unit=None,
+    recovery_agent=None,
+    referred_to="",
+    referral_accepted_on=None,
+    court_decision_no="",
+    court_decision_date=None,
+    tat_assessed_on=None,
+) -> list[tuple[str, str]]:
+    """What is wrong with the fields of an episode to start, every field at once (the form
+    shows them all in one round): (field, message). ``worker``: the responsible worker
+    chosen (the starter by default). The provider's own eligibility and a previous episode
+    are checked by ``episode_start``."""
+    problems: list[tuple[str, str]] = []
+
+    def problem(field: str, message) -> None:
+        if message and field not in {f for f, _m in problems}:
+            problems.append((field, message))
+
+    if modality not in Modality.values:
+        problem("modality", _("Choose a modality."))
+    if legal_route not in Episode.LegalRoute.values:
+        problem("legal_route", _("Choose a legal route."))
+    if started_on is not None:
+        problem("started_on", _date_problem(started_on))
+        if planned_end_on is not None and planned_end_on < started_on:
+            problem("planned_end_on", _("The planned end lies before the start."))
+    if (
+        worker is not None
+        and provider is not None
+        and (worker.organisation_id != provider.pk or not policy.can_write_rehab(worker))
+    ):
+        problem("worker", _("The responsible worker must work for the provider."))
+    if modality == Modality.COMMUNITY:
+        if ibm_unit is None:
+            problem("ibm_unit", _("Name the IBM unit."))
+        elif not ibm_unit.is_active:
+            problem("ibm_unit", _("This IBM unit is no longer active."))
+        elif recovery_agent is not None and recovery_agent.unit_id != ibm_unit.pk:
+            problem("recovery_agent", _("The recovery agent belongs to another IBM unit."))
+    if modality == Modality.REFERRAL:
+        if not " ".join((referred_to or "").split()):
+            problem("referred_to", _("Name the organisation the client is referred to."))
+        if referral_accepted_on is not None:
+            problem("referral_accepted_on", _date_problem(
+                referral_accepted_on, not_before=started_on,
+                label_before=_("The referral cannot be accepted before it was made."),
+            ))  # fmt: skip
+    if legal_route == Episode.LegalRoute.COURT:
+        if not (court_decision_no or "").strip():
+            problem("court_decision_no", _("Give the number of the court decision."))
+        if court_decision_date is None:
+            problem("court_decision_date", _("Give the date of the court decision."))
+        else:
+            problem("court_decision_date", _date_problem(court_decision_date))
+    if tat_assessed_on is not None:
+        problem("tat_assessed_on", _date_problem(tat_assessed_on))
+    return problems
 
 
 def providers_for(*, by: User, client) -> list[Organisation]:
@@ -148,54 +221,23 @@ def episode_start(
             _("%(org)s cannot be named as the provider here.") % {"org": provider.name},
             field="provider",
         )
-    if modality not in Modality.values:
-        raise ApplicationError(_("Choose a modality."), field="modality")
-    if legal_route not in Episode.LegalRoute.values:
-        raise ApplicationError(_("Choose a legal route."), field="legal_route")
-    _check_date(started_on, "started_on")
-    if planned_end_on is not None and planned_end_on < started_on:
-        raise ApplicationError(_("The planned end lies before the start."),
-                               field="planned_end_on")  # fmt: skip
     worker = worker or by
-    if worker.organisation_id != provider.pk or not policy.can_write_rehab(worker):
-        raise ApplicationError(
-            _("The responsible worker must work for the provider."), field="worker"
-        )
-    if modality == Modality.COMMUNITY:
-        if ibm_unit is None:
-            raise ApplicationError(_("Name the IBM unit."), field="ibm_unit")
-        if not ibm_unit.is_active:
-            raise ApplicationError(_("This IBM unit is no longer active."), field="ibm_unit")
-        if recovery_agent is not None and recovery_agent.unit_id != ibm_unit.pk:
-            raise ApplicationError(_("The recovery agent belongs to another IBM unit."),
-                                   field="recovery_agent")  # fmt: skip
-    else:
+    for field, message in start_problems(
+        provider=provider, modality=modality, legal_route=legal_route, started_on=started_on,
+        worker=worker, planned_end_on=planned_end_on, ibm_unit=ibm_unit,
+        recovery_agent=recovery_agent, referred_to=referred_to,
+        referral_accepted_on=referral_accepted_on, court_decision_no=court_decision_no,
+        court_decision_date=court_decision_date, tat_assessed_on=tat_assessed_on,
+    )[:1]:  # fmt: skip
+        raise ApplicationError(message, field=field)
+    if modality != Modality.COMMUNITY:
         ibm_unit = recovery_agent = None
     referred_to = " ".join(referred_to.split())
-    if modality == Modality.REFERRAL:
-        if not referred_to:
-            raise ApplicationError(_("Name the organisation the client is referred to."),
-                                   field="referred_to")  # fmt: skip
-        if referral_accepted_on is not None:
-            _check_date(
-                referral_accepted_on, "referral_accepted_on", not_before=started_on,
-                label_before=_("The referral cannot be accepted before it was made."),
-            )  # fmt: skip
-    else:
+    if modality != Modality.REFERRAL:
         referred_to, referral_accepted_on = "", None
     court_decision_no = court_decision_no.strip()
-    if legal_route == Episode.LegalRoute.COURT:
-        if not court_decision_no:
-            raise ApplicationError(_("Give the number of the court decision."),
-                                   field="court_decision_no")  # fmt: skip
-        if court_decision_date is None:
-            raise ApplicationError(_("Give the date of the court decision."),
-                                   field="court_decision_date")  # fmt: skip
-        _check_date(court_decision_date, "court_decision_date")
-    else:
+    if legal_route != Episode.LegalRoute.COURT:
         court_decision_no, court_decision_date = "", None
-    if tat_assessed_on is not None:
-        _check_date(tat_assessed_on, "tat_assessed_on")
     if previous is not None:
         previous = Episode.objects.select_for_update().get(pk=previous.pk)
         if previous.client_id != client.pk:

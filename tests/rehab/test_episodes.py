@@ -475,6 +475,26 @@ def test_the_responsible_workers_are_offered_under_their_organisation(cast, brow
     assert f'<option value="{cast.caseworker.pk}" selected>' in field
 
 
+def test_the_episode_form_says_every_problem_in_one_round(cast, browse, make_case):
+    """Seen in the browser: the episode form's problems came one save at a time."""
+    case = make_case()
+    future = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
+
+    response = browse("caseworker").post(reverse("rehab:episode-create", args=[case.pk]), {
+        "provider": cast.dinsos.pk, "modality": "rujukan", "legal_route": "putusan",
+        "started_on": "2026-01-05", "planned_end_on": "2025-12-01", "worker": cast.caseworker.pk,
+        "referred_to": " ", "court_decision_no": "", "court_decision_date": future,
+    })  # fmt: skip
+
+    assert response.status_code == 200 and not Episode.objects.exists()
+    errors = response.context["form"].errors
+    assert set(errors) == {
+        "planned_end_on", "referred_to", "court_decision_no", "court_decision_date",
+    }, errors  # fmt: skip
+    assert shown("The planned end lies before the start.") in response.text
+    assert shown("Give the number of the court decision.") in response.text
+
+
 def test_the_episode_list_filters_by_modality_and_status_and_exports(
     cast, browse, make_case, start_episode
 ):
