@@ -162,7 +162,7 @@ def test_the_download_is_audited_and_served_only_when_ready(
     assert job.status_code == 200
     assert "Kabupaten Ogan Komering Ilir" in job.content.decode()  # named, not only "16.02"
     listed = viewer.get(PAGE).content.decode()
-    assert "<td>Kabupaten Ogan Komering Ilir <span" in listed
+    assert '<td class="stack-title">Kabupaten Ogan Komering Ilir <span' in listed
     progress = viewer.get(reverse("dashboard:report-progress", args=[report.pk]))
     assert "dashboard:report" not in progress.text and "unduh" in progress.text
     DashboardReport.objects.filter(pk=report.pk).update(status="running")
