@@ -936,12 +936,12 @@ def case_transition(
 def _require_episodes_ended(case: Case) -> None:
     """A case is closed once its rehabilitation is over: refused while one of its episodes
     runs (its provider records the end and the outcome)."""
-    running = selectors.closing_checks(case=case)["episodes"]
-    if running:
+    running = case.episodes.filter(ended_on__isnull=True).order_by("started_on").first()
+    if running is not None:
         raise ApplicationError(
             _("The rehabilitation episode %(reference)s has not ended yet. Its provider records "
               "the end and the outcome on the episode's page; then the case can be closed.")
-            % {"reference": running[0].reference},
+            % {"reference": running.reference},
             field="to_stage", code="conflict",
         )  # fmt: skip
 
