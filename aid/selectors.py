@@ -242,8 +242,7 @@ def approval_problem(proposal: Proposal) -> str | None:
     year, business), shown early on its page; None once decided or when nothing would."""
     from .services.proposals import eligibility_problem, programme_codes
 
-    if proposal.state not in (Proposal.State.DRAFT, Proposal.State.SUBMITTED,
-                              Proposal.State.VERIFIED):  # fmt: skip
+    if proposal.state not in Proposal.BEFORE_APPROVAL:
         return None
     return eligibility_problem(proposal, programme_codes(proposal.programme))
 

@@ -190,10 +190,6 @@ def clients_past_retention(now: datetime.datetime) -> list:
     )
 
 
-# Aid proposals still on their way: not yet handed over, rejected or cancelled.
-PROPOSALS_UNDER_WAY = ("draft", "submitted", "verified", "approved")
-
-
 def closing_checks(*, case: Case) -> dict:
     """What is still under way in a case, said before it is closed or referred out: its
     rehabilitation episodes not yet ended (closing waits for them), and, for information,
@@ -202,6 +198,7 @@ def closing_checks(*, case: Case) -> dict:
     from django.apps import apps  # rehab and aid come after cases in the flow
 
     follow_ups = apps.get_model("rehab", "AftercareFollowUp").objects
+    under_way = apps.get_model("aid", "Proposal").UNDER_WAY
     today = timezone.localdate()
     return {
         "episodes": list(
@@ -213,7 +210,7 @@ def closing_checks(*, case: Case) -> dict:
         "follow_ups": list(follow_ups.filter(episode__case=case, status="due").order_by("due_on")),
         "proposals": list(
             case.client.proposals.filter(
-                state__in=PROPOSALS_UNDER_WAY, programme__organisation_id=case.organisation_id
+                state__in=under_way, programme__organisation_id=case.organisation_id
             ).order_by("created_at")
         ),
     }

@@ -61,6 +61,11 @@ class Proposal(models.Model):
         REJECTED = "rejected", _("Rejected")
         CANCELLED = "cancelled", _("Cancelled")
 
+    # Before approval: still to be judged, and screened again when asked.
+    BEFORE_APPROVAL = (State.DRAFT, State.SUBMITTED, State.VERIFIED)
+    # Still on its way: not yet handed over, rejected or cancelled.
+    UNDER_WAY = (*BEFORE_APPROVAL, State.APPROVED)
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # Names the proposal in messages, lists and the decree annex: never the person's name.
     reference = models.CharField(_("proposal number"), max_length=20, unique=True)

@@ -672,7 +672,7 @@ def proposal_cancel(*, proposal: Proposal, by: User, reason: str, request=None) 
     _require_proposer(by, proposal.programme)
     proposal = _lock(proposal)
     _require_readable(by, proposal.client)
-    _expect(proposal, State.DRAFT, State.SUBMITTED, State.VERIFIED, State.APPROVED)
+    _expect(proposal, *Proposal.UNDER_WAY)
     if proposal.state == State.APPROVED:
         _require_decider(by, proposal.programme)
     return _close(proposal, State.CANCELLED, reason, by, Verb.AID_CANCELLED, request)

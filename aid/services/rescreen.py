@@ -28,7 +28,7 @@ def proposal_rescreen(*, proposal: Proposal, by: User, request=None) -> Proposal
     _require_proposer(by, proposal.programme)
     proposal = _lock(proposal)
     _require_readable(by, proposal.client)
-    _expect(proposal, State.DRAFT, State.SUBMITTED, State.VERIFIED)
+    _expect(proposal, *Proposal.BEFORE_APPROVAL)
     snapshot = snapshot_default(organisation=proposal.programme.organisation)
     if snapshot is None:
         raise ApplicationError(

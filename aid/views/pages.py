@@ -439,10 +439,9 @@ def _actions(user, proposal) -> dict:
         # Where the button would be, the page says why it is not.
         "four_eyes": decide and not other_eyes and state in (State.SUBMITTED, State.VERIFIED),
         "reject": decide and state in (State.SUBMITTED, State.VERIFIED, State.APPROVED),
-        "cancel": (decide or (propose and state != State.APPROVED))
-        and state in (State.DRAFT, State.SUBMITTED, State.VERIFIED, State.APPROVED),
+        "cancel": (decide or (propose and state != State.APPROVED)) and state in Proposal.UNDER_WAY,
         "hand_over": propose and state == State.APPROVED,
-        "rescreen": propose and state in (State.DRAFT, State.SUBMITTED, State.VERIFIED),
+        "rescreen": propose and state in Proposal.BEFORE_APPROVAL,
     }
 
 
