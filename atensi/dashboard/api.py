@@ -54,6 +54,10 @@ class _RowSerializer(serializers.Serializer):
     code = serializers.CharField(required=False)
     cells = serializers.ListField(child=Figure())
     total = Figure(required=False)
+    # The second heading cell of the sections that have one (their ``detail_key``).
+    step = serializers.CharField(required=False)
+    component = serializers.CharField(required=False)
+    organisation = serializers.CharField(required=False)
 
 
 class _SectionSerializer(serializers.Serializer):
@@ -63,6 +67,12 @@ class _SectionSerializer(serializers.Serializer):
     rows = _RowSerializer(many=True)
     total = _RowSerializer(allow_null=True)
     note = serializers.CharField()
+    detail_key = serializers.CharField(
+        allow_blank=True,
+        help_text="The rows' key of a second heading column (step, component, "
+        "organisation); empty when there is none.",
+    )
+    detail_heading = serializers.CharField(allow_blank=True)
 
 
 class DashboardSerializer(serializers.Serializer):

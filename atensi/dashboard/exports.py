@@ -34,20 +34,25 @@ def _sheet_title(text: str, used: set[str]) -> str:
 
 
 def _write(workbook: SafeWorkbook, section: Section, data: dict, used: set[str]) -> None:
-    money = tuple(range(2, len(section.columns) + 3)) if section.money else ()
+    detail = [section.detail_key] if section.detail_key else []  # the page's second column
+    first = 2 + len(detail)
+    money = tuple(range(first, first + len(section.columns) + 1)) if section.money else ()
     sheet = workbook.sheet(
-        _sheet_title(section.title, used), widths=[40] + [14] * (len(section.columns) + 1),
+        _sheet_title(section.title, used),
+        widths=[40] + [30] * len(detail) + [14] * (len(section.columns) + 1),
         money=money, header_row=4,
     )  # fmt: skip
     sheet.append([section.title])
     sheet.append([data["area"].name, data["period"].label])
     sheet.append([_("Counts from 1 to 4 read <5; x hides a larger count that would reveal one.")])
     has_total = any("total" in row for row in section.rows)
-    sheet.append(["", *section.columns, *([_("Total")] if has_total else [])])
+    headings = [str(section.detail_heading)] if detail else []
+    sheet.append(["", *headings, *section.columns, *([_("Total")] if has_total else [])])
     for row in [*section.rows, *([section.total] if section.total else [])]:
         cells = ["" if v is None else v for v in row["cells"]]
         total = [row.get("total", "")] if has_total else []
-        sheet.append([str(row["label"]), *cells, *total])
+        details = [str(row.get(key, "")) for key in detail]
+        sheet.append([str(row["label"]), *details, *cells, *total])
     if section.note:
         sheet.append([])
         sheet.append([section.note])

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aid import selectors as aid_selectors
+from aid.models import Proposal
 from assessments import verdicts
 from assessments.selectors import eligibility as eligibility_selectors
 from atensi.accounts import policy
@@ -184,7 +185,7 @@ DASHBOARD_VERDICT_LABELS = {
 # Why an eligible person was not approved: the proposal states behind each reason.
 NOT_APPROVED = (
     ("not_proposed", gettext_lazy("No proposal made"), ()),
-    ("in_progress", gettext_lazy("Proposal in progress"), ("draft", "submitted", "verified")),
+    ("in_progress", gettext_lazy("Proposal in progress"), Proposal.BEFORE_APPROVAL),
     ("rejected", gettext_lazy("Rejected"), ("rejected",)),
     ("cancelled", gettext_lazy("Cancelled"), ("cancelled",)),
 )
@@ -395,6 +396,9 @@ class Section:
     chart: dict | None = None
     note: str = ""
     money: bool = False
+    # A second heading column (the step, the component): the rows' key, and its heading.
+    detail_key: str = ""
+    detail_heading: str = ""
 
     def as_dict(self) -> dict:
         return {
@@ -404,6 +408,8 @@ class Section:
             "rows": [_plain(r) for r in self.rows],
             "total": _plain(self.total) if self.total else None,
             "note": self.note,
+            "detail_key": self.detail_key,
+            "detail_heading": str(self.detail_heading),
         }
 
 
@@ -589,6 +595,8 @@ def publish(raw: Raw, counts: Counts) -> dict:
     sections.append(
         Section(
             key="funnel_reasons",
+            detail_key="step",
+            detail_heading=_("Step"),
             title=_("Why people left the funnel"),
             columns=[_("People")],
             rows=rows,
@@ -639,6 +647,8 @@ def publish(raw: Raw, counts: Counts) -> dict:
         Section(
             key="aid_items",
             title=_("Aid handed over by item"),
+            detail_key="component",
+            detail_heading=_("ATENSI component"),
             columns=[_("People"), _("Quantity"), _("Value (Rp)")],
             rows=rows,
         )
@@ -760,6 +770,8 @@ def publish(raw: Raw, counts: Counts) -> dict:
         Section(
             key="ikm",
             title=_("Satisfaction index (IKM) per service unit"),
+            detail_key="organisation",
+            detail_heading=_("Organisation"),
             columns=[
                 _("Respondents"),
                 _("Index"),

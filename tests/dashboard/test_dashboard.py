@@ -589,3 +589,28 @@ def test_the_funnel_does_not_say_your_service_area_to_a_district_head(demo):
 
     assert said("Outside the service area of the organisation screening") in page.text
     assert said("Outside your service area") not in page.text
+
+
+@pytest.mark.parametrize(
+    ("key", "period", "detail", "heading"),
+    [
+        ("aid_items", "2026", "component", "Komponen ATENSI"),
+        ("ikm", "2023", "organisation", "Organisasi"),
+        ("funnel_reasons", "2026", "step", "Langkah"),
+    ],
+)
+def test_a_sheet_keeps_the_second_heading_column_the_page_shows(demo, key, period, detail, heading):
+    # Seen: the sheet of aid by item had no "Komponen ATENSI" column, which the page shows.
+    viewer = User.objects.get(username="demo-viewer")
+    rows = _section(_api(viewer, period=period).json(), key)["rows"]
+    browser = Browser()
+    browser.force_login(viewer)
+    response = browser.get(URL, {"period": period, "format": "xlsx", "section": key})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+
+    table = list(sheet.iter_rows(min_row=4, values_only=True))
+    assert table[0][:2] == (None, heading)
+    assert rows and [r[:2] for r in table[1 : 1 + len(rows)]] == [
+        (r["label"], r[detail]) for r in rows
+    ]
+    assert f'<th scope="col">{heading}</th>' in browser.get(URL, {"period": period}).text

@@ -7,8 +7,6 @@ register = template.Library()
 
 SHADES = {1: "bg-success bg-opacity-10", 2: "bg-success bg-opacity-25",
           3: "bg-success bg-opacity-50", 4: "bg-success bg-opacity-75"}  # fmt: skip
-# Sections whose table has a second heading column (the step, the component, the organisation).
-KEYED = {"funnel_reasons", "aid_items", "ikm"}
 
 
 @register.filter
@@ -43,4 +41,10 @@ def shade(level):
 def column_count(section) -> int:
     """How many columns the section's table has, so that "nothing in this period" spans them."""
     total = section.total or {}
-    return 1 + (section.key in KEYED) + len(section.columns) + (total.get("total") is not None)
+    return 1 + bool(section.detail_key) + len(section.columns) + (total.get("total") is not None)
+
+
+@register.filter
+def detail(row: dict, section) -> str:
+    """The row's second heading cell (``Section.detail_key``)."""
+    return row.get(section.detail_key, "")
