@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from aid import selectors as aid_selectors
 from aid.models import Proposal
@@ -193,7 +193,7 @@ APPROVED = ("approved", "handed_over", "reported")
 HANDED = ("handed_over", "reported")
 FOLLOW_UPS = (
     ("due", gettext_lazy("Due in the period")),
-    ("done", gettext_lazy("Done")),
+    ("done", pgettext_lazy("follow-ups", "Done")),  # as the card says: "terlaksana"
     ("reached", gettext_lazy("Reached")),
     ("not_reached", gettext_lazy("Not reached")),
     ("open", gettext_lazy("Still open")),
@@ -731,6 +731,7 @@ def publish(raw: Raw, counts: Counts) -> dict:
     )
 
     rows = [{"label": label, "code": key, "cells": [show["fu", key]]} for key, label in FOLLOW_UPS]
+    fu_labels = {key: str(label) for key, label in FOLLOW_UPS}
     sections.append(
         Section(
             key="follow_ups",
@@ -739,7 +740,7 @@ def publish(raw: Raw, counts: Counts) -> dict:
             rows=rows,
             chart=_chart(
                 "bar",
-                [_("Done"), _("Still open")],
+                [fu_labels["done"], fu_labels["open"]],  # the table's words
                 [(_("Follow-ups"), [show["fu", "done"], show["fu", "open"]])],
             ),
         )

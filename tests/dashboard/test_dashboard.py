@@ -614,3 +614,22 @@ def test_a_sheet_keeps_the_second_heading_column_the_page_shows(demo, key, perio
         (r["label"], r[detail]) for r in rows
     ]
     assert f'<th scope="col">{heading}</th>' in browser.get(URL, {"period": period}).text
+
+
+def test_the_follow_up_chart_and_table_say_done_as_the_card_does(demo):
+    # Seen: the card read "Bimbingan lanjut terlaksana", its chart and table "Selesai".
+    viewer = User.objects.get(username="demo-viewer")
+    browser = Browser()
+    browser.force_login(viewer)
+    page = browser.get(URL, {"period": "2026"})
+    [section] = [s for s in page.context["data"]["sections"] if s.key == "follow_ups"]
+
+    assert [str(r["label"]) for r in section.rows if r["code"] in ("done", "open")] == [
+        "Terlaksana",
+        "Masih berjalan",
+    ]
+    assert [label.split(" (")[0] for label in section.chart["labels"]] == [
+        "Terlaksana",
+        "Masih berjalan",
+    ]
+    assert "Bimbingan lanjut terlaksana" in page.text
