@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from atensi.spreadsheets import SafeWorkbook, xlsx_response
 
-from .selectors import Section
+from .selectors import Section, file_area
 
 
 def _words_within(text: str, width: int) -> str:
@@ -83,8 +83,7 @@ def dashboard_xlsx(data: dict, *, section: str = ""):
                           "" if card["delta"] is None else card["delta"]])  # fmt: skip
     for s in sections:
         _write(workbook, s, data, used)
-    area = data["area"].code or "-".join(data["area"].codes)
-    name = f"dasbor-{area}-{data['period'].key}"
+    name = f"dasbor-{file_area(data['area'].code, data['area'].codes)}-{data['period'].key}"
     if section:
         name += f"-{section}"
     return xlsx_response(workbook.content(), f"{name}.xlsx")

@@ -86,7 +86,8 @@ def report_file(request, report: DashboardReport) -> FileResponse:
     audit_record(actor=request.user, action=AuditEvent.Action.DOWNLOAD, obj=report,
                  request=request, summary=f"yearly report {report.year} {report.kind}")  # fmt: skip
     content_type = "application/pdf" if report.kind == "pdf" else XLSX_CONTENT_TYPE
-    filename = f"laporan-tahunan-{report.area_code or 'wilayah'}-{report.year}.{report.kind}"
+    area = selectors.file_area(report.area_code, report.area_codes.split(","))
+    filename = f"laporan-tahunan-{area}-{report.year}.{report.kind}"
     return FileResponse(report.file.open("rb"), content_type=content_type, as_attachment=True,
                         filename=filename)  # fmt: skip
 

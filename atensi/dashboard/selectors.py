@@ -383,6 +383,12 @@ def count(raw: Raw) -> Counts:
 # --- publishing: sections of display values ---------------------------------------------------
 
 
+def file_area(code: str, codes) -> str:
+    """An area as download file names give it: its region code, or, for a whole service
+    area, its codes joined ("16.02-16.03")."""
+    return code or "-".join(codes)
+
+
 @dataclass
 class Section:
     """One figure of the dashboard as a table (what the chart draws, the page shows, the

@@ -296,3 +296,17 @@ def test_the_report_hides_what_the_dashboard_of_the_same_year_hides(demo, year):
     assert [o["people"] for o in rehab["outcomes"]] == episodes.total["cells"]
     assert rehab["total"] == episodes.total["total"]
     assert data["aid"]["people"] == aided["value"]
+
+
+def test_the_report_file_names_its_area_as_the_dashboard_workbook_does(
+    demo, django_capture_on_commit_callbacks
+):
+    # Seen: "laporan-tahunan-wilayah-2023.xlsx" for the whole area, "dasbor-16.02-…" beside it.
+    viewer = _as("demo-viewer")
+    report = _built(viewer, area="", capture=django_capture_on_commit_callbacks)
+    response = viewer.get(reverse("dashboard:report-download", args=[report.pk]))
+    workbook = viewer.get(reverse("dashboard:index"), {"period": "2023", "format": "xlsx"})
+
+    assert report.area_code == "" and report.area_codes == "16.02"
+    assert 'filename="laporan-tahunan-16.02-2023.xlsx"' in response["Content-Disposition"]
+    assert 'filename="dasbor-16.02-2023.xlsx"' in workbook["Content-Disposition"]
