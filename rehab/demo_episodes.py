@@ -19,7 +19,7 @@ from django.utils import timezone
 from aid.models import Proposal
 from cases import services as case_services
 from cases.demo import OKI, DemoPerson, _villages
-from cases.models import Case, Referral
+from cases.models import Case, Referral, Stage
 from rehab.models import Episode, IbmUnit
 from rehab.services import episodes as services
 
@@ -70,6 +70,20 @@ def _close(case, by, clinic) -> None:
         case=case, by=by, to_stage="referred_out", referred_to_org=clinic,
         reason="Rehabilitasi medis dan sosial di Klinik Pratama BNNK OKI.",
     )  # fmt: skip
+
+
+# The stages a case goes through as its client's treatment starts, and after it ends.
+TREATED = (Stage.ASSESSMENT, Stage.PLANNING, Stage.INTERVENTION)
+TREATMENT_ENDED = (Stage.REINTEGRATION, Stage.TERMINATION, Stage.AFTERCARE)
+
+
+def _moved_on(case, by, stages) -> Case:
+    """The case moved on through ``stages``: not left at intake while its client is treated."""
+    for stage in stages:
+        case = case_services.case_transition(
+            case=case, by=by, to_stage=stage, reason="Sejalan dengan rehabilitasi klien."
+        )
+    return case
 
 
 def _sessions(episode, by, rng, start: datetime.date, end: datetime.date, weekly=True) -> None:
@@ -185,6 +199,7 @@ def _this_year(users, rng, villages, today) -> None:
         start = today - datetime.timedelta(days=30 + 14 * k)
         case = _refer_and_accept(person, referrer=referrer, caseworker=caseworker,
                                  on=start - datetime.timedelta(days=4))  # fmt: skip
+        case = _moved_on(case, caseworker, TREATED)
         episode = services.episode_start(
             by=referrer, case=case, provider=referrer.organisation, modality="rawat_jalan",
             legal_route="sukarela", started_on=start,
@@ -194,6 +209,7 @@ def _this_year(users, rng, villages, today) -> None:
         _sessions(episode, referrer, rng, start, min(end, today))
         if end <= today - datetime.timedelta(days=20):
             services.episode_end(episode=episode, by=referrer, ended_on=end, outcome="selesai")
+            _moved_on(case, caseworker, TREATMENT_ENDED)
 
 
 def _community(users, rng, villages, today) -> None:
@@ -206,6 +222,7 @@ def _community(users, rng, villages, today) -> None:
         start = today - datetime.timedelta(days=40 + 20 * k)
         case = _refer_and_accept(person, referrer=referrer, caseworker=caseworker,
                                  on=start - datetime.timedelta(days=3))  # fmt: skip
+        case = _moved_on(case, caseworker, TREATED)
         episode = services.episode_start(
             by=referrer, case=case, provider=referrer.organisation, modality="ibm",
             ibm_unit=unit, recovery_agent=agent, legal_route="sukarela", started_on=start,
@@ -221,6 +238,7 @@ def _sentra_inpatient(users, today) -> None:
     if case is None:
         return
     start = today - datetime.timedelta(days=75)
+    case = _moved_on(case, centre, TREATED)
     episode = services.episode_start(
         by=centre, case=case, provider=centre.organisation, modality="rawat_inap",
         legal_route="lapor_keluarga", started_on=start,
@@ -252,6 +270,7 @@ def _aid_people(users, rng, today) -> None:
         start = today - datetime.timedelta(days=150 + 10 * n)
         case = _refer_and_accept(None, client=client, referrer=referrer, caseworker=caseworker,
                                  on=start - datetime.timedelta(days=5))  # fmt: skip
+        case = _moved_on(case, caseworker, TREATED)
         episode = services.episode_start(
             by=referrer, case=case, provider=referrer.organisation, modality="rawat_jalan",
             legal_route="lapor_keluarga", started_on=start,
@@ -260,3 +279,4 @@ def _aid_people(users, rng, today) -> None:
         end = today - datetime.timedelta(days=38 + 3 * n)
         _sessions(episode, referrer, rng, start, end, weekly=False)
         services.episode_end(episode=episode, by=referrer, ended_on=end, outcome="selesai")
+        _moved_on(case, caseworker, TREATMENT_ENDED)

@@ -113,3 +113,17 @@ def test_loading_the_demo_again_changes_nothing(demo):
         User.objects.count(), BatchRow.objects.count(), RegisterSnapshot.objects.count(),
         Proposal.objects.count(), BudgetEntry.objects.count(),
     ) == counts  # fmt: skip
+
+
+def test_no_demo_case_waits_at_an_early_stage_while_its_client_is_treated(demo):
+    # Seen: cases at intake ("Pendekatan awal") with rehabilitation running since months.
+    from cases.models import Case, Stage
+    from rehab.models import Episode
+
+    running = Counter(
+        Episode.objects.filter(ended_on__isnull=True).values_list("case__stage", flat=True)
+    )
+    ended = Case.objects.filter(episodes__isnull=False).exclude(episodes__ended_on__isnull=True)
+    assert running and set(running) == {Stage.INTERVENTION}
+    assert not ended.filter(stage__in=(Stage.INTAKE, Stage.ASSESSMENT, Stage.PLANNING)).exists()
+    assert ended.filter(stage=Stage.AFTERCARE).count() >= 3  # followed up after treatment
