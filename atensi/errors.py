@@ -9,3 +9,11 @@ class ApplicationError(Exception):
         self.message = message
         self.field = field
         self.code = code
+
+
+def refuse_first(problems: list[tuple[str, str]]) -> None:
+    """Raise the first of ``problems`` ((field, message) pairs, which a form shows all of
+    at once) as an ``ApplicationError`` on its field; nothing when there are none."""
+    if problems:
+        field, message = problems[0]
+        raise ApplicationError(message, field=field)

@@ -23,7 +23,7 @@ from atensi.accounts import policy
 from atensi.accounts.models import Organisation, User
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
-from atensi.errors import ApplicationError
+from atensi.errors import ApplicationError, refuse_first
 from atensi.regions.models import Region
 
 from . import nik as nikmod
@@ -381,11 +381,12 @@ def consent_record(
     """Record consent at intake, or the lawful basis relied on when there is none."""
     _require(policy.can_write_client(by, client))
     purposes = list(dict.fromkeys(purposes))
-    for field, message in consent_problems(
-        given_by=given_by, basis=basis, purposes=purposes, date=date,
-        given_by_name=given_by_name, notes=notes,
-    )[:1]:  # fmt: skip
-        raise ApplicationError(message, field=field)
+    refuse_first(
+        consent_problems(
+            given_by=given_by, basis=basis, purposes=purposes, date=date,
+            given_by_name=given_by_name, notes=notes,
+        )
+    )  # fmt: skip
     consent = Consent.objects.create(
         client=client, given_by=given_by, given_by_name=given_by_name.strip(), basis=basis,
         purposes=purposes, date=date, notes=notes, recorded_by=by,

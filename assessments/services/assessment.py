@@ -20,7 +20,7 @@ from atensi.accounts import policy
 from atensi.accounts.models import User
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
-from atensi.errors import ApplicationError
+from atensi.errors import ApplicationError, refuse_first
 from cases.models import CLOSED_STAGES, Case, CaseEvent, Consent, Stage
 from cases.services import case_transition, consent_require
 
@@ -226,8 +226,7 @@ def business_problems(values: dict) -> list[tuple[str, str]]:
 
 
 def _check_business(values: dict) -> None:
-    for field, message in business_problems(values)[:1]:
-        raise ApplicationError(message, field=field)
+    refuse_first(business_problems(values))
 
 
 def _clean_fields(assessment: Assessment, fields: dict) -> dict:

@@ -25,7 +25,7 @@ from atensi.accounts import policy
 from atensi.accounts.models import Organisation, User
 from atensi.audit.models import AuditEvent
 from atensi.audit.services import audit_record
-from atensi.errors import ApplicationError
+from atensi.errors import ApplicationError, refuse_first
 from cases.choices import Substance
 from cases.models import Case, CaseEvent, Consent, Referral
 from cases.services import _new_reference, consent_require
@@ -222,14 +222,15 @@ def episode_start(
             field="provider",
         )
     worker = worker or by
-    for field, message in start_problems(
-        provider=provider, modality=modality, legal_route=legal_route, started_on=started_on,
-        worker=worker, planned_end_on=planned_end_on, ibm_unit=ibm_unit,
-        recovery_agent=recovery_agent, referred_to=referred_to,
-        referral_accepted_on=referral_accepted_on, court_decision_no=court_decision_no,
-        court_decision_date=court_decision_date, tat_assessed_on=tat_assessed_on,
-    )[:1]:  # fmt: skip
-        raise ApplicationError(message, field=field)
+    refuse_first(
+        start_problems(
+            provider=provider, modality=modality, legal_route=legal_route, started_on=started_on,
+            worker=worker, planned_end_on=planned_end_on, ibm_unit=ibm_unit,
+            recovery_agent=recovery_agent, referred_to=referred_to,
+            referral_accepted_on=referral_accepted_on, court_decision_no=court_decision_no,
+            court_decision_date=court_decision_date, tat_assessed_on=tat_assessed_on,
+        )
+    )  # fmt: skip
     if modality != Modality.COMMUNITY:
         ibm_unit = recovery_agent = None
     referred_to = " ".join(referred_to.split())
