@@ -4,7 +4,10 @@ NIKs are masked unless the export is asked for with full NIKs by someone who may
 (the view decides and audits which).
 """
 
+import io
+
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assessments.services import matching
 from atensi.spreadsheets import SafeWorkbook
@@ -34,9 +37,10 @@ def batch_rows_xlsx(batch, rows, *, full_nik: bool = False) -> bytes:
     )
     sheet.append([
         _("Row"), _("NIK as given"), _("Name"), _("Date of birth"), _("Region code"),
-        _("Verdict code"), _("Verdict"), _("Reasons"), _("DTSEN id"), _("Register NIK"),
-        _("Decile"), _("Match method"), _("Match method explained"), _("Match score"),
-        _("Review"), _("Data problems"), _("Reasons explained"), _("Match explained"),
+        # The codes say they are codes: the columns named as on the page read in words.
+        _("Verdict code"), _("Verdict"), _("Reason codes"), _("DTSEN id"), _("Register NIK"),
+        _("Decile"), _("Match method code"), _("Match method"), _("Match score"),
+        _("Review"), _("Data problems"), _("Reasons"), _("Match explained"),
     ])  # fmt: skip
     for row in rows.iterator(chunk_size=2000):
         match = row.match
@@ -57,3 +61,52 @@ def batch_rows_xlsx(batch, rows, *, full_nik: bool = False) -> bytes:
     summary.append([_("Rows"), batch.total_rows])
     summary.append([_("NIKs"), _("full") if full_nik else _("masked")])
     return workbook.content()
+
+
+# The proposal list's columns as the template gives them: (heading, required, what to write,
+# the cell format); the order and names are those the upload reads (PROPOSAL_SCHEMA).
+TEMPLATE_COLUMNS = (
+    ("nik", False, gettext_lazy("The 16-digit NIK; empty when the person has none."), "@"),
+    ("no_kk", False, gettext_lazy("The 16-digit family card number (KK); may be empty."), "@"),
+    ("nama", True, gettext_lazy("The full name as on the identity card."), "@"),
+    ("tgl_lahir", False, gettext_lazy("The date of birth, e.g. 17-08-1990."), "DD-MM-YYYY"),
+    ("jenis_kelamin", False, gettext_lazy("L (male) or P (female)."), "@"),
+    ("kode_wilayah", True, gettext_lazy(
+        "The village's code of the Ministry of Home Affairs, e.g. 16.02.05.1002."), "@"),
+    ("alamat", False, gettext_lazy("The address: street or hamlet, RT/RW."), "@"),
+)  # fmt: skip
+TEMPLATE_ROWS = 1000  # rows whose cells keep their format as they are filled in
+
+
+def proposal_template_xlsx() -> bytes:
+    """An empty proposal list to fill in: the headings the upload reads, each column's
+    cells formatted (text for the NIK, KK and village code, which a spreadsheet would
+    otherwise turn into 1.6E+15), and a sheet of instructions. Holds no person."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Proposals")
+    sheet.freeze_panes = "A2"
+    for number, (name, _required, _help, cell_format) in enumerate(TEMPLATE_COLUMNS, start=1):
+        letter = get_column_letter(number)
+        sheet.column_dimensions[letter].width = 40 if name in ("nama", "alamat") else 20
+        heading = sheet.cell(row=1, column=number, value=name)
+        heading.font = Font(bold=True)
+        for row in range(2, TEMPLATE_ROWS + 2):
+            sheet.cell(row=row, column=number).number_format = cell_format
+    guide = workbook.create_sheet(_("Instructions"))
+    guide.column_dimensions["A"].width, guide.column_dimensions["C"].width = 18, 80
+    guide.append([_("Column"), _("Required"), _("What to write")])
+    for cell in guide[1]:
+        cell.font = Font(bold=True)
+    for name, required, help_text, _format in TEMPLATE_COLUMNS:
+        guide.append([name, _("Yes") if required else _("No"), str(help_text)])
+    guide.append([])
+    guide.append([_("Fill in the first sheet, one person a row, from the second row on. "
+                    "Upload the file as it is (XLSX), or saved as CSV.")])  # fmt: skip
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

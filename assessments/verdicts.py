@@ -62,7 +62,9 @@ class Facts:
     nik_valid: bool
     duplicate: bool
     outside_area: bool
-    match_status: str  # "match" | "review" | "none" (after any supervisor review)
+    # "match" | "review" | "none" (after any supervisor review); a row whose NIK is not
+    # valid is not reviewed: its "review" adds no reason.
+    match_status: str
     decile: int | None
     assessed: bool
     has_business: bool
@@ -80,8 +82,8 @@ def reasons_for(facts: Facts, rules: Rules) -> list[str]:
         return sorted([*reasons, OUTSIDE_AREA], key=PRIORITY.index)
     if facts.match_status == "none":
         reasons.append(NOT_IN_REGISTER)
-    elif facts.match_status == "review":
-        reasons.append(NEEDS_REVIEW)
+    elif facts.match_status == "review" and facts.nik_valid:
+        reasons.append(NEEDS_REVIEW)  # an invalid NIK is corrected in the list, not reviewed
     elif facts.decile is not None and facts.decile > rules.max_decile:
         reasons.append(DECILE_ABOVE_THRESHOLD)
     if rules.requires_assessment and not facts.assessed:

@@ -563,6 +563,10 @@ def batch_screen_chunk(*, batch_id, key: str, run: int | None = None) -> None:
     )
     updates = []
     for row, status, match, method, score, candidates in results:
+        if status == "review" and verdicts.NIK_INVALID in row.reasons:
+            # Its verdict is the invalid NIK whoever the row is: the list is corrected and
+            # uploaded again. Not queued for review, and nobody proposed as its match.
+            match = None
         person = {row.nik, match.nik if match else ""} - {""}
         facts = verdicts.Facts(
             nik_valid=verdicts.NIK_INVALID not in row.reasons,
@@ -576,8 +580,10 @@ def batch_screen_chunk(*, batch_id, key: str, run: int | None = None) -> None:
         )
         reasons = verdicts.reasons_for(facts, rules)
         review = row.review
-        if status == "review" and review == BatchRow.Review.NONE:
+        if status == "review" and review == BatchRow.Review.NONE and facts.nik_valid:
             review = BatchRow.Review.PENDING
+        elif review == BatchRow.Review.PENDING and not facts.nik_valid:
+            review = BatchRow.Review.NONE  # queued before invalid NIKs were left out
         updates.append((
             verdicts.verdict_of(reasons), reasons, match.id if match else None, method,
             score, match.decile if match else None, review,

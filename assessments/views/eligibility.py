@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments import fellegi_sunter, linkage, verdicts
-from assessments.exports import batch_rows_xlsx
+from assessments.exports import batch_rows_xlsx, proposal_template_xlsx
 from assessments.forms.eligibility import BatchForm
 from assessments.models import BatchRow, EligibilityBatch
 from assessments.models.eligibility import Verdict
@@ -191,8 +191,16 @@ def batch_export(request, pk):
     return xlsx_response(content, f"kelayakan-{batch.pk}{suffix}.xlsx")
 
 
+@login_required
+def batch_template(request):
+    """An empty proposal list to fill in (``exports.proposal_template_xlsx``)."""
+    _require(policy.can_write_cases(request.user))
+    return xlsx_response(proposal_template_xlsx(), "templat-daftar-usulan.xlsx")
+
+
 urlpatterns = [
     path("kelayakan/", batch_list, name="batch-list"),
+    path("kelayakan/templat.xlsx", batch_template, name="batch-template"),
     path("kelayakan/baru/", batch_create, name="batch-create"),
     path("kelayakan/<uuid:pk>/", batch_detail, name="batch-detail"),
     path("kelayakan/<uuid:pk>/progres/", batch_progress, name="batch-progress"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from aid.models import Proposal
 from assessments import fellegi_sunter as fs
 from assessments import linkage
 from assessments.models import BatchRow, EligibilityBatch
@@ -239,7 +241,10 @@ def batch_review(request, pk):
             batch.rows.filter(
                 reviewed_by=request.user,
                 review__in=[BatchRow.Review.CONFIRMED, BatchRow.Review.REJECTED],
-            ).order_by("-reviewed_at")[:RECENT_DECISIONS]
+            )
+            # A decision an aid proposal was made from stays: no undo is offered.
+            .annotate(proposed=Exists(Proposal.objects.filter(batch_row=OuterRef("pk"))))
+            .order_by("-reviewed_at")[:RECENT_DECISIONS]
         )
         if can_review
         else []

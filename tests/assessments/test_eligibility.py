@@ -7,6 +7,7 @@ import io
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
@@ -526,6 +527,10 @@ def test_the_results_page_filters_by_verdict(cast, client, screened):
     assert "Joko Susilo" not in page.content.decode()
 
 
+def row_codes(sheet, header) -> list:
+    return [row[header.index("Kode alasan")].value for row in sheet.iter_rows(min_row=2)]
+
+
 def test_the_export_is_an_audited_spreadsheet_with_raw_codes(cast, client, screened):
     batch, _rows = screened
     client.force_login(cast.caseworker)
@@ -536,13 +541,13 @@ def test_the_export_is_an_audited_spreadsheet_with_raw_codes(cast, client, scree
     codes = [row[5].value for row in sheet.iter_rows(min_row=2)]
     assert codes[:4] == ["ELIGIBLE", "DECILE_ABOVE_THRESHOLD", "NOT_IN_REGISTER", "NIK_INVALID"]
     header = [c.value for c in sheet[1]]
-    explained = [
-        row[header.index("Alasan (keterangan)")].value for row in sheet.iter_rows(min_row=2)
-    ]
+    explained = [row[header.index("Alasan")].value for row in sheet.iter_rows(min_row=2)]
+    # Seen: "Alasan" held "NOT_IN_REGISTER, …", where the page's "Alasan" reads in words.
     assert explained[2] == "Tidak ada di DTSEN; Belum ada asesmen selesai"  # as the page says
+    assert row_codes(sheet, header)[2] == "NOT_IN_REGISTER, ASSESSMENT_MISSING"
     methods = {
-        (row[header.index("Metode pemadanan")].value,
-         row[header.index("Metode pemadanan (keterangan)")].value)
+        (row[header.index("Kode metode pemadanan")].value,
+         row[header.index("Metode pemadanan")].value)
         for row in sheet.iter_rows(min_row=2)
     }  # fmt: skip
     assert ("nik_exact", said("NIK exact")) in methods  # the code, and what it means
@@ -1062,7 +1067,7 @@ def test_the_same_person_twice_with_a_typing_slip_is_a_duplicate_of_the_first_ro
     export = client.get(reverse("assessments:batch-export", args=[batch.pk]))
     sheet = openpyxl.load_workbook(io.BytesIO(export.content)).worksheets[0]
     header = [c.value for c in sheet[1]]
-    cells = {r[0].value: r[header.index(said("Reasons explained"))].value
+    cells = {r[0].value: r[header.index(said("Reasons"))].value
              for r in sheet.iter_rows(min_row=2)}  # fmt: skip
     assert cells[4] == said_so
 
@@ -1166,3 +1171,44 @@ def test_the_page_offers_to_propose_aid_only_when_a_row_is_eligible(
         return reverse("aid:batch-propose", args=[batch.pk]) in page
 
     assert (offers(some), offers(none)) == (True, False)
+
+
+def test_the_empty_list_to_fill_in_is_read_back_as_written(cast, client, snapshot, programme):
+    # Seen: the page named the columns, but offered no list to fill in, and said nothing of
+    # the date, the sex or the village code's form.
+    client.force_login(cast.caseworker)
+    form = client.get(reverse("assessments:batch-create")).content.decode()
+    url = reverse("assessments:batch-template")
+    assert f'href="{url}"' in form
+    response = client.get(url)
+    assert response.status_code == 200
+    assert 'filename="templat-daftar-usulan.xlsx"' in response["Content-Disposition"]
+
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet, guide = workbook.worksheets
+    headings = [c.value for c in sheet[1]]
+    assert set(headings) == {c.name for c in services.PROPOSAL_SCHEMA.columns}
+    # The NIK is text as it is typed in: a spreadsheet does not make it 1.6E+15.
+    assert sheet.cell(row=2, column=headings.index("nik") + 1).number_format == "@"
+    assert "L (laki-laki) atau P (perempuan)." in [row[2] for row in guide.values]
+    for name, value in (("nik", nik(1)), ("nama", "Budi Santoso"), ("tgl_lahir", BORN),
+                        ("jenis_kelamin", "L"), ("kode_wilayah", OKI_VILLAGE)):  # fmt: skip
+        sheet.cell(row=2, column=headings.index(name) + 1, value=value)
+    filled = io.BytesIO()
+    workbook.save(filled)
+    batch = services.batch_create(
+        by=cast.caseworker, programme=programme, snapshot=snapshot, name="Dari templat",
+        file=SimpleUploadedFile("templat-daftar-usulan.xlsx", filled.getvalue()),
+    )  # fmt: skip
+
+    [row] = run(batch).values()
+    assert (row.nik, row.name, row.birth_date, row.problems) == (nik(1), "Budi Santoso", BORN, [])
+    assert row.match.nik == nik(1)
+    assert client.get(url).status_code == 200
+    assert Client().get(url).status_code == 302  # signed out: to the sign-in page
+
+
+def test_a_referrer_gets_no_list_to_fill_in(cast):
+    browser = Client()
+    browser.force_login(cast.referrer)
+    assert browser.get(reverse("assessments:batch-template")).status_code in (403, 404)

@@ -557,3 +557,26 @@ def test_estimating_takes_a_number_of_queries_that_does_not_grow_with_the_batch(
         counts.append(len(queries))
 
     assert counts[1] - counts[0] < 10, counts  # a query per district chunk, not per row
+
+
+def test_a_row_without_a_valid_nik_is_not_queued_for_review(cast, register, programme):
+    # Seen: rows already "NIK tidak valid" offered for review ("Antrean tinjauan 1" beside
+    # no "Perlu ditinjau"), and a reviewer's choice that changed nothing: without a valid
+    # NIK the row is not eligible, whoever it is.
+    people = _people()
+    blank, invalid = people[25], people[27]
+    lines = [
+        *proposal_lines(),
+        line("", blank[0], blank[3].replace(month=1, day=1), blank[4], blank[5]),
+        line("1.60205E+15", invalid[0], invalid[3].replace(month=1, day=1), invalid[4],
+             invalid[5]),
+    ]  # fmt: skip
+    rows = run(create(cast, register, programme, lines))
+
+    assert rows[NAME_CONFLICT].review == BatchRow.Review.PENDING  # a valid NIK's doubt
+    for row in (rows[157], rows[158]):
+        # A namesake's doubt, which takes a match to review.
+        assert row.match_score >= row.batch.linkage_parameters["review"] - 1e-6  # rounded
+        assert fs.FLAG_NAMESAKE in row.candidates[0]["flags"]
+        assert row.verdict == "NIK_INVALID" and "NEEDS_REVIEW" not in row.reasons
+        assert row.review == BatchRow.Review.NONE and row.match_id is None

@@ -377,9 +377,10 @@ def test_the_review_page_takes_a_fixed_number_of_queries(
         assert supervisor.get(large).content.decode().count("data-review-row") == 20
 
 
-def test_the_funnel_counts_only_the_reviews_it_loses_at_the_match(cast, browse, register):
-    # The twins' row again without a NIK: a review too, but the funnel already lost it as
-    # a NIK that is not valid; the queue's button counts it, the match step does not.
+def test_the_queue_counts_the_reviews_the_funnel_counts(cast, browse, register):
+    # The twins' row again without a NIK: the funnel already lost it as a NIK that is not
+    # valid, and no choice of a reviewer changes that. Seen: the queue's button counted it
+    # ("Antrean tinjauan 5") beside a funnel of 4 waiting for review.
     snapshot, _people = register
     blank = f";{KK};Siti Nur Aisyah;17-04-1988;P;{OKI_VILLAGE};"
     batch = services.batch_create(
@@ -387,14 +388,15 @@ def test_the_funnel_counts_only_the_reviews_it_loses_at_the_match(cast, browse, 
         name="Usulan tinjauan", file=upload(*LINES.values(), blank),
     )  # fmt: skip
     rows = run(batch)
-    assert rows[8].review == "pending" and "NIK_INVALID" in rows[8].reasons
+    assert rows[8].review == "" and rows[8].reasons[0] == "NIK_INVALID"
+    assert "NEEDS_REVIEW" not in rows[8].reasons and rows[8].match_id is None
 
     html = browse("supervisor").get(reverse("assessments:batch-detail", args=[batch.pk]))
     html = html.content.decode()
 
     assert said("incl. %(n)s waiting for review", n=4) in html
-    assert said("incl. %(n)s waiting for review", n=5) not in html
-    assert '<span class="badge text-bg-light">5</span>' in html
+    assert '<span class="badge text-bg-light">4</span>' in html
+    assert '<span class="badge text-bg-light">5</span>' not in html
 
 
 # --- confirm the obvious ones ------------------------------------------------------------
@@ -738,7 +740,13 @@ def test_a_decision_an_aid_proposal_was_made_from_stays(cast, browse, screened, 
         batch_row=rows[2], created_by=cast.caseworker,
     )  # fmt: skip
 
-    response = reopen(browse("supervisor"), batch, rows[2])
+    supervisor = browse("supervisor")
+    # Seen: "Undo" offered beside it, only to be refused.
+    page = review_page(supervisor, batch)
+    undo = reverse("assessments:batch-row-reopen", args=[batch.pk, rows[2].pk])
+    assert f'action="{undo}"' not in page
+    assert shown("An aid proposal was made from this row: its decision stays.") in page
+    response = reopen(supervisor, batch, rows[2])
 
     assert shown("An aid proposal was made from this row: its decision stays.") in (
         response.content.decode()
