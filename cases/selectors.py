@@ -57,7 +57,9 @@ def referral_list(*, user: User, status: str = "", q: str = "") -> QuerySet[Refe
     if status:
         qs = qs.filter(status=status)
     q = q.strip()
-    if q:
+    if q.isdigit():  # the first digits of a NIK, as the client list takes them
+        qs = qs.filter(nik__startswith=q)
+    elif q:
         qs = qs.filter(Q(reference__icontains=q) | Q(full_name__icontains=q))
     # Newest first by the date the list shows (a referral entered late, or imported with
     # others at once, takes its place by its own date).
@@ -81,7 +83,9 @@ def case_list(*, user: User, stage: str = "", mine: bool = False, q: str = "") -
     if mine:
         qs = qs.filter(assigned_to=user)
     q = q.strip()
-    if q:
+    if q.isdigit():  # the first digits of a NIK, as the client list takes them
+        qs = qs.filter(client__nik__startswith=q)
+    elif q:
         qs = qs.filter(Q(reference__icontains=q) | Q(client__full_name__icontains=q))
     return qs
 
@@ -188,6 +192,20 @@ def clients_past_retention(now: datetime.datetime) -> list:
         .filter(still_open=0, last_closed__lt=cutoff)
         .values_list("pk", flat=True)
     )
+
+
+def starting_checks(*, case: Case) -> dict | None:
+    """What is missing before a case in planning moves into intervention, said (not
+    refused) beside the move: a plan without items, an assessment not yet approved (its
+    status, or None without any). None for a case in another stage."""
+    if case.stage != Stage.PLANNING:
+        return None
+    assessment = case.assessments.order_by("-assessed_on", "-created_at").first()
+    return {
+        "no_plan": not case.plan_items.exists(),
+        "assessment": assessment,
+        "unapproved": assessment is None or assessment.status != "approved",
+    }
 
 
 def closing_checks(*, case: Case) -> dict:

@@ -739,6 +739,7 @@ def _case_page(request, case, *, transition_form=None):
             case.events.filter(verb=CaseEvent.Verb.STAGE).values_list("to_stage", flat=True),
         ),
         "closing": selectors.closing_checks(case=case) if can_write else None,
+        "starting": selectors.starting_checks(case=case) if can_write else None,
     }
     if policy.can_assign_cases(request.user) and can_write:
         users = case.organisation.users.filter(role__in=policy.CASE_WRITERS, is_active=True)

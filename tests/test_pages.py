@@ -555,6 +555,50 @@ def test_a_list_search_stays_out_of_the_url_and_can_be_cleared(browse, world, ma
     assert "Hapus pencarian" not in page
 
 
+def test_the_case_and_referral_lists_find_a_person_by_the_digits_of_their_nik(
+    browse, world, make_referral
+):
+    # Seen: the client list found a NIK, the case and referral lists "found nothing".
+    referred = make_referral(
+        full_name="Wahyu Ramadhan", nik=make_nik(serial=77), birth_date=datetime.date(1990, 1, 1)
+    )
+    caseworker = browse("caseworker")
+    for name, person in (("cases:case-list", world.client), ("cases:referral-list", referred)):
+        assert person.nik and person.full_name
+        url = reverse(name)
+        caseworker.post(url, {"q": person.nik[:10]})
+        found = caseworker.get(url).text
+        caseworker.post(url, {"q": "9" * 16})
+        nobody = caseworker.get(url).text
+        assert person.full_name in found, name
+        assert person.full_name not in nobody, name
+
+
+def test_moving_into_intervention_says_what_the_plan_and_the_assessment_still_lack(
+    browse, world, cast
+):
+    # Seen: a case moved into "Pelaksanaan ATENSI" with no plan item and an assessment no
+    # supervisor approved, without a word.
+    caseworker = browse("caseworker")
+    url = reverse("cases:case-detail", args=[world.case.pk])
+    assert "data-starting-checks" not in caseworker.get(url).text  # at intake: not asked
+    for stage in (Stage.ASSESSMENT, Stage.PLANNING):
+        services.case_transition(case=world.case, by=cast.caseworker, to_stage=stage, reason="x")
+
+    page = caseworker.get(url).text
+    box = page[page.index("data-starting-checks") :]
+    box = box[: box.index("</div>")]
+    assert 'data-show-when="to_stage=intervention"' in page
+    assert "Rencana intervensi belum punya butir" in box
+    assert "Kasus ini belum punya asesmen." in box
+    response = caseworker.post(
+        reverse("cases:case-transition", args=[world.case.pk]),
+        {"to_stage": "intervention", "reason": "Rencana disepakati"},
+    )
+    assert response.status_code == 302  # said, not refused
+    assert Case.objects.get(pk=world.case.pk).stage == Stage.INTERVENTION
+
+
 # --- the case page's stage change: a refusal keeps what was entered ----------------------
 
 
