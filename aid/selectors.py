@@ -330,12 +330,14 @@ def client_proposals(*, user: User, client) -> QuerySet[Proposal]:
 
 def decree_list_with_totals(*, user: User) -> QuerySet[Decree]:
     """The decrees with how many people each approved and their total value (the sum of
-    its proposals' values, as its annex totals them), counted by the database."""
+    its proposals' values, as its annex totals them), counted by the database; proposals
+    rejected or cancelled since are left out, as the decree's page leaves them out."""
+    standing = ~Q(proposals__state__in=Proposal.WITHDRAWN)
     return (
         decree_list(user=user)
         .annotate(
-            recipients=Count("proposals__client", distinct=True),
-            total=Coalesce(Sum("proposals__value"), 0),
+            recipients=Count("proposals__client", distinct=True, filter=standing),
+            total=Coalesce(Sum("proposals__value", filter=standing), 0),
         )
         .order_by("-date", "-created_at")  # an aggregate drops the model's ordering
     )

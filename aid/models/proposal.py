@@ -65,6 +65,8 @@ class Proposal(models.Model):
     BEFORE_APPROVAL = (State.DRAFT, State.SUBMITTED, State.VERIFIED)
     # Still on its way: not yet handed over, rejected or cancelled.
     UNDER_WAY = (*BEFORE_APPROVAL, State.APPROVED)
+    # Ended without aid: a decree's totals leave these out.
+    WITHDRAWN = (State.REJECTED, State.CANCELLED)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # Names the proposal in messages, lists and the decree annex: never the person's name.

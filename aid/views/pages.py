@@ -639,10 +639,15 @@ def decree_detail(request, pk):
     decree = selectors.decree_get(user=user, pk=pk)
     audit_record(actor=user, action=VIEW, obj=decree, request=request)
     proposals = list(selectors.decree_proposals(user=user, decree=decree))
+    # Seen: a proposal rejected after the decree still counted in its total, while the
+    # budget had released it.
+    standing = [p for p in proposals if p.state not in Proposal.WITHDRAWN]
     return render(request, "aid/decree_detail.html", {
         "decree": decree,
         "proposals": proposals,
-        "total": sum(p.value for p in proposals),
+        "standing": len(standing),
+        "withdrawn": len(proposals) - len(standing),
+        "total": sum(p.value for p in standing),
         "can_print_annex": decree.organisation_id == user.organisation_id and can_decide(user),
     })  # fmt: skip
 

@@ -45,3 +45,30 @@ def test_the_decree_page_offers_the_annex_to_its_supervisor_only(
 
     assert annex in browse("supervisor").get(page).content.decode()
     assert annex not in browse("caseworker").get(page).content.decode()
+
+
+def test_a_proposal_rejected_after_its_decree_leaves_the_decrees_totals(
+    cast, funded, food, make_client, browse
+):
+    # Seen: rejected after the decree, released from the budget, still in the decree's
+    # "Total, 1 recipient, Rp 350.000" and in the list of decrees.
+    from aid import services
+    from aid.models import Proposal
+
+    kept = verified(cast, make_client(serial=5), funded, [(food, 1)])
+    dropped = verified(cast, make_client(serial=6), funded, [(food, 2)])
+    decree = approve(cast, [kept, dropped])
+    services.proposal_reject(proposal=dropped, by=cast.supervisor, reason="Meninggal dunia")
+    assert Proposal.objects.get(pk=dropped.pk).state == "rejected"
+    supervisor = browse("supervisor")
+
+    page = supervisor.get(reverse("aid:decree-detail", args=[decree.pk])).content.decode()
+    listed = supervisor.get(reverse("aid:decree-list")).content.decode()
+
+    value = f"{kept.value:,}".replace(",", ".")
+    assert "Jumlah, 1 penerima" in page
+    assert f"Rp {value}</td>" in page
+    assert "1 usulan yang ditolak atau dibatalkan sesudah SK tidak dihitung." in page
+    assert dropped.reference in page  # still listed, with its state
+    row = listed[listed.index(decree.number) :]
+    assert f"Rp {value}" in row[: row.index("</tr>")]
