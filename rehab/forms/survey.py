@@ -146,6 +146,13 @@ class SurveyUnitForm(StyledFormMixin, forms.ModelForm):
         model = SurveyUnit
         fields = ["name", "region", "target", "is_active"]
         localized_fields = ["target"]  # "3,90" as written in Indonesian, or "3.90"
+        # Seen: "100" told of "digits before the decimal point", not of the index's range.
+        error_messages = {
+            "target": dict.fromkeys(
+                ("max_digits", "max_whole_digits", "max_decimal_places"),
+                _("Give an index from 1 to 4 with at most two decimals, e.g. 3.90."),
+            )
+        }
 
 
 def parts() -> list[tuple[str, str]]:

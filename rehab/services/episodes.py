@@ -514,6 +514,13 @@ def follow_up_record(
                                    field="activity")  # fmt: skip
         if relapse is None:
             raise ApplicationError(_("Say whether the client relapsed."), field="relapse")
+        if relapse and not used_since:
+            # Seen: "did not use since the last contact" and "relapsed" recorded together.
+            raise ApplicationError(
+                _("A relapse is a return to use: say above that the client used since the "
+                  "last contact, or that there was no relapse."),
+                field="relapse",
+            )  # fmt: skip
         follow_up.status = AftercareFollowUp.Status.REACHED
         follow_up.used_since = used_since
         follow_up.substances = _substances(substances, "substances") if used_since else []

@@ -289,6 +289,15 @@ def test_a_follow_up_is_recorded_once_and_a_relapse_leads_to_a_new_episode(
     url = reverse("rehab:follow-up-record", args=[follow_up.pk])
 
     incomplete = browser.post(url, {"reached": "yes", "contacted_on": "2026-03-02"})
+    # Seen: "did not use since the last contact" and "relapsed" recorded together.
+    contradiction = browser.post(url, {
+        "reached": "yes", "contacted_on": "2026-03-02", "used_since": "no",
+        "urine_test": "negatif", "activity": "bekerja", "relapse": "yes",
+    })  # fmt: skip
+    assert contradiction.status_code == 200
+    assert "Kambuh berarti kembali memakai" in contradiction.content.decode()
+    follow_up.refresh_from_db()
+    assert follow_up.status == "due"
     response = browser.post(url, {
         "reached": "yes", "contacted_on": "2026-03-02", "used_since": "yes",
         "substances": ["sabu"], "urine_test": "positif", "activity": "bekerja", "relapse": "yes",

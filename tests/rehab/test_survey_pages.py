@@ -189,6 +189,24 @@ def test_the_target_may_be_written_with_a_decimal_comma(browse):
     assert str(SurveyUnit.objects.get(name="Layanan Konseling BNNK OKI").target) == "3.85"
 
 
+@pytest.mark.parametrize("target", ["100", "3,856", "4,5"])
+def test_a_target_out_of_range_is_told_the_range(browse, target):
+    # Seen: "100" got "Pastikan jumlah angka sebelum desimal … tidak lebih dari 1 angka".
+    response = browse("referrer").post(reverse("rehab:survey-unit-create"), {
+        "name": "Layanan Konseling BNNK OKI", "region": "16.02", "target": target,
+    })  # fmt: skip
+
+    assert response.status_code == 200 and not SurveyUnit.objects.exists()
+    text = response.content.decode()
+    said = (
+        "Isi indeks antara 1 dan 4 dengan paling banyak dua angka desimal, misalnya 3,90."
+        if target != "4,5"
+        else "Pastikan nilai ini lebih kecil dari atau sama dengan 4."
+    )
+    assert said in text, target
+    assert "angka sebelum desimal" not in text
+
+
 def test_a_unit_outside_the_area_cannot_be_set_up(browse):
     response = browse("referrer").post(reverse("rehab:survey-unit-create"), {
         "name": "Di luar wilayah", "region": "16.10", "target": "",
