@@ -12,13 +12,23 @@ from atensi.spreadsheets import SafeWorkbook, xlsx_response
 
 from .selectors import Section, file_area
 
+# Words a cut title does not end on: "Rujukan menurut sumber dan" reads as cut short.
+_CONNECTORS = frozenset({
+    "dan", "atau", "menurut", "per", "dari", "di", "ke", "yang", "untuk", "dengan", "serta",
+    "and", "or", "by", "of", "the", "to", "with",
+})  # fmt: skip
+
 
 def _words_within(text: str, width: int) -> str:
-    """``text`` cut to ``width`` characters at the end of a word, without trailing commas
-    or brackets ("Anggaran alokasi, dicadangk" read as a slip)."""
-    if len(text) > width:
-        text = text[: width + 1].rsplit(" ", 1)[0] if " " in text[:width] else text[:width]
-    return text.rstrip(" ,;:-–(")
+    """``text`` cut to ``width`` characters at the end of a word, without trailing commas,
+    brackets or joining words ("Anggaran alokasi, dicadangk" read as a slip)."""
+    if len(text) <= width:
+        return text.rstrip(" ,;:-–(")
+    text = text[: width + 1].rsplit(" ", 1)[0] if " " in text[:width] else text[:width]
+    words = text.rstrip(" ,;:-–(").split(" ")
+    while len(words) > 1 and words[-1].lower().strip(",;:") in _CONNECTORS:
+        words.pop()
+    return " ".join(words).rstrip(" ,;:-–(")
 
 
 def _sheet_title(text: str, used: set[str]) -> str:

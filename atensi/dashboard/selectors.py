@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -261,7 +262,10 @@ def _collect(area: Area, period: Period, *, today: datetime.date | None = None) 
         ikm=survey_selectors.ikm_aggregates(**scope),
         area_rows=rows,
         activities=prevention_selectors.activity_summary(**scope),
-        villages=prevention_selectors.village_status_summary(codes=codes, on=end),
+        # As things stand now, for a period not yet over (not "on 31-12" of this year).
+        villages=prevention_selectors.village_status_summary(
+            codes=codes, on=min(end, today or timezone.localdate())
+        ),
     )
 
 

@@ -219,6 +219,8 @@ def test_each_section_and_the_whole_dashboard_download_as_xlsx(cast, known, brow
     assert len(set(map(str.lower, names))) == len(names)
     bare = [re.sub(r" \d+$", "", name) for name in names]
     assert all(len(name) <= 31 and not name.endswith((",", " ")) for name in names), names
+    # Nor on a joining word (seen: "Rujukan menurut sumber dan", "Episode rehabilitasi menurut").
+    assert not [n for n in bare if n.split()[-1].lower() in ("dan", "menurut", "atau")], names
     for title in (t for t in titles if len(t) > 31):
         assert any(title.startswith(b + " ") for b in bare), (title, names)
 
