@@ -100,6 +100,7 @@ RULES = {
     "assessments:register-bad-rows-xlsx": ("pk=snapshot", "L 404 200 404 404 404 404 200 404"),
     "assessments:batch-list": ("", "L 200 200 200 404 200 404 404 200"),
     "assessments:batch-create": ("", "L 200 200 200 404 200 404 404 200"),
+    "assessments:batch-template": ("", "L 200 200 200 404 200 404 404 200"),
     "assessments:batch-detail": ("pk=batch", "L 200 200 404 404 404 404 404 404"),
     "assessments:batch-progress": ("pk=batch", "L 200 200 404 404 404 404 404 404"),
     "assessments:batch-review": ("pk=batch", "L 200 200 404 404 404 404 404 404"),
